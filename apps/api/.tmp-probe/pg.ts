@@ -1,0 +1,11 @@
+import pg from 'pg';
+import { startPostgres } from '../test/harness/postgres.js';
+const t0 = Date.now();
+const c = await startPostgres();
+console.log('started', c.adminUrl, Date.now() - t0);
+const q = async () => { const cl = new pg.Client(c.adminUrl); await cl.connect(); const r = await cl.query('select version()'); await cl.end(); return r.rows[0].version; };
+console.log(await q());
+let t = Date.now(); await c.stop(); console.log('stopped', Date.now() - t);
+t = Date.now(); await c.start(); console.log('restarted', Date.now() - t, await q());
+await c.destroy();
+console.log('destroyed');

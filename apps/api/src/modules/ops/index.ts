@@ -1,0 +1,1 @@
+export { createOpsModule, type OpsModuleDeps } from './module.js';

@@ -1,0 +1,126 @@
+import type { Queryable } from '../../../platform/db/db.js';
+import type { ExpectedVersion, RecipeFilter, RecipeRepository, WriteOutcome } from '../domain/recipe.repo.js';
+import type { Ingredient, Recipe, RecipeDraft, RecipeOwner, Visibility } from '../domain/recipe.js';
+import {
+  deleteRecipe,
+  insertRecipe,
+  selectRecipeByExtlId,
+  selectRecipesByOwner,
+  selectRecipeVersionForOwner,
+  updateRecipe,
+  type IInsertRecipeResult,
+} from './recipe.queries.js';
+
+type RecipeRow = IInsertRecipeResult;
+
+function toRecipe(row: RecipeRow): Recipe {
+  return {
+    externalId: row.extl_id,
+    owner: { issuer: row.owner_issuer, subject: row.owner_subject },
+    title: row.title,
+    description: row.description,
+    servings: row.servings,
+    prepMinutes: row.prep_minutes,
+    cookMinutes: row.cook_minutes,
+    ingredients: row.ingredients as unknown as Ingredient[],
+    steps: row.steps as unknown as string[],
+    tags: row.tags as unknown as string[],
+    visibility: row.visibility as Visibility,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    sortKey: row.sort_key,
+  };
+}
+
+function contentParams(draft: RecipeDraft) {
+  return {
+    title: draft.title,
+    description: draft.description,
+    servings: draft.servings,
+    prepMinutes: draft.prepMinutes,
+    cookMinutes: draft.cookMinutes,
+    // jsonb parameters travel as JSON text: drivers would turn JS arrays into SQL arrays.
+    ingredients: JSON.stringify(draft.ingredients),
+    steps: JSON.stringify(draft.steps),
+    tags: JSON.stringify(draft.tags),
+    visibility: draft.visibility,
+  };
+}
+
+function expectedVersions(expected: ExpectedVersion | undefined): string | null {
+  if (!expected || expected.kind === 'any') return null;
+  return JSON.stringify(expected.versions);
+}
+
+/** PostgreSQL storage of recipes through the typed queries generated from recipe.sql. */
+export class PgRecipeRepository implements RecipeRepository {
+  constructor(private readonly db: Queryable) {}
+
+  async createRecipe(owner: RecipeOwner, externalId: string, draft: RecipeDraft): Promise<Recipe> {
+    const [row] = await insertRecipe.run(
+      { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, ...contentParams(draft) },
+      this.db,
+    );
+    return toRecipe(row!);
+  }
+
+  async findRecipeById(externalId: string): Promise<Recipe | undefined> {
+    const [row] = await selectRecipeByExtlId.run({ extlId: externalId }, this.db);
+    return row ? toRecipe(row) : undefined;
+  }
+
+  async findRecipes(owner: RecipeOwner, filter: RecipeFilter): Promise<Recipe[]> {
+    const rows = await selectRecipesByOwner.run(
+      {
+        ownerIssuer: owner.issuer,
+        ownerSubject: owner.subject,
+        visibility: filter.visibility ?? null,
+        tag: filter.tag ?? null,
+        afterCreatedAt: filter.after?.[0] ?? null,
+        afterExtlId: filter.after?.[1] ?? null,
+        limit: String(filter.limit),
+      },
+      this.db,
+    );
+    return rows.map(toRecipe);
+  }
+
+  async updateRecipe(
+    owner: RecipeOwner,
+    externalId: string,
+    draft: RecipeDraft,
+    expected?: ExpectedVersion,
+  ): Promise<WriteOutcome<Recipe>> {
+    const [row] = await updateRecipe.run(
+      {
+        extlId: externalId,
+        ownerIssuer: owner.issuer,
+        ownerSubject: owner.subject,
+        expectedVersions: expectedVersions(expected),
+        ...contentParams(draft),
+      },
+      this.db,
+    );
+    if (row) return { status: 'ok', value: toRecipe(row) };
+    return this.missOutcome(owner, externalId);
+  }
+
+  async deleteRecipe(owner: RecipeOwner, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
+    const [row] = await deleteRecipe.run(
+      { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, expectedVersions: expectedVersions(expected) },
+      this.db,
+    );
+    if (row) return { status: 'ok', value: null };
+    return this.missOutcome(owner, externalId);
+  }
+
+  /** Tells a missing (or foreign) recipe from a failed precondition after a conditional write hit no row. */
+  private async missOutcome(owner: RecipeOwner, externalId: string): Promise<{ status: 'not_found' } | { status: 'version_mismatch' }> {
+    const [current] = await selectRecipeVersionForOwner.run(
+      { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject },
+      this.db,
+    );
+    return current ? { status: 'version_mismatch' } : { status: 'not_found' };
+  }
+}

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS recipe.recipe;
+DROP SCHEMA IF EXISTS recipe CASCADE;

@@ -1,0 +1,196 @@
+import { AppError, isAppError } from '../errors/app-error.js';
+
+/**
+ * Network-level error codes (Node `net`/`dns`) that mean the database cannot be reached.
+ * Any of them makes the request answer 503 instead of 500.
+ */
+const connectionErrnoCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+
+/**
+ * SQLSTATEs outside class 08 that also mean "the server is not serving us right now":
+ * admin/crash shutdown, cannot connect now (starting up / recovery), too many connections.
+ */
+const connectionSqlStates = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/**
+ * Messages that `pg` / `pg-pool` put on plain `Error`s (no code) when the socket is gone, the
+ * pool cannot hand out a client in time, or a client-side read timeout fired.
+ */
+const connectionMessageFragments = [
+  'connection terminated',
+  'timeout exceeded when trying to connect',
+  'client has encountered a connection error',
+  'query read timeout',
+  'cannot use a pool after calling end on the pool',
+  'not queryable',
+  'connect econnrefused',
+];
+
+/** Retry-After (seconds) sent with every database-unavailable answer. */
+const retryAfterSeconds = '1';
+
+interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  detail?: unknown;
+  cause?: unknown;
+  errors?: unknown;
+}
+
+function asErrorLike(e: unknown): ErrorLike | undefined {
+  return typeof e === 'object' && e !== null ? (e as ErrorLike) : undefined;
+}
+
+/** The SQLSTATE of a `pg` or PGlite error, if it has one (5 characters). */
+export function sqlStateOf(e: unknown): string | undefined {
+  const code = asErrorLike(e)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * True when `e` says the database connection failed or is unusable: refused/reset/timed-out
+ * sockets, server shutdown (57P01/57P02/57P03), class 08 SQLSTATEs, too many connections, pg's
+ * "Connection terminated…", the pool's connect timeout, a client-side query read timeout.
+ * Looks through `cause` and `AggregateError.errors` (Node reports multi-address connect
+ * failures as an AggregateError).
+ */
+export function isConnectionError(e: unknown, depth = 0): boolean {
+  const err = asErrorLike(e);
+  if (!err || depth > 4) return false;
+  if (isAppError(e)) return false;
+  const code = typeof err.code === 'string' ? err.code : undefined;
+  if (code !== undefined) {
+    if (connectionErrnoCodes.has(code) || connectionSqlStates.has(code)) return true;
+    if (/^08[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  if (typeof err.message === 'string') {
+    const message = err.message.toLowerCase();
+    if (connectionMessageFragments.some((fragment) => message.includes(fragment))) return true;
+  }
+  if (Array.isArray(err.errors) && err.errors.some((inner) => isConnectionError(inner, depth + 1))) return true;
+  return err.cause !== undefined && isConnectionError(err.cause, depth + 1);
+}
+
+/**
+ * True when `e` is a serialization failure (40001) or a deadlock (40P01): the transaction lost a
+ * race and running it again from the start may succeed. See {@link withTxRetry}.
+ */
+export function isRetryableTxError(e: unknown): boolean {
+  const state = sqlStateOf(e);
+  return state === '40001' || state === '40P01';
+}
+
+/** True when the statement was cancelled, typically by `statement_timeout` (57014). */
+export function isStatementTimeout(e: unknown): boolean {
+  return sqlStateOf(e) === '57014';
+}
+
+/** Options of {@link mapDbError}. */
+export interface MapDbErrorOptions {
+  /** Noun used in the client message of a unique violation: `<resource> already exists`. */
+  resource?: string;
+  /** Operation name recorded on the resulting AppError's op stack. */
+  op?: string;
+}
+
+function unavailable(cause: unknown): AppError {
+  return new AppError('unavailable_error', 'the service is temporarily unavailable, please retry', {
+    cause,
+    headers: { 'Retry-After': retryAfterSeconds },
+  });
+}
+
+/**
+ * Maps any error thrown by the database layer to an {@link AppError} whose message is safe for
+ * clients (never SQL, constraint, table or column names):
+ * - AppError → unchanged;
+ * - 23505 unique violation → `conflict_error` "`<resource>` already exists";
+ * - 23503 foreign key → `conflict_error` when the row is still referenced (delete/update of a
+ *   parent), else `invalid_request_error` "a referenced resource does not exist";
+ * - 23502 / 23514 / class 22 data exceptions → `input_validation_error` with a generic message;
+ * - connection failures, 57014 statement timeout, 40001/40P01 (after retries) →
+ *   `unavailable_error` with `Retry-After`;
+ * - anything else → `internal_error` (the original error kept as `cause` for the log).
+ */
+export function mapDbError(e: unknown, options: MapDbErrorOptions = {}): AppError {
+  const mapped = mapWithoutOp(e, options.resource ?? 'resource');
+  return options.op ? mapped.withOp(options.op) : mapped;
+}
+
+function mapWithoutOp(e: unknown, resource: string): AppError {
+  if (isAppError(e)) return e;
+  const state = sqlStateOf(e);
+  if (state === undefined) {
+    return isConnectionError(e)
+      ? unavailable(e)
+      : new AppError('internal_error', 'internal server error - please contact support', { cause: e });
+  }
+  switch (state) {
+    case '23505':
+      return new AppError('conflict_error', `${resource} already exists`, { cause: e, code: 'already_exists' });
+    case '23503': {
+      const detail = asErrorLike(e)?.detail;
+      const stillReferenced = typeof detail === 'string' && detail.includes('is still referenced');
+      return stillReferenced
+        ? new AppError('conflict_error', `${resource} is still in use`, { cause: e, code: 'still_referenced' })
+        : new AppError('invalid_request_error', 'a referenced resource does not exist', {
+            cause: e,
+            code: 'reference_not_found',
+          });
+    }
+    case '23502':
+      return new AppError('input_validation_error', 'a required value is missing', { cause: e, code: 'missing_value' });
+    case '23514':
+      return new AppError('input_validation_error', 'a value is not allowed', { cause: e, code: 'invalid_value' });
+    case '22001':
+      return new AppError('input_validation_error', 'a value is too long', { cause: e, code: 'value_too_long' });
+    case '22003':
+      return new AppError('input_validation_error', 'a number is out of range', { cause: e, code: 'out_of_range' });
+    case '22007':
+    case '22008':
+      return new AppError('input_validation_error', 'a date or time value is invalid', {
+        cause: e,
+        code: 'invalid_datetime',
+      });
+    case '22P02':
+      return new AppError('input_validation_error', 'a value has an invalid format', { cause: e, code: 'invalid_format' });
+    case '57014':
+    case '40001':
+    case '40P01':
+      return unavailable(e);
+    default:
+      if (state.startsWith('22')) {
+        return new AppError('input_validation_error', 'a value is invalid', { cause: e, code: 'invalid_value' });
+      }
+      if (isConnectionError(e)) return unavailable(e);
+      return new AppError('internal_error', 'internal server error - please contact support', { cause: e });
+  }
+}
+
+/**
+ * Runs `fn` (which should open its own transaction) and runs it again when it fails with a
+ * serialization failure or deadlock, at most `attempts` times in total; the last error is
+ * rethrown unchanged. Other errors are rethrown at once. A short jittered pause between tries
+ * lets the competing transaction finish.
+ */
+export async function withTxRetry<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= attempts || !isRetryableTxError(e)) throw e;
+      // Backing off with jitter breaks the lock-step that made both transactions collide.
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 10 * attempt) + 1));
+    }
+  }
+}

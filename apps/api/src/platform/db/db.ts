@@ -1,0 +1,47 @@
+/** Result of one SQL statement, the subset shared by `pg` and PGlite. */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/**
+ * Anything that runs SQL: the pool, a transaction, PGlite. The shape matches what pgtyped's
+ * generated `run(params, conn)` expects, so generated queries run on all of them.
+ */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+/** A handler for NOTIFY payloads on one channel. */
+export type NotificationHandler = (payload: string) => void;
+
+/**
+ * The database as the application sees it. Built once in main.ts (or per test) and passed down;
+ * repositories receive a {@link Queryable} (the Db itself or a transaction).
+ */
+export interface Db extends Queryable {
+  /** `postgres` for a real server (pg Pool), `pglite` for the embedded database. */
+  readonly kind: 'postgres' | 'pglite';
+  /**
+   * Runs `fn` in one transaction (READ COMMITTED unless `isolation` says otherwise); commits when
+   * it resolves, rolls back when it throws and rethrows the error.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Runs `fn` on one dedicated session (advisory locks, migrations). */
+  withSession<T>(fn: (session: Queryable) => Promise<T>): Promise<T>;
+  /** True when a trivial query succeeds within the connect timeout. Never throws. */
+  ping(): Promise<boolean>;
+  /** LISTEN on `channel`; returns a function that stops listening. */
+  listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
+  /** Sends NOTIFY `channel` with `payload` (pg_notify). */
+  notify(channel: string, payload: string, via?: Queryable): Promise<void>;
+  /** Pool statistics for metrics and readiness. */
+  stats(): { total: number; idle: number; waiting: number };
+  /** Closes every connection; pending queries fail. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link Db.transaction}. */
+export interface TransactionOptions {
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+}

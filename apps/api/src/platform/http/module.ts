@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import type { RuntimeHandlers } from './operation.js';
+
+/**
+ * What every module hands to app.ts: its operation handlers (bound to the operationIds of its
+ * openapi.yaml) and, rarely, routes that are not API operations (static assets).
+ */
+export interface ApiModule {
+  name: string;
+  handlers: RuntimeHandlers;
+  /** Registers routes outside the spec (e.g. the API reference page's assets). */
+  registerRoutes?(app: FastifyInstance): void;
+  /** Releases the module's resources at shutdown. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,88 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/app-error.js';
+import type { RuntimeHandlers, OperationRequest } from './operation.js';
+import { readOperations, type OpenApiDocument, type SpecOperation } from './spec.js';
+import { createSecurityHook, type SecurityDeps } from './security.js';
+
+const routableMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** Inputs of {@link registerOperations}. */
+export interface RegisterOperationsOptions {
+  /** The bundled spec of all modules. */
+  spec: OpenApiDocument;
+  /** Handlers of every module, keyed by operationId. */
+  handlers: RuntimeHandlers;
+  security: SecurityDeps;
+}
+
+/**
+ * Registers every operation of the bundled spec as a Fastify route: params, query, headers and
+ * body validated by the operation's JSON Schemas, 2xx bodies serialized by its response schemas
+ * (undeclared fields never leave), security applied by one hook from the operation's `security`
+ * and `x-rbac`. Paths answer 405 with `Allow` for methods the spec does not declare. Throws at
+ * startup when an operation has no handler or a handler has no operation.
+ */
+export function registerOperations(app: FastifyInstance, options: RegisterOperationsOptions): SpecOperation[] {
+  const operations = readOperations(options.spec);
+  const declared = new Set(operations.map((op) => op.operationId));
+  const missing = operations.filter((op) => !options.handlers[op.operationId]).map((op) => op.operationId);
+  const extra = Object.keys(options.handlers).filter((id) => !declared.has(id));
+  if (missing.length) throw new Error(`operations without a handler: ${missing.join(', ')}`);
+  if (extra.length) throw new Error(`handlers without an operation in the spec: ${extra.join(', ')}`);
+
+  const hookFor = createSecurityHook(options.security);
+  const methodsByUrl = new Map<string, Set<string>>();
+  for (const op of operations) {
+    const handler = options.handlers[op.operationId]!;
+    const methods = methodsByUrl.get(op.url) ?? new Set<string>();
+    methods.add(op.method);
+    if (op.method === 'GET') methods.add('HEAD');
+    methodsByUrl.set(op.url, methods);
+    app.route({
+      method: op.method,
+      url: op.url,
+      schema: {
+        ...(op.schema.params ? { params: op.schema.params } : {}),
+        ...(op.schema.querystring ? { querystring: op.schema.querystring } : {}),
+        ...(op.schema.headers ? { headers: op.schema.headers } : {}),
+        ...(op.schema.body ? { body: op.schema.body } : {}),
+        ...(Object.keys(op.schema.response).length ? { response: op.schema.response } : {}),
+      },
+      config: { operationId: op.operationId, routeTemplate: op.path },
+      preValidation: hookFor(op),
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+        const input: OperationRequest<unknown> = {
+          params: request.params as never,
+          query: request.query as never,
+          body: request.body as never,
+          headers: request.headers,
+          auth: request.auth ?? {},
+          log: request.log as OperationRequest<unknown>['log'],
+          requestId: request.id,
+          route: op.path,
+          method: op.method,
+        };
+        const result = await handler(input);
+        reply.code(result.status);
+        if (result.headers) reply.headers(result.headers);
+        if (result.contentType) reply.type(result.contentType);
+        return result.body;
+      },
+    });
+  }
+
+  for (const [url, methods] of methodsByUrl) {
+    const others = routableMethods.filter((m) => !methods.has(m));
+    if (others.length === 0) continue;
+    const allow = [...methods].join(', ');
+    app.route({
+      method: others,
+      url,
+      onRequest: async () => {
+        throw new AppError('method_not_allowed_error', 'method not allowed', { headers: { Allow: allow } });
+      },
+      handler: async () => undefined,
+    });
+  }
+  return operations;
+}

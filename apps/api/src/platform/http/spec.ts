@@ -1,0 +1,159 @@
+/**
+ * Reading the bundled OpenAPI document: local `$ref` resolution and the list of operations with
+ * everything the router needs (schemas per request part, success response schemas, security).
+ */
+
+/** A JSON value of the spec. */
+export type JsonObject = { [key: string]: unknown };
+
+/** The bundled OpenAPI 3.1 document (only what the router reads is typed). */
+export interface OpenApiDocument extends JsonObject {
+  openapi: string;
+  paths: Record<string, Record<string, unknown>>;
+  components?: JsonObject;
+}
+
+/** How an operation authenticates its caller, read from its `security` and `x-rbac`. */
+export interface OperationSecurity {
+  /** `required`: a valid JWT; `optional`: a JWT if one is sent; `none`: public. */
+  user: 'required' | 'optional' | 'none';
+  /** App credentials (`X-APP-ID` + `X-API-KEY`, or the token's client id). */
+  app: boolean;
+  /** RBAC on (route template, method) in the app's org. */
+  rbac: boolean;
+}
+
+/** One operation of the spec, ready to register. */
+export interface SpecOperation {
+  operationId: string;
+  method: string;
+  /** OpenAPI path template, e.g. `/api/v1/recipes/{extlId}`. */
+  path: string;
+  /** Fastify URL, e.g. `/api/v1/recipes/:extlId`. */
+  url: string;
+  security: OperationSecurity;
+  schema: {
+    params?: JsonObject;
+    querystring?: JsonObject;
+    headers?: JsonObject;
+    body?: JsonObject;
+    response: Record<string, JsonObject>;
+  };
+  /** True when the operation declares a request body. */
+  hasBody: boolean;
+  bodyRequired: boolean;
+}
+
+const httpMethods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+/** Names of the spec's security schemes that stand for app credentials. */
+const appSchemes = new Set(['appId', 'appKey']);
+
+/** Follows local `#/…` references of `root` recursively, returning a tree without `$ref`. */
+export function resolveRefs(node: unknown, root: JsonObject, seen: string[] = []): unknown {
+  if (Array.isArray(node)) return node.map((item) => resolveRefs(item, root, seen));
+  if (node === null || typeof node !== 'object') return node;
+  const obj = node as JsonObject;
+  const ref = obj.$ref;
+  if (typeof ref === 'string') {
+    if (!ref.startsWith('#/')) throw new Error(`only local references are supported in the bundled spec: ${ref}`);
+    if (seen.includes(ref)) throw new Error(`circular reference ${ref}`);
+    let target: unknown = root;
+    for (const part of ref.slice(2).split('/')) {
+      const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+      target = (target as JsonObject | undefined)?.[key];
+    }
+    if (target === undefined) throw new Error(`unresolved reference ${ref}`);
+    return resolveRefs(target, root, [...seen, ref]);
+  }
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(obj)) out[key] = resolveRefs(value, root, seen);
+  return out;
+}
+
+/** Removes OpenAPI-only keywords that JSON Schema validators and serializers do not know. */
+function toJsonSchema(schema: unknown): JsonObject {
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (node === null || typeof node !== 'object') return node;
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(node as JsonObject)) {
+      if (key === 'example' || key === 'examples' || key === 'xml' || key === 'externalDocs' || key.startsWith('x-')) continue;
+      // `properties` maps names to schemas: keep every name, strip inside.
+      out[key] =
+        key === 'properties' && value && typeof value === 'object'
+          ? Object.fromEntries(Object.entries(value as JsonObject).map(([k, v]) => [k, strip(v)]))
+          : strip(value);
+    }
+    return out;
+  };
+  return strip(schema) as JsonObject;
+}
+
+function readSecurity(op: JsonObject, doc: OpenApiDocument): OperationSecurity {
+  const requirements = (op.security ?? doc.security ?? []) as Array<Record<string, unknown>>;
+  const rbac = op['x-rbac'] === true;
+  if (requirements.length === 0) return { user: 'none', app: false, rbac };
+  const anonymousAllowed = requirements.some((r) => Object.keys(r).length === 0);
+  const withUser = requirements.filter((r) => 'bearerAuth' in r);
+  const app = requirements.some((r) => Object.keys(r).some((k) => appSchemes.has(k)));
+  const user = withUser.length === 0 ? 'none' : anonymousAllowed ? 'optional' : 'required';
+  return { user, app, rbac };
+}
+
+function parameterSchemas(params: JsonObject[], location: string): JsonObject | undefined {
+  const selected = params.filter((p) => p.in === location);
+  if (selected.length === 0) return undefined;
+  const properties: JsonObject = {};
+  const required: string[] = [];
+  for (const p of selected) {
+    // Header names are matched lower-case by Node.
+    const name = location === 'header' ? String(p.name).toLowerCase() : String(p.name);
+    properties[name] = toJsonSchema(p.schema ?? {});
+    if (p.required === true) required.push(name);
+  }
+  return { type: 'object', properties, ...(required.length ? { required } : {}) };
+}
+
+/**
+ * Lists the operations of a bundled spec with their request schemas, success response schemas
+ * (JSON only, used for fast serialization; error bodies bypass them) and security. Throws on a spec the router cannot
+ * serve (missing operationId, non-local references).
+ */
+export function readOperations(doc: OpenApiDocument): SpecOperation[] {
+  const operations: SpecOperation[] = [];
+  for (const [path, rawItem] of Object.entries(doc.paths)) {
+    const item = resolveRefs(rawItem, doc) as JsonObject;
+    const shared = (item.parameters ?? []) as JsonObject[];
+    for (const method of httpMethods) {
+      const op = item[method] as JsonObject | undefined;
+      if (!op) continue;
+      if (typeof op.operationId !== 'string') throw new Error(`${method.toUpperCase()} ${path} has no operationId`);
+      const params = [...shared, ...((op.parameters ?? []) as JsonObject[])];
+      const requestBody = op.requestBody as JsonObject | undefined;
+      const bodySchema = (requestBody?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined;
+      const response: Record<string, JsonObject> = {};
+      for (const [status, res] of Object.entries((op.responses ?? {}) as Record<string, JsonObject>)) {
+        const json = (res.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined;
+        if (/^\d\d\d$/.test(status) && json?.schema) response[status] = toJsonSchema(json.schema);
+      }
+      operations.push({
+        operationId: op.operationId,
+        method: method.toUpperCase(),
+        path,
+        url: path.replace(/\{([^}]+)\}/g, ':$1'),
+        security: readSecurity(op, doc),
+        schema: {
+          params: parameterSchemas(params, 'path'),
+          querystring: parameterSchemas(params, 'query'),
+          headers: parameterSchemas(params, 'header'),
+          body: bodySchema?.schema ? toJsonSchema(bodySchema.schema) : undefined,
+          response,
+        },
+        hasBody: requestBody !== undefined,
+        bodyRequired: requestBody?.required === true,
+      });
+    }
+  }
+  return operations;
+}

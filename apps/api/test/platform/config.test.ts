@@ -1,0 +1,378 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, describeConfig, loadConfig } from '../../src/platform/config/index.js';
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'chompardo-config-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+let dirCount = 0;
+
+/** A fresh working directory, optionally with `config/config.json` holding `document`. */
+function workDir(document?: unknown): string {
+  const dir = path.join(scratch, `case-${++dirCount}`);
+  mkdirSync(path.join(dir, 'config'), { recursive: true });
+  if (document !== undefined) {
+    const text = typeof document === 'string' ? document : JSON.stringify(document);
+    writeFileSync(path.join(dir, 'config', 'config.json'), text);
+  }
+  return dir;
+}
+
+function load(options: { argv?: string[]; env?: Record<string, string | undefined>; cwd?: string } = {}) {
+  return loadConfig({ argv: options.argv ?? [], env: options.env ?? {}, cwd: options.cwd ?? workDir() });
+}
+
+/** Asserts that loading fails with a ConfigError for `key` whose message matches `message`. */
+function assertConfigError(run: () => unknown, key: string, message: RegExp): void {
+  assert.throws(run, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    assert.equal(error.key, key);
+    assert.match(error.message, message);
+    return true;
+  });
+}
+
+const twoTargets = {
+  default_target: 'local',
+  targets: [
+    { target: 'local', port: 5001, host: '0.0.0.0', log_level: 'debug', db_pool_max: '7' },
+    { target: 'prod', port: 6001, log_level: 'warn', rate_limit_window: '2m' },
+  ],
+};
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is given', () => {
+    const cwd = workDir();
+    const config = load({ cwd });
+    assert.deepEqual(config, {
+      host: '127.0.0.1',
+      port: 4000,
+      configFile: path.join(cwd, 'config', 'config.json'),
+      target: undefined,
+      databaseUrl: undefined,
+      dbPoolMax: 10,
+      dataDir: path.join(cwd, '.data'),
+      auth: {
+        jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks',
+        issuer: 'http://127.0.0.1:4001',
+        audience: ['http://127.0.0.1:4001'],
+      },
+      log: { level: 'info', levelMin: 'trace', errorStack: false },
+      migrateOnStart: true,
+      bodyLimit: 1_048_576,
+      rateLimit: { max: 0, windowMs: 60_000 },
+      shutdownTimeoutMs: 10_000,
+      selfRegisterRoles: ['movieAdmin'],
+    });
+  });
+
+  describe('precedence', () => {
+    it('takes a flag over env over the file target over the default', () => {
+      const cwd = workDir(twoTargets);
+      const env = { PORT: '5002', HOST: '10.0.0.1' };
+      const config = load({ cwd, env, argv: ['--port', '5003'] });
+      assert.equal(config.port, 5003, 'flag beats env and file');
+      assert.equal(config.host, '10.0.0.1', 'env beats file');
+      assert.equal(config.log.level, 'debug', 'file beats default');
+      assert.equal(config.dbPoolMax, 7, 'file strings are parsed like env');
+      assert.equal(config.bodyLimit, 1_048_576, 'default when nobody sets it');
+    });
+
+    it('takes the env over the file target when no flag is given', () => {
+      const cwd = workDir(twoTargets);
+      const config = load({ cwd, env: { PORT: '5002', LOG_LEVEL: 'error' } });
+      assert.equal(config.port, 5002);
+      assert.equal(config.log.level, 'error');
+      assert.equal(config.host, '0.0.0.0');
+    });
+
+    it('accepts --flag=value and --flag value alike', () => {
+      const config = load({ argv: ['--port=4100', '--host', '::1', '--body-limit=2048'] });
+      assert.equal(config.port, 4100);
+      assert.equal(config.host, '::1');
+      assert.equal(config.bodyLimit, 2048);
+    });
+
+    it('treats an empty environment variable as unset', () => {
+      const config = load({ env: { PORT: '', DATABASE_URL: '' } });
+      assert.equal(config.port, 4000);
+      assert.equal(config.databaseUrl, undefined);
+    });
+
+    it('resolves the data dir against cwd', () => {
+      const cwd = workDir();
+      assert.equal(load({ cwd, argv: ['--data-dir', 'var/db'] }).dataDir, path.join(cwd, 'var', 'db'));
+      assert.equal(load({ cwd, env: { DATA_DIR: '/srv/data' } }).dataDir, '/srv/data');
+    });
+  });
+
+  describe('config file and targets', () => {
+    it('uses default_target when no target is named', () => {
+      const config = load({ cwd: workDir(twoTargets) });
+      assert.equal(config.target, 'local');
+      assert.equal(config.port, 5001);
+    });
+
+    it('selects the target named by TARGET', () => {
+      const config = load({ cwd: workDir(twoTargets), env: { TARGET: 'prod' } });
+      assert.equal(config.target, 'prod');
+      assert.equal(config.port, 6001);
+      assert.equal(config.rateLimit.windowMs, 120_000);
+      assert.equal(config.host, '127.0.0.1', 'keys missing from the target fall back to defaults');
+    });
+
+    it('selects the target named by --target over TARGET', () => {
+      const config = load({ cwd: workDir(twoTargets), env: { TARGET: 'local' }, argv: ['--target=prod'] });
+      assert.equal(config.target, 'prod');
+      assert.equal(config.log.level, 'warn');
+    });
+
+    it('reads the file named by --config-file, relative to cwd', () => {
+      const cwd = workDir();
+      writeFileSync(path.join(cwd, 'other.json'), JSON.stringify({ targets: [{ target: 'x', port: 4555 }] }));
+      const config = load({ cwd, argv: ['--config-file', 'other.json', '--target', 'x'] });
+      assert.equal(config.configFile, path.join(cwd, 'other.json'));
+      assert.equal(config.port, 4555);
+    });
+
+    it('reads the file named by CONFIG_FILE', () => {
+      const cwd = workDir();
+      const file = path.join(cwd, 'env.json');
+      writeFileSync(file, JSON.stringify({ default_target: 'e', targets: [{ target: 'e', port: 4556 }] }));
+      assert.equal(load({ cwd, env: { CONFIG_FILE: file } }).port, 4556);
+    });
+
+    it('ignores values of a file without a chosen target', () => {
+      const config = load({ cwd: workDir({ targets: [{ target: 'a', port: 4999 }] }) });
+      assert.equal(config.target, undefined);
+      assert.equal(config.port, 4000);
+    });
+
+    it('is fine when the default config file does not exist', () => {
+      const cwd = workDir();
+      assert.equal(load({ cwd }).configFile, path.join(cwd, 'config', 'config.json'));
+    });
+
+    it('rejects an explicitly named config file that does not exist', () => {
+      const cwd = workDir();
+      assertConfigError(() => load({ cwd, argv: ['--config-file', 'missing.json'] }), '--config-file', /missing\.json.*does not exist/);
+      assertConfigError(() => load({ cwd, env: { CONFIG_FILE: 'gone.json' } }), 'CONFIG_FILE', /gone\.json/);
+    });
+
+    it('rejects invalid JSON, naming the file', () => {
+      const cwd = workDir('{ "targets": [ ');
+      assertConfigError(() => load({ cwd }), 'CONFIG_FILE', /config\.json is not valid JSON/);
+    });
+
+    it('rejects an unknown target from flag, env or default_target', () => {
+      const cwd = workDir(twoTargets);
+      assertConfigError(() => load({ cwd, argv: ['--target', 'staging'] }), '--target', /unknown target "staging".*"local", "prod"/);
+      assertConfigError(() => load({ cwd, env: { TARGET: 'qa' } }), 'TARGET', /unknown target "qa"/);
+      const broken = workDir({ default_target: 'nope', targets: [{ target: 'local' }] });
+      assertConfigError(() => load({ cwd: broken }), 'default_target', /unknown target "nope"/);
+    });
+
+    it('rejects a named target when there is no config file at all', () => {
+      assertConfigError(() => load({ env: { TARGET: 'prod' } }), 'TARGET', /does not exist/);
+    });
+
+    it('rejects an unknown key inside a target, naming its path', () => {
+      const cwd = workDir({ targets: [{ target: 'a', prot: 1 }] });
+      assertConfigError(() => load({ cwd }), 'targets[0].prot', /unknown key targets\[0\]\.prot/);
+    });
+
+    it('rejects an unknown key at the top level', () => {
+      assertConfigError(() => load({ cwd: workDir({ targets: [], colour: 'blue' }) }), 'colour', /unknown key "colour"/);
+      assertConfigError(() => load({ cwd: workDir({ port: 4000 }) }), 'port', /belong inside an entry of "targets"/);
+    });
+
+    it('rejects duplicate target names', () => {
+      const cwd = workDir({ targets: [{ target: 'a' }, { target: 'a' }] });
+      assertConfigError(() => load({ cwd }), 'targets[1].target', /duplicate target "a"/);
+    });
+
+    it('accepts JSON booleans, numbers and arrays in the file', () => {
+      const cwd = workDir({
+        default_target: 't',
+        targets: [
+          {
+            target: 't',
+            migrate_on_start: false,
+            log_error_stack: 'yes',
+            shutdown_timeout: 3,
+            auth_audience: ['https://a.example', 'https://b.example'],
+            self_register_roles: 'movieAdmin, recipeAdmin',
+          },
+        ],
+      });
+      const config = load({ cwd });
+      assert.equal(config.migrateOnStart, false);
+      assert.equal(config.log.errorStack, true);
+      assert.equal(config.shutdownTimeoutMs, 3000);
+      assert.deepEqual(config.auth.audience, ['https://a.example', 'https://b.example']);
+      assert.deepEqual(config.selfRegisterRoles, ['movieAdmin', 'recipeAdmin']);
+    });
+
+    it('names the file key, file and target of a bad file value', () => {
+      const cwd = workDir({ default_target: 't', targets: [{ target: 't', port: 'abc' }] });
+      assertConfigError(() => load({ cwd }), 'port', /^invalid port \(config file .*config\.json, target "t"\): expected an integer 0-65535, got "abc"$/);
+    });
+  });
+
+  describe('flags', () => {
+    it('rejects an unknown flag, naming it', () => {
+      assertConfigError(() => load({ argv: ['--prot', '4000'] }), '--prot', /unknown flag --prot/);
+    });
+
+    it('rejects positional arguments', () => {
+      assertConfigError(() => load({ argv: ['serve'] }), 'serve', /Unexpected argument 'serve'/);
+    });
+
+    it('rejects a value flag without a value', () => {
+      assertConfigError(() => load({ argv: ['--port'] }), '--port', /argument missing/);
+    });
+
+    it('reads a bare boolean flag as true and --flag=false as false', () => {
+      const config = load({ argv: ['--log-error-stack', '--migrate-on-start=false'] });
+      assert.equal(config.log.errorStack, true);
+      assert.equal(config.migrateOnStart, false);
+    });
+  });
+
+  describe('values', () => {
+    it('names the key as written and says why', () => {
+      assertConfigError(() => load({ env: { PORT: 'abc' } }), 'PORT', /^invalid PORT: expected an integer 0-65535, got "abc"$/);
+      assertConfigError(() => load({ argv: ['--port', '70000'] }), '--port', /^invalid --port: expected an integer 0-65535/);
+      assertConfigError(() => load({ env: { DB_POOL_MAX: '0' } }), 'DB_POOL_MAX', /expected an integer 1-1000/);
+      assertConfigError(() => load({ env: { DB_POOL_MAX: '1001' } }), 'DB_POOL_MAX', /1-1000/);
+      assertConfigError(() => load({ env: { LOG_LEVEL: 'verbose' } }), 'LOG_LEVEL', /expected one of trace, debug/);
+      assertConfigError(() => load({ env: { AUTH_JWKS_URL: 'ftp://x/jwks' } }), 'AUTH_JWKS_URL', /http:\/\/ or https:\/\//);
+      assertConfigError(() => load({ argv: ['--auth-issuer='] }), '--auth-issuer', /non-empty/);
+      assertConfigError(() => load({ env: { AUTH_AUDIENCE: ' , ' } }), 'AUTH_AUDIENCE', /non-empty/);
+      assertConfigError(() => load({ env: { BODY_LIMIT: '0' } }), 'BODY_LIMIT', /positive integer/);
+      assertConfigError(() => load({ env: { BODY_LIMIT: '1.5' } }), 'BODY_LIMIT', /positive integer/);
+      assertConfigError(() => load({ env: { RATE_LIMIT_MAX: '-1' } }), 'RATE_LIMIT_MAX', />= 0/);
+      assertConfigError(() => load({ env: { MIGRATE_ON_START: 'maybe' } }), 'MIGRATE_ON_START', /true\/false/);
+    });
+
+    it('reports every bad value, keyed by the first', () => {
+      assertConfigError(
+        () => load({ env: { PORT: 'x', DB_POOL_MAX: 'y' } }),
+        'PORT',
+        /invalid PORT: .*; invalid DB_POOL_MAX: /,
+      );
+    });
+
+    it('rejects a log level below the minimum level', () => {
+      assertConfigError(
+        () => load({ env: { LOG_LEVEL: 'debug', LOG_LEVEL_MIN: 'info' } }),
+        'LOG_LEVEL',
+        /"debug" is below the minimum level "info" set by LOG_LEVEL_MIN/,
+      );
+      assert.equal(load({ env: { LOG_LEVEL: 'WARN', LOG_LEVEL_MIN: 'info' } }).log.level, 'warn');
+    });
+
+    it('parses durations into milliseconds', () => {
+      const cases: [string, number][] = [
+        ['500ms', 500],
+        ['10s', 10_000],
+        ['1m', 60_000],
+        ['1h', 3_600_000],
+        ['15', 15_000],
+      ];
+      for (const [text, ms] of cases) {
+        assert.equal(load({ env: { RATE_LIMIT_WINDOW: text } }).rateLimit.windowMs, ms, text);
+        assert.equal(load({ argv: [`--shutdown-timeout=${text}`] }).shutdownTimeoutMs, ms, text);
+      }
+      assert.equal(load({ env: { SHUTDOWN_TIMEOUT: '0' } }).shutdownTimeoutMs, 0);
+      for (const bad of ['1.5s', '10 sec', '-1s', '1d', '']) {
+        assertConfigError(() => load({ argv: [`--rate-limit-window=${bad}`] }), '--rate-limit-window', /expected a duration/);
+      }
+      assertConfigError(() => load({ env: { RATE_LIMIT_WINDOW: '0s' } }), 'RATE_LIMIT_WINDOW', /expected a duration/);
+    });
+
+    it('parses booleans from true/false, 1/0 and yes/no in any case', () => {
+      for (const yes of ['true', 'TRUE', '1', 'yes', 'Yes']) {
+        assert.equal(load({ env: { LOG_ERROR_STACK: yes } }).log.errorStack, true, yes);
+      }
+      for (const no of ['false', 'False', '0', 'no', 'NO']) {
+        assert.equal(load({ env: { MIGRATE_ON_START: no } }).migrateOnStart, false, no);
+      }
+    });
+
+    it('splits a comma-separated audience list', () => {
+      const config = load({ env: { AUTH_AUDIENCE: 'https://a.example, https://b.example,,' } });
+      assert.deepEqual(config.auth.audience, ['https://a.example', 'https://b.example']);
+    });
+
+    it('accepts only postgres URLs and never echoes them', () => {
+      assert.equal(load({ env: { DATABASE_URL: 'postgres://u:p@db:5432/app' } }).databaseUrl, 'postgres://u:p@db:5432/app');
+      assert.equal(load({ argv: ['--db-url', 'postgresql://db/app'] }).databaseUrl, 'postgresql://db/app');
+      assertConfigError(
+        () => load({ env: { DATABASE_URL: 'mysql://u:hunter2@db/app' } }),
+        'DATABASE_URL',
+        /^invalid DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL$/,
+      );
+    });
+  });
+
+  describe('database URL', () => {
+    it('builds the URL from parts, encoding user and password', () => {
+      const config = load({
+        env: { DB_HOST: 'db.internal', DB_PORT: '6543', DB_NAME: 'chompardo', DB_USER: 'app@corp', DB_PASSWORD: 'p@ss:w/rd#?%' },
+      });
+      assert.equal(config.databaseUrl, 'postgresql://app%40corp:p%40ss%3Aw%2Frd%23%3F%25@db.internal:6543/chompardo');
+      const url = new URL(config.databaseUrl ?? '');
+      assert.equal(decodeURIComponent(url.username), 'app@corp');
+      assert.equal(decodeURIComponent(url.password), 'p@ss:w/rd#?%');
+      assert.equal(url.hostname, 'db.internal');
+      assert.equal(url.port, '6543');
+    });
+
+    it('defaults the host and port of built URLs', () => {
+      assert.equal(load({ argv: ['--db-name', 'app'] }).databaseUrl, 'postgresql://localhost:5432/app');
+    });
+
+    it('prefers an explicit URL over the parts', () => {
+      const config = load({ env: { DATABASE_URL: 'postgres://x@h/url', DB_NAME: 'parts' } });
+      assert.equal(config.databaseUrl, 'postgres://x@h/url');
+    });
+
+    it('leaves the URL unset without DB_NAME (embedded PGlite)', () => {
+      assert.equal(load({ env: { DB_HOST: 'db', DB_USER: 'u' } }).databaseUrl, undefined);
+    });
+  });
+});
+
+describe('describeConfig', () => {
+  it('masks the password of the database URL', () => {
+    const password = 'S3cr3t-Pa55';
+    const config = load({ env: { DB_NAME: 'app', DB_USER: 'svc', DB_PASSWORD: password } });
+    const described = describeConfig(config);
+    const text = JSON.stringify(described);
+    assert.ok(!text.includes(password), text);
+    assert.equal(described['databaseUrl'], 'postgresql://svc:***@localhost:5432/app');
+    assert.equal(described['port'], 4000);
+  });
+
+  it('masks passwords given as an explicit URL, in userinfo and query', () => {
+    const config = load({ env: { DATABASE_URL: 'postgres://svc:hunter2@db/app?sslpassword=swordfish&sslmode=require' } });
+    const text = JSON.stringify(describeConfig(config));
+    assert.ok(!text.includes('hunter2'), text);
+    assert.ok(!text.includes('swordfish'), text);
+    assert.match(text, /sslmode=require/);
+  });
+
+  it('leaves a config without secrets readable', () => {
+    const described = describeConfig(load());
+    assert.equal(described['databaseUrl'], undefined);
+    assert.deepEqual(described['auth'], {
+      jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks',
+      issuer: 'http://127.0.0.1:4001',
+      audience: ['http://127.0.0.1:4001'],
+    });
+  });
+});

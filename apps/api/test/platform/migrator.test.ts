@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ManagedDb } from '../../src/platform/db/managed-db.js';
+import {
+  MigrationError,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  runMigrateCommand,
+  type MigrationSource,
+} from '../../src/platform/db/migrator.js';
+import { createPgDb } from '../../src/platform/db/pg-db.js';
+import { createPgliteDb } from '../../src/platform/db/pglite-db.js';
+import { createBlankDatabase, testPostgresEnv } from '../harness/database.js';
+
+const tempRoot = mkdtempSync(path.join(os.tmpdir(), 'chompardo-migrations-'));
+let sourceCount = 0;
+
+/**
+ * Writes a throwaway module with three migrations into a temp dir: 0001 creates the schema and a
+ * table, 0002 adds a column and a row, 0003 adds an index. `failAt` makes that migration's
+ * second statement fail; `withoutDown` leaves that version without a down file.
+ */
+function throwawayModule(options: { failAt?: number; withoutDown?: number } = {}): MigrationSource {
+  sourceCount += 1;
+  const schema = `mig_${process.pid}_${sourceCount}`;
+  const directory = path.join(tempRoot, schema);
+  mkdirSync(directory);
+  const files: Record<number, [string, string, string]> = {
+    1: [
+      'create_thing',
+      `CREATE SCHEMA IF NOT EXISTS ${schema};\nCREATE TABLE ${schema}.thing (id int PRIMARY KEY, name text NOT NULL);`,
+      `DROP SCHEMA ${schema} CASCADE;`,
+    ],
+    2: [
+      'add_note',
+      `ALTER TABLE ${schema}.thing ADD COLUMN note text;\nINSERT INTO ${schema}.thing VALUES (1, 'one', 'n');`,
+      `DELETE FROM ${schema}.thing;\nALTER TABLE ${schema}.thing DROP COLUMN note;`,
+    ],
+    3: ['index_name', `CREATE INDEX thing_name_ix ON ${schema}.thing (name);`, `DROP INDEX ${schema}.thing_name_ix;`],
+  };
+  for (const [version, [name, up, down]] of Object.entries(files)) {
+    const stem = `${String(version).padStart(4, '0')}_${name}`;
+    const upSql = Number(version) === options.failAt ? `${up.split('\n')[0]}\nSELECT 1/0;` : up;
+    writeFileSync(path.join(directory, `${stem}.up.sql`), upSql);
+    if (Number(version) !== options.withoutDown) writeFileSync(path.join(directory, `${stem}.down.sql`), down);
+  }
+  return { module: schema.replace(/_/g, '-'), schema, directory };
+}
+
+async function schemaExists(db: ManagedDb, schema: string): Promise<boolean> {
+  const result = await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  return result.rowCount === 1;
+}
+
+/** The migrator's contract, run against any Db; `openSecond` gives another Db on the same database. */
+function migratorBehaviour(getDb: () => ManagedDb, openRaceDbs: () => Promise<{ a: ManagedDb; b: ManagedDb; done(): Promise<void> }>): void {
+  it('applies pending migrations in order and records them', async () => {
+    const db = getDb();
+    const source = throwawayModule();
+    const lines: string[] = [];
+    const applied = await migrateUp(db, [source], { log: (line) => lines.push(line) });
+    assert.deepEqual(
+      applied.map((step) => step.name),
+      ['0001_create_thing', '0002_add_note', '0003_index_name'],
+    );
+    assert.equal(lines.length, 3);
+    const status = await migrationStatus(db, [source]);
+    assert.deepEqual(
+      status.map((entry) => [entry.version, entry.state]),
+      [
+        [1, 'applied'],
+        [2, 'applied'],
+        [3, 'applied'],
+      ],
+    );
+    assert.ok(status.every((entry) => entry.appliedAt instanceof Date));
+    assert.deepEqual(await migrateUp(db, [source]), []);
+    const rows = await db.query<{ note: string }>(`SELECT note FROM ${source.schema}.thing`);
+    assert.equal(rows.rows[0]?.note, 'n');
+  });
+
+  it('reports pending migrations without creating anything', async () => {
+    const db = getDb();
+    const source = throwawayModule();
+    const status = await migrationStatus(db, [source]);
+    assert.deepEqual(
+      status.map((entry) => entry.state),
+      ['pending', 'pending', 'pending'],
+    );
+    assert.equal(await schemaExists(db, source.schema), false);
+  });
+
+  it('reverts step by step, down to dropping the schema with its version table', async () => {
+    const db = getDb();
+    const source = throwawayModule();
+    await migrateUp(db, [source]);
+    const reverted = await migrateDown(db, [source], { module: source.module, steps: 2 });
+    assert.deepEqual(
+      reverted.map((step) => step.version),
+      [3, 2],
+    );
+    assert.deepEqual(
+      (await migrationStatus(db, [source])).map((entry) => entry.state),
+      ['applied', 'pending', 'pending'],
+    );
+    const last = await migrateDown(db, [source], { module: source.module, steps: 5 });
+    assert.deepEqual(
+      last.map((step) => step.version),
+      [1],
+    );
+    assert.equal(await schemaExists(db, source.schema), false);
+    assert.deepEqual(await migrateDown(db, [source]), []);
+    // And up again from nothing.
+    assert.equal((await migrateUp(db, [source])).length, 3);
+  });
+
+  it('rolls a failing run back completely, leaving nothing applied', async () => {
+    const db = getDb();
+    const source = throwawayModule({ failAt: 2 });
+    await assert.rejects(migrateUp(db, [source]), (e: unknown) => {
+      assert.ok(e instanceof MigrationError);
+      assert.match(e.message, /0002_add_note/);
+      return true;
+    });
+    assert.equal(await schemaExists(db, source.schema), false);
+    assert.deepEqual(
+      (await migrationStatus(db, [source])).map((entry) => entry.state),
+      ['pending', 'pending', 'pending'],
+    );
+  });
+
+  it('refuses to go down past a migration without a down file', async () => {
+    const db = getDb();
+    const source = throwawayModule({ withoutDown: 3 });
+    await migrateUp(db, [source]);
+    await assert.rejects(migrateDown(db, [source]), /has no down file/);
+    assert.equal((await migrationStatus(db, [source])).filter((entry) => entry.state === 'applied').length, 3);
+  });
+
+  it('lets two migrators race on one fresh database: both succeed, each migration runs once', async () => {
+    const sources = [throwawayModule(), throwawayModule()];
+    const { a, b, done } = await openRaceDbs();
+    try {
+      const [first, second] = await Promise.all([migrateUp(a, sources), migrateUp(b, sources)]);
+      assert.equal(first.length + second.length, 6);
+      const status = await migrationStatus(a, sources);
+      assert.equal(status.length, 6);
+      assert.ok(status.every((entry) => entry.state === 'applied'));
+    } finally {
+      await done();
+    }
+  });
+
+  it('runs the migrate command: status table, up, down, usage errors', async () => {
+    const db = getDb();
+    const source = throwawayModule();
+    const out: string[] = [];
+    const print = (line: string): void => {
+      out.push(line);
+    };
+    assert.equal(await runMigrateCommand(db, [source], ['up', '--module', source.module], print), 0);
+    assert.equal(await runMigrateCommand(db, [source], ['down', `--module=${source.module}`, '--steps', '2'], print), 0);
+    out.length = 0;
+    assert.equal(await runMigrateCommand(db, [source], ['status'], print), 0);
+    assert.match(out[0] ?? '', /^MODULE\s+VERSION\s+NAME\s+STATE\s+APPLIED AT$/);
+    assert.match(out[1] ?? '', /0001\s+0001_create_thing\s+applied\s+\d{4}-/);
+    assert.match(out[2] ?? '', /0002\s+0002_add_note\s+pending$/);
+    assert.equal(await runMigrateCommand(db, [source], ['sideways'], print), 2);
+    assert.equal(await runMigrateCommand(db, [source], ['up', '--module', 'nope'], print), 2);
+    assert.match(out.at(-1) ?? '', /unknown module "nope"/);
+    assert.equal(await runMigrateCommand(db, [source], ['down', '--steps', '0'], print), 2);
+    assert.equal(await runMigrateCommand(db, [source], [], print), 2);
+  });
+}
+
+after(() => rmSync(tempRoot, { recursive: true, force: true }));
+
+describe('migrator on PostgreSQL', { skip: testPostgresEnv() ? false : 'no test PostgreSQL' }, () => {
+  let blank: Awaited<ReturnType<typeof createBlankDatabase>>;
+  let db: ManagedDb;
+  before(async () => {
+    blank = await createBlankDatabase();
+    db = createPgDb({ connectionString: blank.url, max: 2 });
+  });
+  after(async () => {
+    await db?.close();
+    await blank?.drop();
+  });
+
+  migratorBehaviour(
+    () => db,
+    async () => {
+      // A database of its own: the race must start from nothing.
+      const fresh = await createBlankDatabase();
+      const a = createPgDb({ connectionString: fresh.url, max: 2 });
+      const b = createPgDb({ connectionString: fresh.url, max: 2 });
+      return {
+        a,
+        b,
+        async done() {
+          await a.close();
+          await b.close();
+          await fresh.drop();
+        },
+      };
+    },
+  );
+});
+
+describe('migrator on PGlite', () => {
+  let db: ManagedDb;
+  before(async () => {
+    db = await createPgliteDb();
+  });
+  after(async () => {
+    await db?.close();
+  });
+
+  migratorBehaviour(
+    () => db,
+    // PGlite is one session per database: both migrators share it, its mutex serialises them.
+    async () => ({ a: db, b: db, done: async () => undefined }),
+  );
+});
