@@ -1,15 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './platform/config/config.js';
 import type { Db } from './platform/db/db.js';
-import type { AppAuthenticator, Authorizer, TokenVerifier } from './platform/auth/ports.js';
+import type { TokenVerifier } from './platform/auth/ports.js';
+import { fileURLToPath } from 'node:url';
 import type { Logger, LogControl } from './platform/logging/logger.js';
 import { createHttpServer } from './platform/http/server.js';
 import { registerOperations } from './platform/http/router.js';
 import type { ApiModule } from './platform/http/module.js';
 import type { RuntimeHandlers } from './platform/http/operation.js';
 import { bundledSpec, bundledSpecYaml } from './generated/openapi-spec.gen.js';
+import { readOperations } from './platform/http/spec.js';
+import { createIamModule } from './modules/iam/index.js';
+import { createMovieModule } from './modules/movie/index.js';
 import { createOpsModule } from './modules/ops/index.js';
 import { createRecipeModule } from './modules/recipe/index.js';
+
+/** config/genesis/request.json at the repository root (the same depth from src/ and dist/). */
+const defaultGenesisRequestFile = fileURLToPath(new URL('../../../config/genesis/request.json', import.meta.url));
 
 /** Everything the application is built from; main.ts and each test build their own. */
 export interface AppDeps {
@@ -18,8 +25,6 @@ export interface AppDeps {
   logControl: LogControl;
   db: Db;
   verifier: TokenVerifier;
-  appAuthenticator?: AppAuthenticator;
-  authorizer?: Authorizer;
   /** True once graceful shutdown has begun (readiness turns 503). */
   shuttingDown?: () => boolean;
 }
@@ -35,13 +40,24 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: deps.config.bodyLimit,
   });
 
+  const iam = createIamModule({
+    db: deps.db,
+    rbacRoutes: readOperations(bundledSpec)
+      .filter((op) => op.security.rbac)
+      .map((op) => ({ resource: op.path, operation: op.method as 'GET' })),
+    selfRegisterRoles: deps.config.selfRegisterRoles,
+    genesisRequestFile: defaultGenesisRequestFile,
+  });
   const modules: ApiModule[] = [
+    iam,
     createOpsModule({
       db: deps.db,
       verifier: deps.verifier,
       spec: { json: bundledSpec, yaml: bundledSpecYaml },
+      logControl: deps.logControl,
       shuttingDown: deps.shuttingDown ?? (() => false),
     }),
+    createMovieModule({ db: deps.db }),
     createRecipeModule({ db: deps.db }),
   ];
 
@@ -55,13 +71,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerOperations(app, {
     spec: bundledSpec,
     handlers,
-    security: {
-      verifier: deps.verifier,
-      ...(deps.appAuthenticator ? { appAuthenticator: deps.appAuthenticator } : {}),
-      ...(deps.authorizer ? { authorizer: deps.authorizer } : {}),
-    },
+    security: { verifier: deps.verifier, appAuthenticator: iam.appAuthenticator, authorizer: iam.authorizer },
   });
   for (const module of modules) module.registerRoutes?.(app);
+  app.addHook('onReady', async () => {
+    for (const module of modules) await module.start?.();
+  });
   app.addHook('onClose', async () => {
     for (const module of modules) await module.close?.();
   });

@@ -4,7 +4,8 @@
  * excluded) with node's test runner, and always stops and removes the server afterwards.
  *
  * Usage: `tsx test/run-tests.ts [substring...]` — only files whose path (relative to apps/api)
- * contains one of the substrings. Env: `CHOMPARDO_TEST_CONCURRENCY` (default 2), `PG_BIN`.
+ * contains one of the substrings. Env: `CHOMPARDO_TEST_CONCURRENCY` (default 2),
+ * `CHOMPARDO_TEST_TIMEOUT_MS` (per test, default 120000), `PG_BIN`.
  * Children get `CHOMPARDO_TEST_PG_ADMIN_URL`, `CHOMPARDO_TEST_TEMPLATE_DB`,
  * `CHOMPARDO_TEST_PG_PORT`, `CHOMPARDO_TEST_PG_BIN`; without PostgreSQL they run on PGlite.
  */
@@ -65,6 +66,12 @@ async function main(): Promise<number> {
     return 2;
   }
 
+  const testTimeoutMs = Number(process.env.CHOMPARDO_TEST_TIMEOUT_MS ?? 120_000);
+  if (!Number.isInteger(testTimeoutMs) || testTimeoutMs < 1) {
+    console.error('CHOMPARDO_TEST_TIMEOUT_MS must be a positive integer');
+    return 2;
+  }
+
   let cluster: PgCluster | undefined;
   let child: ChildProcess | undefined;
   let stopping: Promise<void> | undefined;
@@ -99,7 +106,18 @@ async function main(): Promise<number> {
       }
     }
 
-    const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files];
+    const args = [
+      '--import',
+      'tsx',
+      '--test',
+      `--test-concurrency=${concurrency}`,
+      // A file whose tests are done but whose handles stay open (a failed before hook that never
+      // reached its cleanup) would otherwise keep the whole run waiting forever.
+      '--test-force-exit',
+      `--test-timeout=${testTimeoutMs}`,
+      '--test-reporter=spec',
+      ...files,
+    ];
     child = spawn(process.execPath, args, { cwd: apiDir, env, stdio: 'inherit' });
     const running = child;
     const code = await new Promise<number>((resolve) => {

@@ -26,6 +26,41 @@ export const bundledSpec: OpenApiDocument = {
       "x-displayName": "ops"
     },
     {
+      "name": "genesis",
+      "description": "One-time bootstrap.",
+      "x-displayName": "genesis"
+    },
+    {
+      "name": "users",
+      "description": "Self-registration.",
+      "x-displayName": "users"
+    },
+    {
+      "name": "orgs",
+      "description": "Organisations, members and role grants.",
+      "x-displayName": "orgs"
+    },
+    {
+      "name": "apps",
+      "description": "Apps and their API keys.",
+      "x-displayName": "apps"
+    },
+    {
+      "name": "permissions",
+      "description": "RBAC permissions (platform-wide).",
+      "x-displayName": "permissions"
+    },
+    {
+      "name": "roles",
+      "description": "RBAC roles (platform-wide).",
+      "x-displayName": "roles"
+    },
+    {
+      "name": "movies",
+      "description": "The movie module (diygoapi's domain), scoped to the calling app's org.",
+      "x-displayName": "movies"
+    },
+    {
       "name": "recipes",
       "description": "The recipe example module.",
       "x-displayName": "recipes"
@@ -108,6 +143,90 @@ export const bundledSpec: OpenApiDocument = {
         }
       }
     },
+    "/api/v1/logger": {
+      "get": {
+        "operationId": "findLogger",
+        "summary": "The runtime logger state",
+        "tags": [
+          "ops"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "The logger state.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LoggerState"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          }
+        }
+      },
+      "put": {
+        "operationId": "updateLogger",
+        "summary": "Change the global log level and error stack logging, at once for every request",
+        "tags": [
+          "ops"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/LoggerUpdate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The new logger state.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LoggerState"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          }
+        }
+      }
+    },
     "/openapi.json": {
       "get": {
         "operationId": "getOpenapiJson",
@@ -170,6 +289,1782 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          }
+        }
+      }
+    },
+    "/api/v1/genesis": {
+      "post": {
+        "operationId": "createGenesis",
+        "summary": "One-time bootstrap of the platform",
+        "tags": [
+          "genesis"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "description": "Creates, in one transaction: the caller as the first user; org Principal + app \"Developer Dashboard\"; org Test + \"Test App\"; the user-initiated org and its app; permissions; roles; grants of every role to the caller in Principal and the user-initiated org. The only response that ever shows these apps' keys. Any later call answers 409. The body is optional; the default is config/genesis/request.json.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "responses": {
+          "201": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/GenesisCreated"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/GenesisRequest"
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "findGenesis",
+        "summary": "What genesis created (never any key)",
+        "tags": [
+          "genesis"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Genesis"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/users": {
+      "post": {
+        "operationId": "createUser",
+        "summary": "Self-register the caller in the app's org",
+        "tags": [
+          "users"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "description": "Creates the user from the token's claims (201) or returns the existing one with its profile refreshed (200); links the user to the calling app's org and grants the configured self-register roles there.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Already registered.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/User"
+                }
+              }
+            }
+          },
+          "201": {
+            "description": "Registered now.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/User"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/users/me": {
+      "get": {
+        "operationId": "findMe",
+        "summary": "The caller's user",
+        "tags": [
+          "users"
+        ],
+        "security": [
+          {
+            "bearerAuth": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/User"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs": {
+      "post": {
+        "operationId": "createOrg",
+        "summary": "Create an org (optionally with its first app; its key is shown once)",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/OrgCreate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "OK",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Org"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "get": {
+        "operationId": "findOrgs",
+        "summary": "List orgs (a Principal app sees all, others only their own)",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Cursor"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/OrgList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{extlId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        }
+      ],
+      "get": {
+        "operationId": "findOrgById",
+        "summary": "Read an org",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Org"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "put": {
+        "operationId": "updateOrg",
+        "summary": "Update an org's name and description",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/OrgUpdate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Org"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteOrg",
+        "summary": "Delete an org with its apps, keys, memberships and grants",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Deleted"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{extlId}/members": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        }
+      ],
+      "get": {
+        "operationId": "findOrgMembers",
+        "summary": "Users of the org with their role codes",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MemberList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        },
+        {
+          "name": "userExtlId",
+          "in": "path",
+          "required": true,
+          "description": "The user's external id.",
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9_-]+$"
+          }
+        },
+        {
+          "name": "roleCode",
+          "in": "path",
+          "required": true,
+          "description": "A role code.",
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 100,
+            "pattern": "^[A-Za-z0-9_.-]+$"
+          }
+        }
+      ],
+      "put": {
+        "operationId": "grantRole",
+        "summary": "Grant a role to a user in the org (makes the user a member)",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Member"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "revokeRole",
+        "summary": "Revoke a role from a user in the org",
+        "tags": [
+          "orgs"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Member"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/apps": {
+      "post": {
+        "operationId": "createApp",
+        "summary": "Create an app in the caller's org (its key is shown once)",
+        "tags": [
+          "apps"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AppCreate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "OK",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/App"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "get": {
+        "operationId": "findApps",
+        "summary": "List the caller's org's apps",
+        "tags": [
+          "apps"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Cursor"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AppList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/apps/{extlId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        }
+      ],
+      "get": {
+        "operationId": "findAppById",
+        "summary": "Read an app (key ids and prefixes only, never keys)",
+        "tags": [
+          "apps"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/App"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "put": {
+        "operationId": "updateApp",
+        "summary": "Update an app's name, description and OAuth2 client id",
+        "tags": [
+          "apps"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/AppUpdate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/App"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteApp",
+        "summary": "Delete an app and its keys",
+        "tags": [
+          "apps"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Deleted"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/apps/{extlId}/api-keys": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        }
+      ],
+      "post": {
+        "operationId": "createApiKey",
+        "summary": "Create a new API key (shown once)",
+        "tags": [
+          "apps"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "responses": {
+          "201": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/NewApiKey"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        },
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ApiKeyCreate"
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/v1/apps/{extlId}/api-keys/{keyId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        },
+        {
+          "name": "keyId",
+          "in": "path",
+          "required": true,
+          "description": "The API key's key_id.",
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": "^[A-Za-z0-9_-]+$"
+          }
+        }
+      ],
+      "delete": {
+        "operationId": "revokeApiKey",
+        "summary": "Revoke an API key; it stops working at once",
+        "tags": [
+          "apps"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ApiKeyRevoked"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/permissions": {
+      "post": {
+        "operationId": "createPermission",
+        "summary": "Create a permission for an RBAC route (Principal apps only)",
+        "tags": [
+          "permissions"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PermissionCreate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "OK",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Permission"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "get": {
+        "operationId": "findPermissions",
+        "summary": "List permissions",
+        "tags": [
+          "permissions"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PermissionList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/permissions/{extlId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        }
+      ],
+      "delete": {
+        "operationId": "deletePermission",
+        "summary": "Delete a permission (Principal apps only)",
+        "tags": [
+          "permissions"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Deleted"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/roles": {
+      "post": {
+        "operationId": "createRole",
+        "summary": "Create a role with its permissions (Principal apps only)",
+        "tags": [
+          "roles"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RoleCreate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "OK",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Role"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "get": {
+        "operationId": "findRoles",
+        "summary": "List roles with their permissions",
+        "tags": [
+          "roles"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RoleList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/roles/{roleCode}": {
+      "parameters": [
+        {
+          "name": "roleCode",
+          "in": "path",
+          "required": true,
+          "description": "A role code.",
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 100,
+            "pattern": "^[A-Za-z0-9_.-]+$"
+          }
+        }
+      ],
+      "get": {
+        "operationId": "findRoleByCode",
+        "summary": "Read a role",
+        "tags": [
+          "roles"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Role"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "put": {
+        "operationId": "updateRole",
+        "summary": "Replace a role's description, active flag and permissions (Principal apps only)",
+        "tags": [
+          "roles"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RoleUpdate"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Role"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteRole",
+        "summary": "Delete a role and its grants (Principal apps only)",
+        "tags": [
+          "roles"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "OK",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RoleDeleted"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/movies": {
+      "post": {
+        "operationId": "createMovie",
+        "summary": "Create a movie in the calling app's org",
+        "description": "Strings are trimmed; a blank string counts as missing (`<field> is required`). `release_date` accepts `YYYY-MM-DD` or an RFC 3339 timestamp, whose date part is kept as written (`1984-03-02T23:30:00-05:00` → `1984-03-02`); anything else answers 400 with `code: invalid_date_format`. Titles need not be unique. The audit fields name the calling app and the token's user (`given_name` / `family_name`, else `name` split at its first space).",
+        "tags": [
+          "movies"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IdempotencyKey"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/MovieInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created.",
+            "headers": {
+              "Location": {
+                "$ref": "#/components/headers/Location"
+              },
+              "ETag": {
+                "$ref": "#/components/headers/ETag"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Movie"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "422": {
+            "$ref": "#/components/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "get": {
+        "operationId": "findMovies",
+        "summary": "List the org's movies, newest first",
+        "description": "Keyset-paginated on creation time: pages neither repeat nor skip movies while others are created. Filters combine with AND; blank text filters are ignored.",
+        "tags": [
+          "movies"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Cursor"
+          },
+          {
+            "name": "title",
+            "in": "query",
+            "required": false,
+            "description": "Only movies whose title contains this text (case-insensitive).",
+            "schema": {
+              "type": "string",
+              "maxLength": 1000
+            }
+          },
+          {
+            "name": "director",
+            "in": "query",
+            "required": false,
+            "description": "Only movies by this director (whole name, case-insensitive).",
+            "schema": {
+              "type": "string",
+              "maxLength": 1000
+            }
+          },
+          {
+            "name": "release_year_from",
+            "in": "query",
+            "required": false,
+            "description": "Only movies released in this year or later.",
+            "schema": {
+              "type": "integer",
+              "minimum": 1800,
+              "maximum": 3000
+            }
+          },
+          {
+            "name": "release_year_to",
+            "in": "query",
+            "required": false,
+            "description": "Only movies released in this year or earlier (400 when before `release_year_from`).",
+            "schema": {
+              "type": "integer",
+              "minimum": 1800,
+              "maximum": 3000
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of movies.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/MovieList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      }
+    },
+    "/api/v1/movies/{extlId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/ExtlId"
+        }
+      ],
+      "get": {
+        "operationId": "findMovieById",
+        "summary": "Read one of the org's movies",
+        "tags": [
+          "movies"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "responses": {
+          "200": {
+            "description": "The movie.",
+            "headers": {
+              "ETag": {
+                "$ref": "#/components/headers/ETag"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Movie"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "put": {
+        "operationId": "updateMovie",
+        "summary": "Replace one of the org's movies (every field)",
+        "description": "Full replacement with the same rules as create. The update audit fields name the calling app and user; the create fields are kept. With `If-Match`, a stale ETag answers 412.",
+        "tags": [
+          "movies"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IfMatch"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/MovieInput"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The updated movie.",
+            "headers": {
+              "ETag": {
+                "$ref": "#/components/headers/ETag"
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Movie"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "412": {
+            "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteMovie",
+        "summary": "Delete one of the org's movies",
+        "tags": [
+          "movies"
+        ],
+        "security": [
+          {
+            "bearerAuth": [],
+            "appId": [],
+            "appKey": []
+          }
+        ],
+        "x-rbac": true,
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IfMatch"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "Deleted.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Deleted"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "412": {
+            "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -462,7 +2357,85 @@ export const bundledSpec: OpenApiDocument = {
     }
   },
   "components": {
+    "securitySchemes": {
+      "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A JWT from the identity service (EdDSA), verified against its JWKS."
+      },
+      "appId": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-APP-ID",
+        "description": "The calling app's external id; sent together with `X-API-KEY`."
+      },
+      "appKey": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-KEY",
+        "description": "An API key of the app (`chk_…`), shown once at creation."
+      }
+    },
     "schemas": {
+      "LogLevel": {
+        "type": "string",
+        "enum": [
+          "trace",
+          "debug",
+          "info",
+          "warn",
+          "error",
+          "fatal",
+          "silent"
+        ]
+      },
+      "LoggerState": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "logger_minimum_level",
+          "global_log_level",
+          "log_error_stack"
+        ],
+        "properties": {
+          "logger_minimum_level": {
+            "$ref": "#/components/schemas/LogLevel"
+          },
+          "global_log_level": {
+            "$ref": "#/components/schemas/LogLevel"
+          },
+          "log_error_stack": {
+            "type": "boolean"
+          }
+        }
+      },
+      "LoggerUpdate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "global_log_level": {
+            "type": "string",
+            "maxLength": 20,
+            "description": "A level at or above logger_minimum_level."
+          },
+          "log_error_stack": {
+            "description": "true/false, or the strings \"true\"/\"false\".",
+            "oneOf": [
+              {
+                "type": "boolean"
+              },
+              {
+                "type": "string",
+                "enum": [
+                  "true",
+                  "false"
+                ]
+              }
+            ]
+          }
+        }
+      },
       "Health": {
         "type": "object",
         "additionalProperties": false,
@@ -526,6 +2499,1236 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "db_up": {
             "type": "boolean"
+          }
+        }
+      },
+      "Error": {
+        "type": "object",
+        "description": "The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted.",
+        "additionalProperties": false,
+        "required": [
+          "error"
+        ],
+        "properties": {
+          "error": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "kind"
+            ],
+            "properties": {
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "input_validation_error",
+                  "invalid_request_error",
+                  "not_found_error",
+                  "method_not_allowed_error",
+                  "conflict_error",
+                  "precondition_failed_error",
+                  "payload_too_large_error",
+                  "unsupported_media_type_error",
+                  "unprocessable_error",
+                  "rate_limit_error",
+                  "internal_error",
+                  "unavailable_error"
+                ]
+              },
+              "code": {
+                "type": "string"
+              },
+              "param": {
+                "type": "string"
+              },
+              "message": {
+                "type": "string"
+              }
+            }
+          }
+        }
+      },
+      "ApiKey": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "key_id",
+          "prefix",
+          "deactivation_date",
+          "created_at"
+        ],
+        "properties": {
+          "key_id": {
+            "type": "string"
+          },
+          "prefix": {
+            "type": "string"
+          },
+          "deactivation_date": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "key": {
+            "type": "string",
+            "description": "The plaintext key: only in the response that creates it."
+          }
+        }
+      },
+      "App": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "name",
+          "description",
+          "oauth2_client_id",
+          "org_external_id",
+          "api_keys",
+          "create_app_extl_id",
+          "create_user_first_name",
+          "create_user_last_name",
+          "create_date_time",
+          "update_app_extl_id",
+          "update_user_first_name",
+          "update_user_last_name",
+          "update_date_time"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "oauth2_client_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "org_external_id": {
+            "type": "string"
+          },
+          "api_keys": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ApiKey"
+            }
+          },
+          "create_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_date_time": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "update_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_date_time": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "AppList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "items",
+          "next_cursor"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/App"
+            }
+          },
+          "next_cursor": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "AppCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "maxLength": 100
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          },
+          "oauth2_client_id": {
+            "type": "string",
+            "maxLength": 200
+          },
+          "api_key_deactivation_date": {
+            "type": "string",
+            "maxLength": 40,
+            "description": "When the first key stops working (YYYY-MM-DD or RFC 3339); default in one year."
+          }
+        }
+      },
+      "AppUpdate": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "maxLength": 100
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          },
+          "oauth2_client_id": {
+            "type": "string",
+            "maxLength": 200
+          }
+        }
+      },
+      "ApiKeyCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "deactivation_date": {
+            "type": "string",
+            "maxLength": 40,
+            "description": "YYYY-MM-DD or RFC 3339; default in one year; must be in the future."
+          }
+        }
+      },
+      "NewApiKey": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "key",
+          "key_id",
+          "prefix",
+          "deactivation_date"
+        ],
+        "properties": {
+          "key": {
+            "type": "string"
+          },
+          "key_id": {
+            "type": "string"
+          },
+          "prefix": {
+            "type": "string"
+          },
+          "deactivation_date": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "ApiKeyRevoked": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "key_id",
+          "revoked"
+        ],
+        "properties": {
+          "key_id": {
+            "type": "string"
+          },
+          "revoked": {
+            "type": "boolean",
+            "const": true
+          }
+        }
+      },
+      "Org": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "name",
+          "description",
+          "kind_description",
+          "create_app_extl_id",
+          "create_user_first_name",
+          "create_user_last_name",
+          "create_date_time",
+          "update_app_extl_id",
+          "update_user_first_name",
+          "update_user_last_name",
+          "update_date_time"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "kind_description": {
+            "type": "string",
+            "enum": [
+              "principal",
+              "test",
+              "standard"
+            ]
+          },
+          "app": {
+            "$ref": "#/components/schemas/App"
+          },
+          "create_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_date_time": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "update_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_date_time": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "OrgList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "items",
+          "next_cursor"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Org"
+            }
+          },
+          "next_cursor": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        }
+      },
+      "OrgCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "maxLength": 100
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          },
+          "app": {
+            "$ref": "#/components/schemas/AppCreate"
+          }
+        }
+      },
+      "OrgUpdate": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "maxLength": 100
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          }
+        }
+      },
+      "Member": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "user_external_id",
+          "email",
+          "name",
+          "role_codes"
+        ],
+        "properties": {
+          "user_external_id": {
+            "type": "string"
+          },
+          "email": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "role_codes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "MemberList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "items"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Member"
+            }
+          }
+        }
+      },
+      "PermissionRef": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "resource",
+          "operation"
+        ],
+        "properties": {
+          "resource": {
+            "type": "string",
+            "maxLength": 200,
+            "minLength": 1
+          },
+          "operation": {
+            "type": "string",
+            "enum": [
+              "GET",
+              "POST",
+              "PUT",
+              "PATCH",
+              "DELETE"
+            ]
+          }
+        }
+      },
+      "Permission": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "resource",
+          "operation",
+          "description",
+          "active",
+          "create_app_extl_id",
+          "create_user_first_name",
+          "create_user_last_name",
+          "create_date_time",
+          "update_app_extl_id",
+          "update_user_first_name",
+          "update_user_last_name",
+          "update_date_time"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "resource": {
+            "type": "string"
+          },
+          "operation": {
+            "type": "string",
+            "enum": [
+              "GET",
+              "POST",
+              "PUT",
+              "PATCH",
+              "DELETE"
+            ]
+          },
+          "description": {
+            "type": "string"
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "create_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_date_time": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "update_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_date_time": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "PermissionList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "items"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Permission"
+            }
+          }
+        }
+      },
+      "PermissionCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "resource",
+          "operation"
+        ],
+        "properties": {
+          "resource": {
+            "type": "string",
+            "maxLength": 200,
+            "minLength": 1
+          },
+          "operation": {
+            "type": "string",
+            "enum": [
+              "GET",
+              "POST",
+              "PUT",
+              "PATCH",
+              "DELETE"
+            ]
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          },
+          "active": {
+            "type": "boolean"
+          }
+        }
+      },
+      "Role": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "code",
+          "description",
+          "active",
+          "permissions",
+          "create_app_extl_id",
+          "create_user_first_name",
+          "create_user_last_name",
+          "create_date_time",
+          "update_app_extl_id",
+          "update_user_first_name",
+          "update_user_last_name",
+          "update_date_time"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "code": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "permissions": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/PermissionRef"
+            }
+          },
+          "create_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_date_time": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "update_app_extl_id": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_date_time": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "RoleList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "items"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Role"
+            }
+          }
+        }
+      },
+      "RoleCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "code"
+        ],
+        "properties": {
+          "code": {
+            "type": "string",
+            "maxLength": 100,
+            "minLength": 1,
+            "pattern": "^[A-Za-z0-9_.-]+$"
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "permissions": {
+            "type": "array",
+            "maxItems": 500,
+            "items": {
+              "$ref": "#/components/schemas/PermissionRef"
+            }
+          }
+        }
+      },
+      "RoleUpdate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          },
+          "active": {
+            "type": "boolean"
+          },
+          "permissions": {
+            "type": "array",
+            "maxItems": 500,
+            "items": {
+              "$ref": "#/components/schemas/PermissionRef"
+            }
+          }
+        }
+      },
+      "RoleDeleted": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "code",
+          "deleted"
+        ],
+        "properties": {
+          "code": {
+            "type": "string"
+          },
+          "deleted": {
+            "type": "boolean",
+            "const": true
+          }
+        }
+      },
+      "User": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "subject",
+          "issuer",
+          "email",
+          "name",
+          "given_name",
+          "family_name",
+          "created_at",
+          "updated_at"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "subject": {
+            "type": "string"
+          },
+          "issuer": {
+            "type": "string"
+          },
+          "email": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "given_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "family_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "created_at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updated_at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "GenesisOrgInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "name",
+          "app"
+        ],
+        "properties": {
+          "name": {
+            "type": "string",
+            "maxLength": 100
+          },
+          "description": {
+            "type": "string",
+            "maxLength": 1000
+          },
+          "app": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": [
+              "name"
+            ],
+            "properties": {
+              "name": {
+                "type": "string",
+                "maxLength": 100
+              },
+              "description": {
+                "type": "string",
+                "maxLength": 1000
+              },
+              "oauth2_client_id": {
+                "type": "string",
+                "maxLength": 200
+              }
+            }
+          }
+        }
+      },
+      "GenesisRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "org"
+        ],
+        "properties": {
+          "org": {
+            "$ref": "#/components/schemas/GenesisOrgInput"
+          },
+          "permissions": {
+            "type": "array",
+            "maxItems": 500,
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "resource",
+                "operation"
+              ],
+              "properties": {
+                "resource": {
+                  "type": "string",
+                  "maxLength": 200,
+                  "minLength": 1
+                },
+                "operation": {
+                  "type": "string",
+                  "enum": [
+                    "GET",
+                    "POST",
+                    "PUT",
+                    "PATCH",
+                    "DELETE"
+                  ]
+                },
+                "description": {
+                  "type": "string",
+                  "maxLength": 1000
+                }
+              }
+            }
+          },
+          "roles": {
+            "type": "array",
+            "maxItems": 100,
+            "items": {
+              "type": "object",
+              "additionalProperties": false,
+              "required": [
+                "code"
+              ],
+              "properties": {
+                "code": {
+                  "type": "string",
+                  "maxLength": 100,
+                  "minLength": 1,
+                  "pattern": "^[A-Za-z0-9_.-]+$"
+                },
+                "description": {
+                  "type": "string",
+                  "maxLength": 1000
+                },
+                "permissions": {
+                  "type": "array",
+                  "maxItems": 500,
+                  "items": {
+                    "$ref": "#/components/schemas/PermissionRef"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "GenesisOrg": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "name",
+          "description",
+          "kind_description",
+          "app"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "kind_description": {
+            "type": "string",
+            "enum": [
+              "principal",
+              "test",
+              "standard"
+            ]
+          },
+          "app": {
+            "$ref": "#/components/schemas/App"
+          }
+        }
+      },
+      "Genesis": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "principal",
+          "test",
+          "userInitiated"
+        ],
+        "properties": {
+          "principal": {
+            "$ref": "#/components/schemas/GenesisOrg"
+          },
+          "test": {
+            "$ref": "#/components/schemas/GenesisOrg"
+          },
+          "userInitiated": {
+            "$ref": "#/components/schemas/GenesisOrg"
+          }
+        }
+      },
+      "GenesisCreated": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "principal",
+          "test",
+          "userInitiated"
+        ],
+        "properties": {
+          "principal": {
+            "$ref": "#/components/schemas/GenesisOrg"
+          },
+          "test": {
+            "$ref": "#/components/schemas/GenesisOrg"
+          },
+          "userInitiated": {
+            "$ref": "#/components/schemas/GenesisOrg"
+          }
+        }
+      },
+      "Deleted": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "deleted"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "deleted": {
+            "type": "boolean",
+            "const": true
+          }
+        }
+      },
+      "MovieInput": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "title",
+          "rated",
+          "release_date",
+          "run_time",
+          "director",
+          "writer"
+        ],
+        "properties": {
+          "title": {
+            "type": "string",
+            "maxLength": 1000,
+            "description": "1–1000 characters after trimming."
+          },
+          "rated": {
+            "type": "string",
+            "maxLength": 10,
+            "description": "The rating, e.g. `R`; 1–10 characters after trimming."
+          },
+          "release_date": {
+            "type": "string",
+            "maxLength": 40,
+            "description": "`YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written).",
+            "examples": [
+              "1984-03-02",
+              "1984-03-02T00:00:00Z"
+            ]
+          },
+          "run_time": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10000,
+            "description": "Running time in minutes."
+          },
+          "director": {
+            "type": "string",
+            "maxLength": 1000,
+            "description": "1–1000 characters after trimming."
+          },
+          "writer": {
+            "type": "string",
+            "maxLength": 1000,
+            "description": "1–1000 characters after trimming."
+          }
+        },
+        "examples": [
+          {
+            "title": "Repo Man",
+            "rated": "R",
+            "release_date": "1984-03-02T00:00:00Z",
+            "run_time": 92,
+            "director": "Alex Cox",
+            "writer": "Alex Cox"
+          }
+        ]
+      },
+      "Movie": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "external_id",
+          "title",
+          "rated",
+          "release_date",
+          "run_time",
+          "director",
+          "writer",
+          "create_app_extl_id",
+          "create_user_first_name",
+          "create_user_last_name",
+          "create_date_time",
+          "update_app_extl_id",
+          "update_user_first_name",
+          "update_user_last_name",
+          "update_date_time"
+        ],
+        "properties": {
+          "external_id": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "rated": {
+            "type": "string"
+          },
+          "release_date": {
+            "type": "string",
+            "format": "date",
+            "description": "A calendar date, `YYYY-MM-DD`."
+          },
+          "run_time": {
+            "type": "integer"
+          },
+          "director": {
+            "type": "string"
+          },
+          "writer": {
+            "type": "string"
+          },
+          "create_app_extl_id": {
+            "type": "string",
+            "description": "External id of the app that created the movie."
+          },
+          "create_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "create_date_time": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "update_app_extl_id": {
+            "type": "string",
+            "description": "External id of the app that last changed the movie."
+          },
+          "update_user_first_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_user_last_name": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "update_date_time": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "MovieList": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "items",
+          "next_cursor"
+        ],
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Movie"
+            }
+          },
+          "next_cursor": {
+            "type": [
+              "string",
+              "null"
+            ]
           }
         }
       },
@@ -724,137 +3927,15 @@ export const bundledSpec: OpenApiDocument = {
             ]
           }
         }
-      },
-      "Error": {
-        "type": "object",
-        "description": "The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted.",
-        "additionalProperties": false,
-        "required": [
-          "error"
-        ],
-        "properties": {
-          "error": {
-            "type": "object",
-            "additionalProperties": false,
-            "required": [
-              "kind"
-            ],
-            "properties": {
-              "kind": {
-                "type": "string",
-                "enum": [
-                  "input_validation_error",
-                  "invalid_request_error",
-                  "not_found_error",
-                  "method_not_allowed_error",
-                  "conflict_error",
-                  "precondition_failed_error",
-                  "payload_too_large_error",
-                  "unsupported_media_type_error",
-                  "unprocessable_error",
-                  "rate_limit_error",
-                  "internal_error",
-                  "unavailable_error"
-                ]
-              },
-              "code": {
-                "type": "string"
-              },
-              "param": {
-                "type": "string"
-              },
-              "message": {
-                "type": "string"
-              }
-            }
-          }
-        }
-      },
-      "Deleted": {
-        "type": "object",
-        "additionalProperties": false,
-        "required": [
-          "external_id",
-          "deleted"
-        ],
-        "properties": {
-          "external_id": {
-            "type": "string"
-          },
-          "deleted": {
-            "type": "boolean",
-            "const": true
-          }
-        }
-      }
-    },
-    "securitySchemes": {
-      "bearerAuth": {
-        "type": "http",
-        "scheme": "bearer",
-        "bearerFormat": "JWT",
-        "description": "A JWT from the identity service (EdDSA), verified against its JWKS."
-      }
-    },
-    "parameters": {
-      "Limit": {
-        "name": "limit",
-        "in": "query",
-        "required": false,
-        "description": "Page size, default 50, at most 200.",
-        "schema": {
-          "type": "integer",
-          "minimum": 1,
-          "maximum": 200,
-          "default": 50
-        }
-      },
-      "Cursor": {
-        "name": "cursor",
-        "in": "query",
-        "required": false,
-        "description": "The opaque `next_cursor` of the previous page.",
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 512
-        }
-      },
-      "IdempotencyKey": {
-        "name": "Idempotency-Key",
-        "in": "header",
-        "required": false,
-        "description": "Makes a POST safe to retry (24 h, scoped to app + user + route).",
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 255
-        }
-      },
-      "ExtlId": {
-        "name": "extlId",
-        "in": "path",
-        "required": true,
-        "description": "The resource's external id.",
-        "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 64,
-          "pattern": "^[A-Za-z0-9_-]+$"
-        }
-      },
-      "IfMatch": {
-        "name": "If-Match",
-        "in": "header",
-        "required": false,
-        "description": "The ETag the client last saw; a mismatch answers 412.",
-        "schema": {
-          "type": "string",
-          "maxLength": 256
-        }
       }
     },
     "responses": {
+      "Unauthorized": {
+        "description": "Missing or invalid credentials. Empty body, `WWW-Authenticate` header."
+      },
+      "Forbidden": {
+        "description": "Authenticated but not allowed. Empty body."
+      },
       "BadRequest": {
         "description": "Invalid input (`input_validation_error` with `param`) or an invalid request.",
         "content": {
@@ -865,8 +3946,25 @@ export const bundledSpec: OpenApiDocument = {
           }
         }
       },
-      "Unauthorized": {
-        "description": "Missing or invalid credentials. Empty body, `WWW-Authenticate` header."
+      "UnsupportedMediaType": {
+        "description": "The body is not `application/json`.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "NotFound": {
+        "description": "No such resource (or not visible to the caller).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       },
       "Unavailable": {
         "description": "A dependency (the database) is unavailable; see `Retry-After`.",
@@ -898,28 +3996,8 @@ export const bundledSpec: OpenApiDocument = {
           }
         }
       },
-      "UnsupportedMediaType": {
-        "description": "The body is not `application/json`.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
-      },
       "Unprocessable": {
         "description": "The `Idempotency-Key` was used with a different body.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
-      },
-      "NotFound": {
-        "description": "No such resource (or not visible to the caller).",
         "content": {
           "application/json": {
             "schema": {
@@ -936,6 +4014,64 @@ export const bundledSpec: OpenApiDocument = {
               "$ref": "#/components/schemas/Error"
             }
           }
+        }
+      }
+    },
+    "parameters": {
+      "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": false,
+        "description": "Makes a POST safe to retry (24 h, scoped to app + user + route).",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 255
+        }
+      },
+      "Limit": {
+        "name": "limit",
+        "in": "query",
+        "required": false,
+        "description": "Page size, default 50, at most 200.",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 200,
+          "default": 50
+        }
+      },
+      "Cursor": {
+        "name": "cursor",
+        "in": "query",
+        "required": false,
+        "description": "The opaque `next_cursor` of the previous page.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 512
+        }
+      },
+      "ExtlId": {
+        "name": "extlId",
+        "in": "path",
+        "required": true,
+        "description": "The resource's external id.",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]+$"
+        }
+      },
+      "IfMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "required": false,
+        "description": "The ETag the client last saw; a mismatch answers 412.",
+        "schema": {
+          "type": "string",
+          "maxLength": 256
         }
       }
     },
@@ -957,4 +4093,4 @@ export const bundledSpec: OpenApiDocument = {
 };
 
 /** The same document as YAML text, served at /openapi.yaml. */
-export const bundledSpecYaml: string = "openapi: 3.1.0\ninfo:\n  title: Chompardo API\n  version: 1.0.0\n  description: >-\n    A multi-tenant REST API platform: JWT users from an identity service, apps\n    with API keys, role-based access per organisation, and OpenAPI-first modules\n    (movies, recipes). Every response carries `Request-Id`. Errors (except\n    401/403, which have no body) are\n    `{\"error\":{\"kind\",\"code\",\"param\",\"message\"}}`.\n  license:\n    name: MIT\n    identifier: MIT\nservers:\n  - url: http://127.0.0.1:4000\n    description: Local development (`npm start`)\ntags:\n  - name: ops\n    description: Operational endpoints.\n    x-displayName: ops\n  - name: recipes\n    description: The recipe example module.\n    x-displayName: recipes\npaths:\n  /healthz:\n    get:\n      operationId: getHealth\n      summary: Liveness (does not touch the database)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The process is alive.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Health'\n  /readyz:\n    get:\n      operationId: getReadiness\n      summary: Readiness (database and JWKS)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Ready to serve.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n        '503':\n          description: Not ready; `checks` names what is down.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n  /api/v1/ping:\n    get:\n      operationId: getPing\n      summary: Ping (always 200, says whether the database answers)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Pong.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Ping'\n  /openapi.json:\n    get:\n      operationId: getOpenapiJson\n      summary: The bundled OpenAPI document (JSON)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/json:\n              schema:\n                type: object\n  /openapi.yaml:\n    get:\n      operationId: getOpenapiYaml\n      summary: The bundled OpenAPI document (YAML)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/yaml:\n              schema:\n                type: string\n  /docs:\n    get:\n      operationId: getDocs\n      summary: Interactive API reference (HTML, works offline)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The API reference page.\n          content:\n            text/html:\n              schema:\n                type: string\n  /api/v1/recipes:\n    post:\n      operationId: createRecipe\n      summary: Create a recipe owned by the caller\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRecipes\n      summary: List the caller's recipes, newest first\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: visibility\n          in: query\n          required: false\n          description: Only recipes with this visibility.\n          schema:\n            $ref: '#/components/schemas/Visibility'\n        - name: tag\n          in: query\n          required: false\n          description: Only recipes carrying this tag.\n          schema:\n            type: string\n            minLength: 1\n            maxLength: 50\n      responses:\n        '200':\n          description: One page of recipes.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RecipeList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findRecipeById\n      summary: Read a recipe (public ones to anyone, private ones to their owner)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n        - {}\n      responses:\n        '200':\n          description: The recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRecipe\n      summary: Replace a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '200':\n          description: The updated recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteRecipe\n      summary: Delete a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\ncomponents:\n  schemas:\n    Health:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n      properties:\n        status:\n          type: string\n          const: ok\n    Readiness:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n        - checks\n      properties:\n        status:\n          type: string\n          enum:\n            - ready\n            - not_ready\n        checks:\n          type: object\n          additionalProperties: false\n          required:\n            - database\n            - jwks\n          properties:\n            database:\n              type: string\n              enum:\n                - up\n                - down\n            jwks:\n              type: string\n              enum:\n                - up\n                - down\n    Ping:\n      type: object\n      additionalProperties: false\n      required:\n        - db_up\n      properties:\n        db_up:\n          type: boolean\n    Visibility:\n      type: string\n      enum:\n        - private\n        - public\n    Ingredient:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 200\n        quantity:\n          type: string\n          maxLength: 50\n          description: Free text, e.g. `1/2` or `200`.\n        unit:\n          type: string\n          maxLength: 50\n    RecipeInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - servings\n        - ingredients\n        - steps\n      properties:\n        title:\n          type: string\n          maxLength: 200\n          description: 1–200 characters after trimming.\n        description:\n          type: string\n          maxLength: 5000\n        servings:\n          type: integer\n          minimum: 1\n          maximum: 100\n        prep_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        cook_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        ingredients:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            type: string\n            maxLength: 2000\n        tags:\n          type: array\n          maxItems: 20\n          items:\n            type: string\n            maxLength: 50\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n    Recipe:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - description\n        - servings\n        - prep_minutes\n        - cook_minutes\n        - ingredients\n        - steps\n        - tags\n        - visibility\n        - owner\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        description:\n          type: string\n        servings:\n          type: integer\n        prep_minutes:\n          type: integer\n        cook_minutes:\n          type: integer\n        ingredients:\n          type: array\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          items:\n            type: string\n        tags:\n          type: array\n          items:\n            type: string\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n        owner:\n          type: object\n          additionalProperties: false\n          required:\n            - subject\n          properties:\n            subject:\n              type: string\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    RecipeList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Recipe'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    Error:\n      type: object\n      description: >-\n        The error body of every 4xx/5xx response except 401 and 403 (which have\n        no body). Empty fields are omitted.\n      additionalProperties: false\n      required:\n        - error\n      properties:\n        error:\n          type: object\n          additionalProperties: false\n          required:\n            - kind\n          properties:\n            kind:\n              type: string\n              enum:\n                - input_validation_error\n                - invalid_request_error\n                - not_found_error\n                - method_not_allowed_error\n                - conflict_error\n                - precondition_failed_error\n                - payload_too_large_error\n                - unsupported_media_type_error\n                - unprocessable_error\n                - rate_limit_error\n                - internal_error\n                - unavailable_error\n            code:\n              type: string\n            param:\n              type: string\n            message:\n              type: string\n    Deleted:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - deleted\n      properties:\n        external_id:\n          type: string\n        deleted:\n          type: boolean\n          const: true\n  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n      bearerFormat: JWT\n      description: A JWT from the identity service (EdDSA), verified against its JWKS.\n  parameters:\n    Limit:\n      name: limit\n      in: query\n      required: false\n      description: Page size, default 50, at most 200.\n      schema:\n        type: integer\n        minimum: 1\n        maximum: 200\n        default: 50\n    Cursor:\n      name: cursor\n      in: query\n      required: false\n      description: The opaque `next_cursor` of the previous page.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 512\n    IdempotencyKey:\n      name: Idempotency-Key\n      in: header\n      required: false\n      description: Makes a POST safe to retry (24 h, scoped to app + user + route).\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 255\n    ExtlId:\n      name: extlId\n      in: path\n      required: true\n      description: The resource's external id.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 64\n        pattern: ^[A-Za-z0-9_-]+$\n    IfMatch:\n      name: If-Match\n      in: header\n      required: false\n      description: The ETag the client last saw; a mismatch answers 412.\n      schema:\n        type: string\n        maxLength: 256\n  responses:\n    BadRequest:\n      description: >-\n        Invalid input (`input_validation_error` with `param`) or an invalid\n        request.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unauthorized:\n      description: Missing or invalid credentials. Empty body, `WWW-Authenticate` header.\n    Unavailable:\n      description: A dependency (the database) is unavailable; see `Retry-After`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Conflict:\n      description: >-\n        Conflicts with the current state (duplicate, idempotent request in\n        flight).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PayloadTooLarge:\n      description: The body exceeds the configured body limit.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    UnsupportedMediaType:\n      description: The body is not `application/json`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unprocessable:\n      description: The `Idempotency-Key` was used with a different body.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    NotFound:\n      description: No such resource (or not visible to the caller).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PreconditionFailed:\n      description: The `If-Match` ETag does not match the current version.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n  headers:\n    Location:\n      description: URL of the created resource.\n      schema:\n        type: string\n    ETag:\n      description: Version of the returned resource, for `If-Match`.\n      schema:\n        type: string\n";
+export const bundledSpecYaml: string = "openapi: 3.1.0\ninfo:\n  title: Chompardo API\n  version: 1.0.0\n  description: >-\n    A multi-tenant REST API platform: JWT users from an identity service, apps\n    with API keys, role-based access per organisation, and OpenAPI-first modules\n    (movies, recipes). Every response carries `Request-Id`. Errors (except\n    401/403, which have no body) are\n    `{\"error\":{\"kind\",\"code\",\"param\",\"message\"}}`.\n  license:\n    name: MIT\n    identifier: MIT\nservers:\n  - url: http://127.0.0.1:4000\n    description: Local development (`npm start`)\ntags:\n  - name: ops\n    description: Operational endpoints.\n    x-displayName: ops\n  - name: genesis\n    description: One-time bootstrap.\n    x-displayName: genesis\n  - name: users\n    description: Self-registration.\n    x-displayName: users\n  - name: orgs\n    description: Organisations, members and role grants.\n    x-displayName: orgs\n  - name: apps\n    description: Apps and their API keys.\n    x-displayName: apps\n  - name: permissions\n    description: RBAC permissions (platform-wide).\n    x-displayName: permissions\n  - name: roles\n    description: RBAC roles (platform-wide).\n    x-displayName: roles\n  - name: movies\n    description: The movie module (diygoapi's domain), scoped to the calling app's org.\n    x-displayName: movies\n  - name: recipes\n    description: The recipe example module.\n    x-displayName: recipes\npaths:\n  /healthz:\n    get:\n      operationId: getHealth\n      summary: Liveness (does not touch the database)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The process is alive.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Health'\n  /readyz:\n    get:\n      operationId: getReadiness\n      summary: Readiness (database and JWKS)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Ready to serve.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n        '503':\n          description: Not ready; `checks` names what is down.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n  /api/v1/ping:\n    get:\n      operationId: getPing\n      summary: Ping (always 200, says whether the database answers)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Pong.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Ping'\n  /api/v1/logger:\n    get:\n      operationId: findLogger\n      summary: The runtime logger state\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n    put:\n      operationId: updateLogger\n      summary: >-\n        Change the global log level and error stack logging, at once for every\n        request\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/LoggerUpdate'\n      responses:\n        '200':\n          description: The new logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n  /openapi.json:\n    get:\n      operationId: getOpenapiJson\n      summary: The bundled OpenAPI document (JSON)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/json:\n              schema:\n                type: object\n  /openapi.yaml:\n    get:\n      operationId: getOpenapiYaml\n      summary: The bundled OpenAPI document (YAML)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/yaml:\n              schema:\n                type: string\n  /docs:\n    get:\n      operationId: getDocs\n      summary: Interactive API reference (HTML, works offline)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The API reference page.\n          content:\n            text/html:\n              schema:\n                type: string\n  /api/v1/genesis:\n    post:\n      operationId: createGenesis\n      summary: One-time bootstrap of the platform\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n      description: >-\n        Creates, in one transaction: the caller as the first user; org Principal\n        + app \"Developer Dashboard\"; org Test + \"Test App\"; the user-initiated\n        org and its app; permissions; roles; grants of every role to the caller\n        in Principal and the user-initiated org. The only response that ever\n        shows these apps' keys. Any later call answers 409. The body is\n        optional; the default is config/genesis/request.json.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/GenesisCreated'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/GenesisRequest'\n    get:\n      operationId: findGenesis\n      summary: What genesis created (never any key)\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Genesis'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users:\n    post:\n      operationId: createUser\n      summary: Self-register the caller in the app's org\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      description: >-\n        Creates the user from the token's claims (201) or returns the existing\n        one with its profile refreshed (200); links the user to the calling\n        app's org and grants the configured self-register roles there.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '200':\n          description: Already registered.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '201':\n          description: Registered now.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users/me:\n    get:\n      operationId: findMe\n      summary: The caller's user\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs:\n    post:\n      operationId: createOrg\n      summary: Create an org (optionally with its first app; its key is shown once)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findOrgs\n      summary: List orgs (a Principal app sees all, others only their own)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/OrgList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgById\n      summary: Read an org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateOrg\n      summary: Update an org's name and description\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteOrg\n      summary: Delete an org with its apps, keys, memberships and grants\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}/members:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgMembers\n      summary: Users of the org with their role codes\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MemberList'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: userExtlId\n        in: path\n        required: true\n        description: The user's external id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    put:\n      operationId: grantRole\n      summary: Grant a role to a user in the org (makes the user a member)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: revokeRole\n      summary: Revoke a role from a user in the org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps:\n    post:\n      operationId: createApp\n      summary: Create an app in the caller's org (its key is shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findApps\n      summary: List the caller's org's apps\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/AppList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findAppById\n      summary: Read an app (key ids and prefixes only, never keys)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateApp\n      summary: Update an app's name, description and OAuth2 client id\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteApp\n      summary: Delete an app and its keys\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps/{extlId}/api-keys:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    post:\n      operationId: createApiKey\n      summary: Create a new API key (shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/NewApiKey'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/ApiKeyCreate'\n  /api/v1/apps/{extlId}/api-keys/{keyId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: keyId\n        in: path\n        required: true\n        description: The API key's key_id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n    delete:\n      operationId: revokeApiKey\n      summary: Revoke an API key; it stops working at once\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/ApiKeyRevoked'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions:\n    post:\n      operationId: createPermission\n      summary: Create a permission for an RBAC route (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/PermissionCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Permission'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findPermissions\n      summary: List permissions\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/PermissionList'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    delete:\n      operationId: deletePermission\n      summary: Delete a permission (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles:\n    post:\n      operationId: createRole\n      summary: Create a role with its permissions (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRoles\n      summary: List roles with their permissions\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RoleList'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles/{roleCode}:\n    parameters:\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    get:\n      operationId: findRoleByCode\n      summary: Read a role\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRole\n      summary: >-\n        Replace a role's description, active flag and permissions (Principal\n        apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteRole\n      summary: Delete a role and its grants (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RoleDeleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/movies:\n    post:\n      operationId: createMovie\n      summary: Create a movie in the calling app's org\n      description: >-\n        Strings are trimmed; a blank string counts as missing (`<field> is\n        required`). `release_date` accepts `YYYY-MM-DD` or an RFC 3339\n        timestamp, whose date part is kept as written\n        (`1984-03-02T23:30:00-05:00` → `1984-03-02`); anything else answers 400\n        with `code: invalid_date_format`. Titles need not be unique. The audit\n        fields name the calling app and the token's user (`given_name` /\n        `family_name`, else `name` split at its first space).\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findMovies\n      summary: List the org's movies, newest first\n      description: >-\n        Keyset-paginated on creation time: pages neither repeat nor skip movies\n        while others are created. Filters combine with AND; blank text filters\n        are ignored.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: title\n          in: query\n          required: false\n          description: Only movies whose title contains this text (case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: director\n          in: query\n          required: false\n          description: Only movies by this director (whole name, case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: release_year_from\n          in: query\n          required: false\n          description: Only movies released in this year or later.\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n        - name: release_year_to\n          in: query\n          required: false\n          description: >-\n            Only movies released in this year or earlier (400 when before\n            `release_year_from`).\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n      responses:\n        '200':\n          description: One page of movies.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MovieList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/movies/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findMovieById\n      summary: Read one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateMovie\n      summary: Replace one of the org's movies (every field)\n      description: >-\n        Full replacement with the same rules as create. The update audit fields\n        name the calling app and user; the create fields are kept. With\n        `If-Match`, a stale ETag answers 412.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '200':\n          description: The updated movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteMovie\n      summary: Delete one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes:\n    post:\n      operationId: createRecipe\n      summary: Create a recipe owned by the caller\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRecipes\n      summary: List the caller's recipes, newest first\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: visibility\n          in: query\n          required: false\n          description: Only recipes with this visibility.\n          schema:\n            $ref: '#/components/schemas/Visibility'\n        - name: tag\n          in: query\n          required: false\n          description: Only recipes carrying this tag.\n          schema:\n            type: string\n            minLength: 1\n            maxLength: 50\n      responses:\n        '200':\n          description: One page of recipes.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RecipeList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findRecipeById\n      summary: Read a recipe (public ones to anyone, private ones to their owner)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n        - {}\n      responses:\n        '200':\n          description: The recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRecipe\n      summary: Replace a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '200':\n          description: The updated recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteRecipe\n      summary: Delete a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\ncomponents:\n  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n      bearerFormat: JWT\n      description: A JWT from the identity service (EdDSA), verified against its JWKS.\n    appId:\n      type: apiKey\n      in: header\n      name: X-APP-ID\n      description: The calling app's external id; sent together with `X-API-KEY`.\n    appKey:\n      type: apiKey\n      in: header\n      name: X-API-KEY\n      description: An API key of the app (`chk_…`), shown once at creation.\n  schemas:\n    LogLevel:\n      type: string\n      enum:\n        - trace\n        - debug\n        - info\n        - warn\n        - error\n        - fatal\n        - silent\n    LoggerState:\n      type: object\n      additionalProperties: false\n      required:\n        - logger_minimum_level\n        - global_log_level\n        - log_error_stack\n      properties:\n        logger_minimum_level:\n          $ref: '#/components/schemas/LogLevel'\n        global_log_level:\n          $ref: '#/components/schemas/LogLevel'\n        log_error_stack:\n          type: boolean\n    LoggerUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        global_log_level:\n          type: string\n          maxLength: 20\n          description: A level at or above logger_minimum_level.\n        log_error_stack:\n          description: true/false, or the strings \"true\"/\"false\".\n          oneOf:\n            - type: boolean\n            - type: string\n              enum:\n                - 'true'\n                - 'false'\n    Health:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n      properties:\n        status:\n          type: string\n          const: ok\n    Readiness:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n        - checks\n      properties:\n        status:\n          type: string\n          enum:\n            - ready\n            - not_ready\n        checks:\n          type: object\n          additionalProperties: false\n          required:\n            - database\n            - jwks\n          properties:\n            database:\n              type: string\n              enum:\n                - up\n                - down\n            jwks:\n              type: string\n              enum:\n                - up\n                - down\n    Ping:\n      type: object\n      additionalProperties: false\n      required:\n        - db_up\n      properties:\n        db_up:\n          type: boolean\n    Error:\n      type: object\n      description: >-\n        The error body of every 4xx/5xx response except 401 and 403 (which have\n        no body). Empty fields are omitted.\n      additionalProperties: false\n      required:\n        - error\n      properties:\n        error:\n          type: object\n          additionalProperties: false\n          required:\n            - kind\n          properties:\n            kind:\n              type: string\n              enum:\n                - input_validation_error\n                - invalid_request_error\n                - not_found_error\n                - method_not_allowed_error\n                - conflict_error\n                - precondition_failed_error\n                - payload_too_large_error\n                - unsupported_media_type_error\n                - unprocessable_error\n                - rate_limit_error\n                - internal_error\n                - unavailable_error\n            code:\n              type: string\n            param:\n              type: string\n            message:\n              type: string\n    ApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n        - created_at\n      properties:\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n        created_at:\n          type: string\n          format: date-time\n        key:\n          type: string\n          description: 'The plaintext key: only in the response that creates it.'\n    App:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - oauth2_client_id\n        - org_external_id\n        - api_keys\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        oauth2_client_id:\n          type:\n            - string\n            - 'null'\n        org_external_id:\n          type: string\n        api_keys:\n          type: array\n          items:\n            $ref: '#/components/schemas/ApiKey'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    AppList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/App'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    AppCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n        api_key_deactivation_date:\n          type: string\n          maxLength: 40\n          description: >-\n            When the first key stops working (YYYY-MM-DD or RFC 3339); default\n            in one year.\n    AppUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n    ApiKeyCreate:\n      type: object\n      additionalProperties: false\n      properties:\n        deactivation_date:\n          type: string\n          maxLength: 40\n          description: YYYY-MM-DD or RFC 3339; default in one year; must be in the future.\n    NewApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key\n        - key_id\n        - prefix\n        - deactivation_date\n      properties:\n        key:\n          type: string\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n    ApiKeyRevoked:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - revoked\n      properties:\n        key_id:\n          type: string\n        revoked:\n          type: boolean\n          const: true\n    Org:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    OrgList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Org'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    OrgCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          $ref: '#/components/schemas/AppCreate'\n    OrgUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n    Member:\n      type: object\n      additionalProperties: false\n      required:\n        - user_external_id\n        - email\n        - name\n        - role_codes\n      properties:\n        user_external_id:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        role_codes:\n          type: array\n          items:\n            type: string\n    MemberList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Member'\n    PermissionRef:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n    Permission:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - resource\n        - operation\n        - description\n        - active\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        resource:\n          type: string\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n        active:\n          type: boolean\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    PermissionList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Permission'\n    PermissionCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n    Role:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - code\n        - description\n        - active\n        - permissions\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        code:\n          type: string\n        description:\n          type: string\n        active:\n          type: boolean\n        permissions:\n          type: array\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    RoleList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Role'\n    RoleCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - code\n      properties:\n        code:\n          type: string\n          maxLength: 100\n          minLength: 1\n          pattern: ^[A-Za-z0-9_.-]+$\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    RoleUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    RoleDeleted:\n      type: object\n      additionalProperties: false\n      required:\n        - code\n        - deleted\n      properties:\n        code:\n          type: string\n        deleted:\n          type: boolean\n          const: true\n    User:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - subject\n        - issuer\n        - email\n        - name\n        - given_name\n        - family_name\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        subject:\n          type: string\n        issuer:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        given_name:\n          type:\n            - string\n            - 'null'\n        family_name:\n          type:\n            - string\n            - 'null'\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    GenesisOrgInput:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n        - app\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          type: object\n          additionalProperties: false\n          required:\n            - name\n          properties:\n            name:\n              type: string\n              maxLength: 100\n            description:\n              type: string\n              maxLength: 1000\n            oauth2_client_id:\n              type: string\n              maxLength: 200\n    GenesisRequest:\n      type: object\n      additionalProperties: false\n      required:\n        - org\n      properties:\n        org:\n          $ref: '#/components/schemas/GenesisOrgInput'\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - resource\n              - operation\n            properties:\n              resource:\n                type: string\n                maxLength: 200\n                minLength: 1\n              operation:\n                type: string\n                enum:\n                  - GET\n                  - POST\n                  - PUT\n                  - PATCH\n                  - DELETE\n              description:\n                type: string\n                maxLength: 1000\n        roles:\n          type: array\n          maxItems: 100\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - code\n            properties:\n              code:\n                type: string\n                maxLength: 100\n                minLength: 1\n                pattern: ^[A-Za-z0-9_.-]+$\n              description:\n                type: string\n                maxLength: 1000\n              permissions:\n                type: array\n                maxItems: 500\n                items:\n                  $ref: '#/components/schemas/PermissionRef'\n    GenesisOrg:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - app\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n    Genesis:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    GenesisCreated:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    Deleted:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - deleted\n      properties:\n        external_id:\n          type: string\n        deleted:\n          type: boolean\n          const: true\n    MovieInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n      properties:\n        title:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        rated:\n          type: string\n          maxLength: 10\n          description: The rating, e.g. `R`; 1–10 characters after trimming.\n        release_date:\n          type: string\n          maxLength: 40\n          description: >-\n            `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as\n            written).\n          examples:\n            - '1984-03-02'\n            - '1984-03-02T00:00:00Z'\n        run_time:\n          type: integer\n          minimum: 1\n          maximum: 10000\n          description: Running time in minutes.\n        director:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        writer:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n      examples:\n        - title: Repo Man\n          rated: R\n          release_date: '1984-03-02T00:00:00Z'\n          run_time: 92\n          director: Alex Cox\n          writer: Alex Cox\n    Movie:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        rated:\n          type: string\n        release_date:\n          type: string\n          format: date\n          description: A calendar date, `YYYY-MM-DD`.\n        run_time:\n          type: integer\n        director:\n          type: string\n        writer:\n          type: string\n        create_app_extl_id:\n          type: string\n          description: External id of the app that created the movie.\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type: string\n          description: External id of the app that last changed the movie.\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    MovieList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Movie'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    Visibility:\n      type: string\n      enum:\n        - private\n        - public\n    Ingredient:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 200\n        quantity:\n          type: string\n          maxLength: 50\n          description: Free text, e.g. `1/2` or `200`.\n        unit:\n          type: string\n          maxLength: 50\n    RecipeInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - servings\n        - ingredients\n        - steps\n      properties:\n        title:\n          type: string\n          maxLength: 200\n          description: 1–200 characters after trimming.\n        description:\n          type: string\n          maxLength: 5000\n        servings:\n          type: integer\n          minimum: 1\n          maximum: 100\n        prep_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        cook_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        ingredients:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            type: string\n            maxLength: 2000\n        tags:\n          type: array\n          maxItems: 20\n          items:\n            type: string\n            maxLength: 50\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n    Recipe:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - description\n        - servings\n        - prep_minutes\n        - cook_minutes\n        - ingredients\n        - steps\n        - tags\n        - visibility\n        - owner\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        description:\n          type: string\n        servings:\n          type: integer\n        prep_minutes:\n          type: integer\n        cook_minutes:\n          type: integer\n        ingredients:\n          type: array\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          items:\n            type: string\n        tags:\n          type: array\n          items:\n            type: string\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n        owner:\n          type: object\n          additionalProperties: false\n          required:\n            - subject\n          properties:\n            subject:\n              type: string\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    RecipeList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Recipe'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n  responses:\n    Unauthorized:\n      description: Missing or invalid credentials. Empty body, `WWW-Authenticate` header.\n    Forbidden:\n      description: Authenticated but not allowed. Empty body.\n    BadRequest:\n      description: >-\n        Invalid input (`input_validation_error` with `param`) or an invalid\n        request.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    UnsupportedMediaType:\n      description: The body is not `application/json`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    NotFound:\n      description: No such resource (or not visible to the caller).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unavailable:\n      description: A dependency (the database) is unavailable; see `Retry-After`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Conflict:\n      description: >-\n        Conflicts with the current state (duplicate, idempotent request in\n        flight).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PayloadTooLarge:\n      description: The body exceeds the configured body limit.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unprocessable:\n      description: The `Idempotency-Key` was used with a different body.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PreconditionFailed:\n      description: The `If-Match` ETag does not match the current version.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n  parameters:\n    IdempotencyKey:\n      name: Idempotency-Key\n      in: header\n      required: false\n      description: Makes a POST safe to retry (24 h, scoped to app + user + route).\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 255\n    Limit:\n      name: limit\n      in: query\n      required: false\n      description: Page size, default 50, at most 200.\n      schema:\n        type: integer\n        minimum: 1\n        maximum: 200\n        default: 50\n    Cursor:\n      name: cursor\n      in: query\n      required: false\n      description: The opaque `next_cursor` of the previous page.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 512\n    ExtlId:\n      name: extlId\n      in: path\n      required: true\n      description: The resource's external id.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 64\n        pattern: ^[A-Za-z0-9_-]+$\n    IfMatch:\n      name: If-Match\n      in: header\n      required: false\n      description: The ETag the client last saw; a mismatch answers 412.\n      schema:\n        type: string\n        maxLength: 256\n  headers:\n    Location:\n      description: URL of the created resource.\n      schema:\n        type: string\n    ETag:\n      description: Version of the returned resource, for `If-Match`.\n      schema:\n        type: string\n";

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/db.js';
 import type { TokenVerifier } from '../../platform/auth/ports.js';
 import { toRuntimeHandlers } from '../../platform/http/operation.js';
 import type { ApiModule } from '../../platform/http/module.js';
+import type { LogControl } from '../../platform/logging/logger.js';
 import { createOpsHandlers } from './transport/ops.routes.js';
 import { registerDocsAssets } from './transport/docs.routes.js';
 
@@ -10,6 +11,7 @@ export interface OpsModuleDeps {
   db: Db;
   verifier: TokenVerifier;
   spec: { json: unknown; yaml: string };
+  logControl: LogControl;
   /** True once graceful shutdown has begun. */
   shuttingDown: () => boolean;
 }
@@ -23,6 +25,7 @@ export function createOpsModule(deps: OpsModuleDeps): ApiModule {
       shuttingDown: deps.shuttingDown,
     },
     spec: deps.spec,
+    logControl: deps.logControl,
   });
   return { name: 'ops', handlers: toRuntimeHandlers(handlers), registerRoutes: registerDocsAssets };
 }

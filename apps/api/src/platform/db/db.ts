@@ -33,6 +33,12 @@ export interface Db extends Queryable {
   ping(): Promise<boolean>;
   /** LISTEN on `channel`; returns a function that stops listening. */
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
+  /**
+   * Registers `callback` to run after the notification connection was lost and re-established;
+   * notifications sent in the gap are lost, so NOTIFY-fed caches flush here. Returns an
+   * unregister function.
+   */
+  onNotificationReconnect(callback: () => void): () => void;
   /** Sends NOTIFY `channel` with `payload` (pg_notify). */
   notify(channel: string, payload: string, via?: Queryable): Promise<void>;
   /** Pool statistics for metrics and readiness. */

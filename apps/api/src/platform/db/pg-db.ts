@@ -195,12 +195,21 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     },
 
     async ping(): Promise<boolean> {
+      const config: TimedQueryConfig = { text: 'SELECT 1', query_timeout: connectionTimeoutMs };
+      const probe = pool.query(config).then(
+        () => true,
+        () => false,
+      );
+      // Waiting for a pool slot and then for the answer could add up to two timeouts; readiness
+      // checks want one bounded answer.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), connectionTimeoutMs);
+      });
       try {
-        const config: TimedQueryConfig = { text: 'SELECT 1', query_timeout: connectionTimeoutMs };
-        await pool.query(config);
-        return true;
-      } catch {
-        return false;
+        return await Promise.race([probe, deadline]);
+      } finally {
+        clearTimeout(timer);
       }
     },
 

@@ -8,6 +8,9 @@ export interface PgliteDbOptions {
   dataDir?: string;
 }
 
+/** How long `ping()` waits for the session before answering false. */
+const pingTimeoutMs = 3_000;
+
 const isolationSql: Record<NonNullable<TransactionOptions['isolation']>, string> = {
   'read committed': 'BEGIN ISOLATION LEVEL READ COMMITTED',
   'repeatable read': 'BEGIN ISOLATION LEVEL REPEATABLE READ',
@@ -141,11 +144,19 @@ export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<Man
     },
 
     async ping(): Promise<boolean> {
+      const probe = mutex.run(() => direct.query('SELECT 1')).then(
+        () => true,
+        () => false,
+      );
+      // A long transaction holding the session makes the database not ready, not a hung probe.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), pingTimeoutMs);
+      });
       try {
-        await mutex.run(() => direct.query('SELECT 1'));
-        return true;
-      } catch {
-        return false;
+        return await Promise.race([probe, deadline]);
+      } finally {
+        clearTimeout(timer);
       }
     },
 

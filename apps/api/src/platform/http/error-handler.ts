@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors/app-error.js';
+import { isConnectionError, mapDbError, sqlStateOf } from '../db/db-errors.js';
 import type { LogControl } from '../logging/logger.js';
 
 /** The exact body of every 500 (CONTRACT §3): nothing internal ever reaches a client. */
@@ -85,9 +86,12 @@ export function validationToAppError(errors: AjvError[], context: string | undef
   return new AppError('input_validation_error', message, param ? { param } : {});
 }
 
-/** Maps Fastify's own errors (parsing, limits, validation) to AppErrors; anything else is internal. */
+/** Maps Fastify's own errors (parsing, limits, validation) and database errors to AppErrors; anything else is internal. */
 export function toClientError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  // Database errors that reach the handler unmapped: unique violations → 409, data errors → 400,
+  // connection loss → 503; the rest stay internal (CONTRACT §3).
+  if (sqlStateOf(error) !== undefined || isConnectionError(error)) return mapDbError(error);
   const fe = error as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (fe && Array.isArray(fe.validation)) return validationToAppError(fe.validation, fe.validationContext);
   switch (fe?.code) {

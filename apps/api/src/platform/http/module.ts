@@ -10,6 +10,8 @@ export interface ApiModule {
   handlers: RuntimeHandlers;
   /** Registers routes outside the spec (e.g. the API reference page's assets). */
   registerRoutes?(app: FastifyInstance): void;
+  /** Starts background work (e.g. LISTEN); runs before the server accepts requests. */
+  start?(): Promise<void>;
   /** Releases the module's resources at shutdown. */
   close?(): Promise<void>;
 }

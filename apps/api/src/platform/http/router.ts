@@ -3,6 +3,7 @@ import { AppError } from '../errors/app-error.js';
 import type { RuntimeHandlers, OperationRequest } from './operation.js';
 import { readOperations, type OpenApiDocument, type SpecOperation } from './spec.js';
 import { createSecurityHook, type SecurityDeps } from './security.js';
+import { optionalBodyMarker } from './server.js';
 
 const routableMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -45,7 +46,7 @@ export function registerOperations(app: FastifyInstance, options: RegisterOperat
         ...(op.schema.params ? { params: op.schema.params } : {}),
         ...(op.schema.querystring ? { querystring: op.schema.querystring } : {}),
         ...(op.schema.headers ? { headers: op.schema.headers } : {}),
-        ...(op.schema.body ? { body: op.schema.body } : {}),
+        ...(op.schema.body ? { body: op.bodyRequired ? op.schema.body : { ...op.schema.body, [optionalBodyMarker]: true } } : {}),
         ...(Object.keys(op.schema.response).length ? { response: op.schema.response } : {}),
       },
       config: { operationId: op.operationId, routeTemplate: op.path },

@@ -34,6 +34,7 @@ export function createSecurityHook(deps: SecurityDeps) {
   return function hookFor(op: SpecOperation) {
     const { user: userMode, app: appRequired, rbac } = op.security;
     const rejectsBody = !op.hasBody;
+    const optionalBody = op.hasBody && !op.bodyRequired;
     return async function securityHook(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
       const auth: RequestAuth = {};
       request.auth = auth;
@@ -66,8 +67,10 @@ export function createSecurityHook(deps: SecurityDeps) {
         const allowed = await deps.authorizer.isAuthorized(auth.user, auth.app, op.path, op.method);
         if (!allowed) throw new AppError('forbidden', `no permission for ${op.method} ${op.path}`);
       }
-      if (rejectsBody && request.body !== undefined) {
-        throw new AppError('invalid_request_error', 'this operation takes no request body');
+      if (rejectsBody || optionalBody) {
+        const sent = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+        if (rejectsBody && sent) throw new AppError('invalid_request_error', 'this operation takes no request body');
+        if (optionalBody && sent && request.body === null) throw new AppError('invalid_request_error', 'request body must be a JSON object');
       }
     };
   };

@@ -26,6 +26,9 @@ export interface HttpServerOptions {
   keepAliveTimeoutMs?: number;
 }
 
+/** Marks a body schema whose request body may be absent (`requestBody.required: false`). */
+export const optionalBodyMarker = 'x-chompardo-optional-body';
+
 function createValidators() {
   // Bodies: strict JSON types (a string is never coerced into a number), unknown properties
   // rejected rather than silently removed, every property named in errors.
@@ -58,9 +61,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.server.headersTimeout = options.headersTimeoutMs ?? 10_000;
 
   const validators = createValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? validators.body.compile(schema) : validators.parts.compile(schema),
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart !== 'body') return validators.parts.compile(schema);
+    const validate = validators.body.compile(schema);
+    if (!(schema as Record<string, unknown>)[optionalBodyMarker]) return validate;
+    // An optional body may be absent (Fastify then passes null; an explicit JSON null is refused
+    // by the security hook, which can see whether a body was sent); when present it must match.
+    const optional = (data: unknown) => data === undefined || data === null || validate(data);
+    return Object.defineProperty(optional, 'errors', { get: () => validate.errors });
+  });
 
   // Only JSON bodies are accepted; Fastify's JSON parser rejects empty and malformed bodies and
   // prototype poisoning with 400s.

@@ -79,6 +79,12 @@ export class LogControl {
    * unknown level or one below the minimum.
    */
   setLevel(level: string): void {
+    this.assertLevel(level);
+    this.root.level = level;
+  }
+
+  /** Throws as {@link setLevel} would, without changing anything. */
+  assertLevel(level: string): void {
     const index = logLevels.indexOf(level as LogLevel);
     if (index < 0) {
       throw new AppError('input_validation_error', `unknown log level "${level}"`, { param: 'global_log_level' });
@@ -90,7 +96,6 @@ export class LogControl {
         { param: 'global_log_level' },
       );
     }
-    this.root.level = level;
   }
 
   /** Turns full error stacks in logs on or off. */

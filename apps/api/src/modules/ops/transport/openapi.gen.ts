@@ -51,6 +51,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/logger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The runtime logger state */
+        get: operations["findLogger"];
+        /** Change the global log level and error stack logging, at once for every request */
+        put: operations["updateLogger"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -106,6 +124,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+        LoggerState: {
+            logger_minimum_level: components["schemas"]["LogLevel"];
+            global_log_level: components["schemas"]["LogLevel"];
+            log_error_stack: boolean;
+        };
+        LoggerUpdate: {
+            /** @description A level at or above logger_minimum_level. */
+            global_log_level?: string;
+            /** @description true/false, or the strings "true"/"false". */
+            log_error_stack?: boolean | ("true" | "false");
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -123,8 +154,51 @@ export interface components {
         Ping: {
             db_up: boolean;
         };
+        /** @description The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted. */
+        Error: {
+            error: {
+                /** @enum {string} */
+                kind: "input_validation_error" | "invalid_request_error" | "not_found_error" | "method_not_allowed_error" | "conflict_error" | "precondition_failed_error" | "payload_too_large_error" | "unsupported_media_type_error" | "unprocessable_error" | "rate_limit_error" | "internal_error" | "unavailable_error";
+                code?: string;
+                param?: string;
+                message?: string;
+            };
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Missing or invalid credentials. Empty body, `WWW-Authenticate` header. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description Authenticated but not allowed. Empty body. */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description Invalid input (`input_validation_error` with `param`) or an invalid request. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -199,6 +273,56 @@ export interface operations {
                     "application/json": components["schemas"]["Ping"];
                 };
             };
+        };
+    };
+    findLogger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The logger state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggerState"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    updateLogger: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoggerUpdate"];
+            };
+        };
+        responses: {
+            /** @description The new logger state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoggerState"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
         };
     };
     getOpenapiJson: {

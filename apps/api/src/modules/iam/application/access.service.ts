@@ -1,0 +1,95 @@
+import type { AppAuthenticator, AppCredentials as Credentials, AuthApp, Authorizer, AuthUser } from '../../../platform/auth/ports.js';
+import { AppError } from '../../../platform/errors/app-error.js';
+import { apiKeyMatches, keyIdOf } from '../domain/api-key.js';
+import type { AppCredentials, IamRepository } from '../domain/iam.repo.js';
+import { routeKey } from '../domain/iam.js';
+import { ExpiringCache } from './expiring-cache.js';
+
+const challenge = { 'WWW-Authenticate': 'Bearer realm="chompardo"' };
+
+function unauthenticated(message: string): AppError {
+  return new AppError('unauthenticated', message, { headers: challenge });
+}
+
+/** Options of {@link AccessService}. */
+export interface AccessServiceOptions {
+  /** Safety net: cached entries expire after this even without a change notification. */
+  ttlMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/**
+ * App authentication (X-APP-ID + X-API-KEY, or the token's client id) and RBAC decisions, the
+ * platform's `AppAuthenticator` and `Authorizer` ports. Lookups are cached per instance and
+ * dropped whenever any instance reports an iam change (LISTEN/NOTIFY, see module.ts), so grants,
+ * revocations, key revocations and role changes apply everywhere within the notification delay.
+ */
+export class AccessService implements AppAuthenticator, Authorizer {
+  private readonly apps: ExpiringCache<AppCredentials>;
+  private readonly clients: ExpiringCache<AppCredentials>;
+  private readonly userIds: ExpiringCache<string>;
+  private readonly routes: ExpiringCache<Set<string>>;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly repo: IamRepository,
+    options: AccessServiceOptions = {},
+  ) {
+    const ttl = options.ttlMs ?? 30_000;
+    const max = options.maxEntries ?? 10_000;
+    this.now = options.now ?? Date.now;
+    this.apps = new ExpiringCache(ttl, max, this.now);
+    this.clients = new ExpiringCache(ttl, max, this.now);
+    this.userIds = new ExpiringCache(ttl, max, this.now);
+    this.routes = new ExpiringCache(ttl, max, this.now);
+  }
+
+  /** Drops every cached decision (called on change notifications and after local writes). */
+  invalidate(): void {
+    this.apps.clear();
+    this.clients.clear();
+    this.userIds.clear();
+    this.routes.clear();
+  }
+
+  /** Authenticates the calling app; throws `unauthenticated` for any failure (no detail to the client). */
+  async authenticate(credentials: Credentials): Promise<AuthApp> {
+    if (credentials.appId !== undefined) {
+      const apiKey = credentials.apiKey ?? '';
+      const keyId = keyIdOf(apiKey);
+      if (!keyId) throw unauthenticated('invalid app credentials');
+      const app = await this.apps.get(credentials.appId, () => this.repo.findAppCredentials(credentials.appId!));
+      const key = app?.keys.find((k) => k.keyId === keyId);
+      // Hash compared in constant time; revoked keys are absent, expired ones refused here.
+      if (!app || !key || !apiKeyMatches(apiKey, key.hash) || key.deactivationDate.getTime() <= this.now()) {
+        throw unauthenticated('invalid app credentials');
+      }
+      return toAuthApp(app);
+    }
+    if (credentials.clientId !== undefined) {
+      const clientId = credentials.clientId;
+      const app = await this.clients.get(clientId, () => this.repo.findAppCredentialsByClientId(clientId));
+      if (!app) throw unauthenticated('no app is registered for this client');
+      return toAuthApp(app);
+    }
+    throw unauthenticated('app credentials required');
+  }
+
+  /** True when the user holds, in the app's org, an active role with an active permission for (resource, method). */
+  async isAuthorized(user: AuthUser, app: AuthApp, resource: string, method: string): Promise<boolean> {
+    const userId = await this.findUserId(user);
+    if (!userId) return false;
+    const routes = await this.routes.get(`${userId}\u0000${app.orgId}`, async () => new Set(await this.repo.findUserRoutes(userId, app.orgId)));
+    return routes?.has(routeKey(method, resource)) ?? false;
+  }
+
+  /** The internal id of a registered user, cached. */
+  async findUserId(user: AuthUser): Promise<string | undefined> {
+    return this.userIds.get(`${user.issuer}\u0000${user.subject}`, async () => (await this.repo.findUserByIssuerSubject(user.issuer, user.subject))?.id);
+  }
+}
+
+function toAuthApp(app: AppCredentials): AuthApp {
+  return { id: app.appId, externalId: app.appExternalId, orgId: app.orgId, orgExternalId: app.orgExternalId, orgKind: app.orgKind };
+}

@@ -1,0 +1,39 @@
+import type { AuthApp, AuthUser } from '../../../platform/auth/ports.js';
+import { AppError } from '../../../platform/errors/app-error.js';
+import { mapDbError, sqlStateOf } from '../../../platform/db/db-errors.js';
+import type { Actor, Route } from '../domain/iam.js';
+
+/** The authenticated caller of an app-authenticated operation. */
+export interface Caller {
+  user: AuthUser;
+  app: AuthApp;
+}
+
+/** Resolves the audit actor (internal app and user ids) of a caller. */
+export type ActorResolver = (caller: Caller) => Promise<Actor>;
+
+/** True when the caller's app belongs to the Principal org (may address every org). */
+export function isPrincipal(caller: Caller): boolean {
+  return caller.app.orgKind === 'principal';
+}
+
+/** Platform-wide definitions (permissions, roles) are written only through a Principal-org app. */
+export function requirePrincipal(caller: Caller): void {
+  if (!isPrincipal(caller)) throw new AppError('forbidden', 'only apps of the Principal org may change platform-wide definitions');
+}
+
+/** The RBAC routes of the API (from the bundled spec), to check what permissions may name. */
+export interface RbacRoutes {
+  has(route: Route): boolean;
+  all(): Route[];
+}
+
+/** Runs `fn`, turning a unique violation into a 409 that names what already exists. */
+export async function uniquely<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (sqlStateOf(e) === '23505') throw new AppError('conflict_error', `${what} already exists`, { cause: e });
+    throw mapDbError(e);
+  }
+}

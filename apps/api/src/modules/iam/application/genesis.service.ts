@@ -1,0 +1,153 @@
+import type { AuthUser } from '../../../platform/auth/ports.js';
+import { AppError, invalidField, notFound } from '../../../platform/errors/app-error.js';
+import { generateApiKey } from '../domain/api-key.js';
+import type { IamRepository, IamStore } from '../domain/iam.repo.js';
+import type { Actor, App, Operation, Org, OrgKind, Route } from '../domain/iam.js';
+import type { RbacRoutes } from './caller.js';
+import { profileOf } from './user.service.js';
+
+/** The genesis request (CONTRACT §7); defaults come from config/genesis/request.json. */
+export interface GenesisRequest {
+  org: { name: string; description?: string; app: { name: string; description?: string; oauth2_client_id?: string } };
+  permissions?: { resource: string; operation: Operation; description?: string }[];
+  roles?: { code: string; description?: string; permissions?: Route[] }[];
+}
+
+/** An org genesis created, with its app; `keys` holds plaintext keys only in the creating response. */
+export interface GenesisOrg {
+  org: Org;
+  app: App;
+  keys: Map<string, string>;
+}
+
+/** What genesis created. */
+export interface GenesisResult {
+  principal: GenesisOrg;
+  test: GenesisOrg;
+  userInitiated: GenesisOrg;
+}
+
+/** How long genesis keys stay valid. */
+const genesisKeyLifetimeMs = 365 * 24 * 3600 * 1000;
+
+/**
+ * The one-time bootstrap: in ONE transaction, under a lock so concurrent calls serialise, it
+ * creates the caller as the first user, the Principal, Test and user-initiated orgs with one app
+ * (and key) each, the permissions and roles, and grants every role to the caller in Principal and
+ * the user-initiated org. A second call (also a concurrent one) → 409, nothing changed.
+ */
+export class GenesisService {
+  constructor(
+    private readonly store: IamStore,
+    private readonly rbacRoutes: RbacRoutes,
+    private readonly defaultRequest: () => GenesisRequest,
+    private readonly newId: () => string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Runs genesis for `user` with `request` (or the default request). */
+  async createGenesis(user: AuthUser, request: GenesisRequest | undefined): Promise<GenesisResult> {
+    const req = request ?? this.defaultRequest();
+    this.validate(req);
+    return this.store.transaction(async (repo) => {
+      await repo.lockGenesis();
+      if (await repo.findGenesis()) throw new AppError('conflict_error', 'genesis has already been run', { code: 'genesis_done' });
+
+      await repo.createUser(profileOf(user), { personExternalId: this.newId(), userExternalId: this.newId() }, { appId: null, userId: null });
+      const caller = (await repo.findUserByIssuerSubject(user.issuer, user.subject))!;
+      let actor: Actor = { appId: null, userId: caller.id };
+
+      const principal = await this.createOrgWithApp(repo, actor, 'principal', {
+        name: 'Principal',
+        description: 'The Principal org administers the platform: it creates other orgs, apps and users.',
+        app: { name: 'Developer Dashboard', description: 'The administrative app of the Principal org.' },
+      });
+      actor = { appId: principal.app.id, userId: caller.id };
+      const test = await this.createOrgWithApp(repo, actor, 'test', {
+        name: 'Test Org',
+        description: 'The Test org, for tests isolated from real data.',
+        app: { name: 'Test App', description: 'The app of the Test org.' },
+      });
+      const userInitiated = await this.createOrgWithApp(repo, actor, 'standard', req.org);
+
+      for (const p of req.permissions ?? []) {
+        await repo.createPermission(
+          { externalId: this.newId(), resource: p.resource, operation: p.operation, description: p.description ?? '', active: true },
+          actor,
+        );
+      }
+      const permissionIds = await repo.findPermissionIds(req.permissions ?? []);
+      for (const r of req.roles ?? []) {
+        const roleId = await repo.createRole({ externalId: this.newId(), code: r.code, description: r.description ?? '', active: true }, actor);
+        const ids = (r.permissions ?? []).map((p) => permissionIds.get(`${p.resource} ${p.operation}`)!);
+        await repo.setRolePermissions(roleId, ids, actor);
+        for (const org of [principal.org, userInitiated.org]) {
+          await repo.addMember(org.id, caller.id, actor);
+          await repo.grantRole(org.id, caller.id, roleId, actor);
+        }
+      }
+      await repo.recordGenesis({ principalOrgId: principal.org.id, testOrgId: test.org.id, userOrgId: userInitiated.org.id }, actor);
+      await repo.notifyChange('genesis');
+      return { principal, test, userInitiated };
+    });
+  }
+
+  /** What genesis created, without any key; 404 before genesis. */
+  async findGenesis(): Promise<GenesisResult> {
+    const repo = this.store.repo;
+    const record = await repo.findGenesis();
+    if (!record) throw notFound('genesis');
+    const load = async (orgId: string): Promise<GenesisOrg> => {
+      const org = await repo.findOrgById(orgId);
+      if (!org) throw notFound('org');
+      const apps = await repo.findApps(orgId, { limit: 200 });
+      const app = apps[apps.length - 1]; // the oldest: the one genesis created
+      if (!app) throw notFound('app');
+      return { org, app, keys: new Map() };
+    };
+    return { principal: await load(record.principalOrgId), test: await load(record.testOrgId), userInitiated: await load(record.userOrgId) };
+  }
+
+  private validate(req: GenesisRequest): void {
+    const declared = new Set<string>();
+    (req.permissions ?? []).forEach((p, i) => {
+      if (!this.rbacRoutes.has(p)) {
+        throw invalidField(`permissions[${i}]`, `permissions[${i}] names no RBAC route: ${p.operation} ${p.resource}`);
+      }
+      declared.add(`${p.resource} ${p.operation}`);
+    });
+    (req.roles ?? []).forEach((r, i) =>
+      (r.permissions ?? []).forEach((p, j) => {
+        if (!declared.has(`${p.resource} ${p.operation}`)) {
+          throw invalidField(`roles[${i}].permissions[${j}]`, `roles[${i}].permissions[${j}] is not among the request's permissions`);
+        }
+      }),
+    );
+    if (!req.org.name.trim()) throw invalidField('org.name', 'org.name is required');
+    if (!req.org.app.name.trim()) throw invalidField('org.app.name', 'org.app.name is required');
+  }
+
+  private async createOrgWithApp(
+    repo: IamRepository,
+    actor: Actor,
+    kind: OrgKind,
+    input: { name: string; description?: string; app: { name: string; description?: string; oauth2_client_id?: string } },
+  ): Promise<GenesisOrg> {
+    const org = await repo.createOrg({ externalId: this.newId(), name: input.name.trim(), description: input.description?.trim() ?? '', kind }, actor);
+    const appExternalId = this.newId();
+    const appId = await repo.createApp(
+      {
+        externalId: appExternalId,
+        orgId: org.id,
+        name: input.app.name.trim(),
+        description: input.app.description?.trim() ?? '',
+        oauth2ClientId: input.app.oauth2_client_id?.trim() || null,
+      },
+      actor,
+    );
+    const key = generateApiKey();
+    await repo.addApiKey(appId, key, new Date(this.now() + genesisKeyLifetimeMs), actor);
+    const app = (await repo.findAppByExternalId(appExternalId))!;
+    return { org, app, keys: new Map([[key.keyId, key.key]]) };
+  }
+}

@@ -1,0 +1,132 @@
+import { AppError, notFound } from '../../../platform/errors/app-error.js';
+import { generateApiKey } from '../domain/api-key.js';
+import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
+import type { App, Member, Org } from '../domain/iam.js';
+import { isPrincipal, requirePrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
+import type { AppInput } from './app.service.js';
+import { defaultKeyDeactivation, parseDeactivationDate, requiredName } from './input.js';
+
+/** An org with, on creation, its first app and that app's plaintext key. */
+export interface OrgWithApp {
+  org: Org;
+  app?: App;
+  keys?: Map<string, string>;
+}
+
+/**
+ * Orgs, their members and role grants. Tenancy: a caller addresses only its app's own org,
+ * except apps of the Principal org, which address every org. A foreign org is 404, never 403,
+ * so its existence is not revealed.
+ */
+export class OrgService {
+  constructor(
+    private readonly store: IamStore,
+    private readonly actorOf: ActorResolver,
+    private readonly newId: () => string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Creates a standard org (Principal apps only), optionally with its first app and key. */
+  async createOrg(caller: Caller, input: { name: string; description?: string; app?: AppInput }): Promise<OrgWithApp> {
+    requirePrincipal(caller);
+    const actor = await this.actorOf(caller);
+    const name = requiredName(input.name, 'name');
+    const deactivation = input.app ? parseDeactivationDate(input.app.api_key_deactivation_date, 'app.api_key_deactivation_date', this.now) : undefined;
+    return this.store.transaction(async (repo) => {
+      const org = await uniquely(`an org named "${name}"`, () =>
+        repo.createOrg({ externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' }, actor),
+      );
+      if (!input.app) {
+        await repo.notifyChange('org');
+        return { org };
+      }
+      const appExternalId = this.newId();
+      const appName = requiredName(input.app.name, 'app.name');
+      const appId = await uniquely('an app with this name or OAuth2 client id', () =>
+        repo.createApp(
+          { externalId: appExternalId, orgId: org.id, name: appName, description: input.app!.description?.trim() ?? '', oauth2ClientId: input.app!.oauth2_client_id?.trim() || null },
+          actor,
+        ),
+      );
+      const key = generateApiKey();
+      await repo.addApiKey(appId, key, deactivation ?? defaultKeyDeactivation(this.now), actor);
+      await repo.notifyChange('org');
+      return { org, app: (await repo.findAppByExternalId(appExternalId))!, keys: new Map([[key.keyId, key.key]]) };
+    });
+  }
+
+  /** One page of orgs: all for a Principal app, else only the caller's own org. */
+  async findOrgs(caller: Caller, page: { limit: number; after?: After }): Promise<Org[]> {
+    return this.store.repo.findOrgs({ ...(isPrincipal(caller) ? {} : { onlyOrgId: caller.app.orgId }), ...(page.after ? { after: page.after } : {}), limit: page.limit });
+  }
+
+  /** An org the caller may address; 404 otherwise. */
+  async findOrgById(caller: Caller, externalId: string, repo: IamRepository = this.store.repo): Promise<Org> {
+    const org = await repo.findOrgByExternalId(externalId);
+    if (!org || (!isPrincipal(caller) && org.id !== caller.app.orgId)) throw notFound('org');
+    return org;
+  }
+
+  /** Renames / re-describes an org. */
+  async updateOrg(caller: Caller, externalId: string, input: { name: string; description?: string }): Promise<Org> {
+    const actor = await this.actorOf(caller);
+    const name = requiredName(input.name, 'name');
+    return this.store.transaction(async (repo) => {
+      const org = await this.findOrgById(caller, externalId, repo);
+      await uniquely(`an org named "${name}"`, () => repo.updateOrg(org.id, { name, description: input.description?.trim() ?? '' }, actor));
+      await repo.notifyChange('org');
+      return (await repo.findOrgById(org.id))!;
+    });
+  }
+
+  /** Deletes an org with its apps, keys, memberships and grants. The Principal and Test orgs, genesis' org and the caller's own org cannot be deleted (409). */
+  async deleteOrg(caller: Caller, externalId: string): Promise<void> {
+    await this.store.transaction(async (repo) => {
+      const org = await this.findOrgById(caller, externalId, repo);
+      const genesis = await repo.findGenesis();
+      if (org.kind !== 'standard' || org.id === genesis?.userOrgId) {
+        throw new AppError('conflict_error', 'this org was created by genesis and cannot be deleted');
+      }
+      if (org.id === caller.app.orgId) throw new AppError('conflict_error', "an app cannot delete its own org");
+      await repo.deleteOrg(org.id);
+      await repo.notifyChange('org');
+    });
+  }
+
+  /** The org's members with their role codes. */
+  async findMembers(caller: Caller, externalId: string): Promise<Member[]> {
+    const org = await this.findOrgById(caller, externalId);
+    return this.store.repo.findMembers(org.id);
+  }
+
+  /** Grants a role to a user in an org (the user becomes a member). Unknown org, user or role → 404. */
+  async grantRole(caller: Caller, orgExternalId: string, userExternalId: string, roleCode: string): Promise<Member> {
+    const actor = await this.actorOf(caller);
+    return this.store.transaction(async (repo) => {
+      const org = await this.findOrgById(caller, orgExternalId, repo);
+      const user = await repo.findUserByExternalId(userExternalId);
+      if (!user) throw notFound('user');
+      const roleId = await repo.findRoleId(roleCode);
+      if (!roleId) throw notFound('role');
+      await repo.addMember(org.id, user.id, actor);
+      await repo.grantRole(org.id, user.id, roleId, actor);
+      await repo.notifyChange('grant');
+      return (await repo.findMembers(org.id, user.id))[0]!;
+    });
+  }
+
+  /** Revokes a role from a user in an org; 404 when there is no such grant. */
+  async revokeRole(caller: Caller, orgExternalId: string, userExternalId: string, roleCode: string): Promise<Member> {
+    return this.store.transaction(async (repo) => {
+      const org = await this.findOrgById(caller, orgExternalId, repo);
+      const user = await repo.findUserByExternalId(userExternalId);
+      if (!user) throw notFound('user');
+      const roleId = await repo.findRoleId(roleCode);
+      if (!roleId) throw notFound('role');
+      if (!(await repo.revokeRole(org.id, user.id, roleId))) throw notFound('role grant');
+      await repo.notifyChange('grant');
+      const [member] = await repo.findMembers(org.id, user.id);
+      return member ?? { userExternalId: user.externalId, email: user.email, name: user.name, roleCodes: [] };
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import { invalidField, notFound } from '../../../platform/errors/app-error.js';
+import type { IamStore } from '../domain/iam.repo.js';
+import type { Operation, Permission, Role, Route } from '../domain/iam.js';
+import { requirePrincipal, uniquely, type ActorResolver, type Caller, type RbacRoutes } from './caller.js';
+
+/**
+ * Permissions and roles: platform-wide definitions. Anyone with the RBAC permission may read
+ * them; writing needs a Principal-org app too. A permission may only name an RBAC route of the
+ * spec (400 otherwise); role permissions must exist (400 naming the entry).
+ */
+export class RbacService {
+  constructor(
+    private readonly store: IamStore,
+    private readonly actorOf: ActorResolver,
+    private readonly rbacRoutes: RbacRoutes,
+    private readonly newId: () => string,
+  ) {}
+
+  /** Creates a permission; 409 when (resource, operation) exists. */
+  async createPermission(caller: Caller, input: { resource: string; operation: Operation; description?: string; active?: boolean }): Promise<Permission> {
+    requirePrincipal(caller);
+    const route = { resource: input.resource.trim(), operation: input.operation };
+    if (!this.rbacRoutes.has(route)) {
+      throw invalidField('resource', `no RBAC route ${route.operation} ${route.resource} exists`, 'unknown_route');
+    }
+    const actor = await this.actorOf(caller);
+    return this.store.transaction(async (repo) => {
+      const id = await uniquely(`a permission for ${route.operation} ${route.resource}`, () =>
+        repo.createPermission({ externalId: this.newId(), ...route, description: input.description?.trim() ?? '', active: input.active ?? true }, actor),
+      );
+      await repo.notifyChange('permission');
+      return (await repo.findPermissions({ onlyId: id }))[0]!;
+    });
+  }
+
+  /** Every permission, ordered by resource and operation. */
+  async findPermissions(): Promise<Permission[]> {
+    return this.store.repo.findPermissions();
+  }
+
+  /** Deletes a permission (and its place in every role). */
+  async deletePermission(caller: Caller, externalId: string): Promise<void> {
+    requirePrincipal(caller);
+    await this.store.transaction(async (repo) => {
+      if (!(await repo.deletePermission(externalId))) throw notFound('permission');
+      await repo.notifyChange('permission');
+    });
+  }
+
+  /** Creates a role with its permissions; 409 for a duplicate code. */
+  async createRole(caller: Caller, input: { code: string; description?: string; active?: boolean; permissions?: Route[] }): Promise<Role> {
+    requirePrincipal(caller);
+    const actor = await this.actorOf(caller);
+    return this.store.transaction(async (repo) => {
+      const permissionIds = await this.permissionIds(input.permissions ?? [], (routes) => repo.findPermissionIds(routes));
+      const roleId = await uniquely(`a role with code "${input.code}"`, () =>
+        repo.createRole({ externalId: this.newId(), code: input.code, description: input.description?.trim() ?? '', active: input.active ?? true }, actor),
+      );
+      await repo.setRolePermissions(roleId, permissionIds, actor);
+      await repo.notifyChange('role');
+      return (await repo.findRoles(input.code))[0]!;
+    });
+  }
+
+  /** Every role with its permissions. */
+  async findRoles(): Promise<Role[]> {
+    return this.store.repo.findRoles();
+  }
+
+  /** One role; 404 when unknown. */
+  async findRoleByCode(code: string): Promise<Role> {
+    const [role] = await this.store.repo.findRoles(code);
+    if (!role) throw notFound('role');
+    return role;
+  }
+
+  /** Updates a role: omitted fields keep their value; `permissions`, when given, replaces the set. */
+  async updateRole(caller: Caller, code: string, input: { description?: string; active?: boolean; permissions?: Route[] }): Promise<Role> {
+    requirePrincipal(caller);
+    const actor = await this.actorOf(caller);
+    return this.store.transaction(async (repo) => {
+      const [role] = await repo.findRoles(code);
+      if (!role) throw notFound('role');
+      await repo.updateRole(role.id, { description: input.description?.trim() ?? role.description, active: input.active ?? role.active }, actor);
+      if (input.permissions) {
+        await repo.setRolePermissions(role.id, await this.permissionIds(input.permissions, (routes) => repo.findPermissionIds(routes)), actor);
+      }
+      await repo.notifyChange('role');
+      return (await repo.findRoles(code))[0]!;
+    });
+  }
+
+  /** Deletes a role and every grant of it. */
+  async deleteRole(caller: Caller, code: string): Promise<void> {
+    requirePrincipal(caller);
+    await this.store.transaction(async (repo) => {
+      if (!(await repo.deleteRole(code))) throw notFound('role');
+      await repo.notifyChange('role');
+    });
+  }
+
+  private async permissionIds(routes: Route[], find: (routes: Route[]) => Promise<Map<string, string>>): Promise<string[]> {
+    const ids = await find(routes);
+    return routes.map((route, i) => {
+      const id = ids.get(`${route.resource} ${route.operation}`);
+      if (!id) throw invalidField(`permissions[${i}]`, `permissions[${i}]: no permission ${route.operation} ${route.resource} exists`);
+      return id;
+    });
+  }
+}

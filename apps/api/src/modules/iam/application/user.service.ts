@@ -1,0 +1,55 @@
+import type { AuthApp, AuthUser } from '../../../platform/auth/ports.js';
+import { notFound } from '../../../platform/errors/app-error.js';
+import type { IamStore } from '../domain/iam.repo.js';
+import { profileNames, type User, type UserProfile } from '../domain/iam.js';
+
+/** The user's profile from the token's claims. */
+export function profileOf(user: AuthUser): UserProfile {
+  const names = profileNames({ name: user.name ?? null, givenName: user.givenName ?? null, familyName: user.familyName ?? null });
+  return { issuer: user.issuer, subject: user.subject, email: user.email ?? null, name: user.name ?? null, ...names };
+}
+
+/**
+ * Self-registration and the caller's own user. Registration is idempotent: the first call
+ * creates the user (person + user from the token's claims), later calls refresh the profile;
+ * every call links the user to the app's org and grants the configured roles there.
+ */
+export class UserService {
+  constructor(
+    private readonly store: IamStore,
+    private readonly selfRegisterRoles: string[],
+    private readonly newId: () => string,
+  ) {}
+
+  /** Registers the caller in the app's org; `created` tells a new user from an existing one. */
+  async registerUser(user: AuthUser, app: AuthApp): Promise<{ user: User; created: boolean }> {
+    const profile = profileOf(user);
+    return this.store.transaction(async (repo) => {
+      let existing = await repo.findUserByIssuerSubject(user.issuer, user.subject);
+      let created = false;
+      if (!existing) {
+        const result = await repo.createUser(profile, { personExternalId: this.newId(), userExternalId: this.newId() }, { appId: app.id, userId: null });
+        created = result.created;
+        existing = await repo.findUserByIssuerSubject(user.issuer, user.subject);
+      } else {
+        await repo.updateUserProfile(existing.id, profile, { appId: app.id, userId: existing.id });
+      }
+      const registered = existing!;
+      const actor = { appId: app.id, userId: registered.id };
+      await repo.addMember(app.orgId, registered.id, actor);
+      for (const code of this.selfRegisterRoles) {
+        const roleId = await repo.findRoleId(code);
+        if (roleId) await repo.grantRole(app.orgId, registered.id, roleId, actor);
+      }
+      await repo.notifyChange('user');
+      return { user: (await repo.findUserByExternalId(registered.externalId))!, created };
+    });
+  }
+
+  /** The caller's user; 404 before registration. */
+  async findMe(user: AuthUser): Promise<User> {
+    const found = await this.store.repo.findUserByIssuerSubject(user.issuer, user.subject);
+    if (!found) throw notFound('user');
+    return found;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The identity-and-access domain (diygoapi's model): users (identified by token issuer +
+ * subject), orgs, apps with API keys, permissions (route template + method), roles holding
+ * permissions, and role grants per org. Internal ids are strings of bigints and never leave the
+ * server; clients see external ids.
+ */
+
+/** Kinds of org: the one Principal (platform administration), the one Test org, and the rest. */
+export type OrgKind = 'principal' | 'test' | 'standard';
+
+/** HTTP methods a permission may name. */
+export type Operation = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Who performs a write, recorded in the audit columns (internal ids). */
+export interface Actor {
+  appId: string | null;
+  userId: string | null;
+}
+
+/** Audit fields as shown to clients. */
+export interface Audit {
+  createAppExtlId: string | null;
+  createUserFirstName: string | null;
+  createUserLastName: string | null;
+  createdAt: Date;
+  updateAppExtlId: string | null;
+  updateUserFirstName: string | null;
+  updateUserLastName: string | null;
+  updatedAt: Date;
+}
+
+export interface Org {
+  id: string;
+  externalId: string;
+  name: string;
+  description: string;
+  kind: OrgKind;
+  audit: Audit;
+  sortKey: string;
+}
+
+/** An API key as stored and shown (never the key itself). */
+export interface ApiKeyInfo {
+  keyId: string;
+  prefix: string;
+  deactivationDate: Date;
+  createdAt: Date;
+}
+
+export interface App {
+  id: string;
+  externalId: string;
+  orgId: string;
+  orgExternalId: string;
+  orgKind: OrgKind;
+  name: string;
+  description: string;
+  oauth2ClientId: string | null;
+  apiKeys: ApiKeyInfo[];
+  audit: Audit;
+  sortKey: string;
+}
+
+/** A route a permission names: path template exactly as in the spec, and method. */
+export interface Route {
+  resource: string;
+  operation: Operation;
+}
+
+export interface Permission extends Route {
+  id: string;
+  externalId: string;
+  description: string;
+  active: boolean;
+  audit: Audit;
+}
+
+export interface Role {
+  id: string;
+  externalId: string;
+  code: string;
+  description: string;
+  active: boolean;
+  permissions: Route[];
+  audit: Audit;
+}
+
+export interface User {
+  id: string;
+  externalId: string;
+  issuer: string;
+  subject: string;
+  email: string | null;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A user's profile as the token's claims tell it. */
+export interface UserProfile {
+  issuer: string;
+  subject: string;
+  email: string | null;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+}
+
+/** A member of an org with the codes of the roles granted there. */
+export interface Member {
+  userExternalId: string;
+  email: string | null;
+  name: string | null;
+  roleCodes: string[];
+}
+
+/** `METHOD /path/template`, the key RBAC decisions are made on. */
+export function routeKey(operation: string, resource: string): string {
+  return `${operation} ${resource}`;
+}
+
+/** Fills in given/family name from `name` when the token has no separate claims. */
+export function profileNames(profile: { name: string | null; givenName: string | null; familyName: string | null }): {
+  givenName: string | null;
+  familyName: string | null;
+} {
+  if (profile.givenName || profile.familyName || !profile.name) {
+    return { givenName: profile.givenName, familyName: profile.familyName };
+  }
+  const parts = profile.name.trim().split(/\s+/);
+  return { givenName: parts[0] ?? null, familyName: parts.length > 1 ? parts.slice(1).join(' ') : null };
+}

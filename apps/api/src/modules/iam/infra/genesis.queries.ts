@@ -1,0 +1,114 @@
+/** Types generated for queries found in "src/modules/iam/infra/genesis.sql" */
+import { PreparedQuery } from '@pgtyped/runtime';
+
+export type NumberOrString = number | string;
+
+/** 'NotifyIamChange' parameters type */
+export interface INotifyIamChangeParams {
+  payload: string;
+}
+
+/** 'NotifyIamChange' return type */
+export interface INotifyIamChangeResult {
+  pg_notify: undefined | null;
+}
+
+/** 'NotifyIamChange' query type */
+export interface INotifyIamChangeQuery {
+  params: INotifyIamChangeParams;
+  result: INotifyIamChangeResult;
+}
+
+const notifyIamChangeIR: any = {"usedParamSet":{"payload":true},"params":[{"name":"payload","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":42}]}],"statement":"SELECT pg_notify('chompardo_iam', :payload!)"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT pg_notify('chompardo_iam', :payload!)
+ * ```
+ */
+export const notifyIamChange = new PreparedQuery<INotifyIamChangeParams,INotifyIamChangeResult>(notifyIamChangeIR);
+
+
+/** 'LockGenesis' parameters type */
+export type ILockGenesisParams = void;
+
+/** 'LockGenesis' return type */
+export interface ILockGenesisResult {
+  pg_advisory_xact_lock: undefined | null;
+}
+
+/** 'LockGenesis' query type */
+export interface ILockGenesisQuery {
+  params: ILockGenesisParams;
+  result: ILockGenesisResult;
+}
+
+const lockGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT pg_advisory_xact_lock(4857254713946632805)"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT pg_advisory_xact_lock(4857254713946632805)
+ * ```
+ */
+export const lockGenesis = new PreparedQuery<ILockGenesisParams,ILockGenesisResult>(lockGenesisIR);
+
+
+/** 'InsertGenesis' parameters type */
+export interface IInsertGenesisParams {
+  actorAppId?: NumberOrString | null | void;
+  actorUserId?: NumberOrString | null | void;
+  principalOrgId: NumberOrString;
+  testOrgId: NumberOrString;
+  userOrgId: NumberOrString;
+}
+
+/** 'InsertGenesis' return type */
+export type IInsertGenesisResult = void;
+
+/** 'InsertGenesis' query type */
+export interface IInsertGenesisQuery {
+  params: IInsertGenesisParams;
+  result: IInsertGenesisResult;
+}
+
+const insertGenesisIR: any = {"usedParamSet":{"principalOrgId":true,"testOrgId":true,"userOrgId":true,"actorAppId":true,"actorUserId":true},"params":[{"name":"principalOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":139,"b":154}]},{"name":"testOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":157,"b":167}]},{"name":"userOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":170,"b":180}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":188,"b":198},{"a":247,"b":257}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":217,"b":228},{"a":276,"b":287}]}],"statement":"INSERT INTO iam.genesis (principal_org_id, test_org_id, user_org_id, create_app_id, create_user_id, update_app_id, update_user_id)\nVALUES (:principalOrgId!, :testOrgId!, :userOrgId!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * INSERT INTO iam.genesis (principal_org_id, test_org_id, user_org_id, create_app_id, create_user_id, update_app_id, update_user_id)
+ * VALUES (:principalOrgId!, :testOrgId!, :userOrgId!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))
+ * ```
+ */
+export const insertGenesis = new PreparedQuery<IInsertGenesisParams,IInsertGenesisResult>(insertGenesisIR);
+
+
+/** 'SelectGenesis' parameters type */
+export type ISelectGenesisParams = void;
+
+/** 'SelectGenesis' return type */
+export interface ISelectGenesisResult {
+  principal_org_id: string;
+  test_org_id: string;
+  user_org_id: string;
+}
+
+/** 'SelectGenesis' query type */
+export interface ISelectGenesisQuery {
+  params: ISelectGenesisParams;
+  result: ISelectGenesisResult;
+}
+
+const selectGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT principal_org_id, test_org_id, user_org_id FROM iam.genesis"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT principal_org_id, test_org_id, user_org_id FROM iam.genesis
+ * ```
+ */
+export const selectGenesis = new PreparedQuery<ISelectGenesisParams,ISelectGenesisResult>(selectGenesisIR);
+
+

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import type { Db } from '../../platform/db/db.js';
+import type { AppAuthenticator, Authorizer } from '../../platform/auth/ports.js';
+import { toRuntimeHandlers } from '../../platform/http/operation.js';
+import type { ApiModule } from '../../platform/http/module.js';
+import { newExternalId } from '../../platform/ids/external-id.js';
+import { AccessService } from './application/access.service.js';
+import { AppService } from './application/app.service.js';
+import type { ActorResolver, RbacRoutes } from './application/caller.js';
+import { GenesisService, type GenesisRequest } from './application/genesis.service.js';
+import { OrgService } from './application/org.service.js';
+import { RbacService } from './application/rbac.service.js';
+import { UserService } from './application/user.service.js';
+import type { Route } from './domain/iam.js';
+import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
+import { createIamHandlers } from './transport/iam.routes.js';
+
+/** What the iam module needs from app.ts. */
+export interface IamModuleDeps {
+  db: Db;
+  /** Every operation marked `x-rbac` in the bundled spec: what permissions may name. */
+  rbacRoutes: Route[];
+  /** Role codes granted on self-registration (SELF_REGISTER_ROLES). */
+  selfRegisterRoles: string[];
+  /** Path of the default genesis request (config/genesis/request.json). */
+  genesisRequestFile: string;
+}
+
+/** The iam module: its HTTP operations plus the platform ports it implements. */
+export interface IamModule extends ApiModule {
+  appAuthenticator: AppAuthenticator;
+  authorizer: Authorizer;
+}
+
+/**
+ * Wires the iam module: repository and store on the database, the access service (app keys and
+ * RBAC, cached and invalidated through LISTEN/NOTIFY), the use cases and the spec-bound handlers.
+ */
+export function createIamModule(deps: IamModuleDeps): IamModule {
+  let access: AccessService | undefined;
+  const store = createIamStore(deps.db, () => access?.invalidate());
+  access = new AccessService(store.repo);
+  const accessService = access;
+  const routes = new Set(deps.rbacRoutes.map((r) => `${r.operation} ${r.resource}`));
+  const rbacRoutes: RbacRoutes = { has: (r) => routes.has(`${r.operation} ${r.resource}`), all: () => deps.rbacRoutes };
+  const actorOf: ActorResolver = async (caller) => ({ appId: caller.app.id, userId: (await accessService.findUserId(caller.user)) ?? null });
+  const defaultGenesis = (): GenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as GenesisRequest;
+
+  const handlers = createIamHandlers({
+    genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
+    users: new UserService(store, deps.selfRegisterRoles, newExternalId),
+    orgs: new OrgService(store, actorOf, newExternalId),
+    apps: new AppService(store, actorOf, newExternalId),
+    rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
+  });
+
+  let unsubscribe: (() => Promise<void>) | undefined;
+  return {
+    name: 'iam',
+    handlers: toRuntimeHandlers(handlers),
+    appAuthenticator: accessService,
+    authorizer: accessService,
+    async start() {
+      unsubscribe = await subscribeToIamChanges(deps.db, () => accessService.invalidate());
+    },
+    async close() {
+      await unsubscribe?.();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import type { Movie, MovieActor, MovieCriteria, MovieDraft } from './movie.js';
+
+/** Filter of an org's movie list. */
+export interface MovieFilter extends MovieCriteria {
+  limit: number;
+  /** Sort key of the last item of the previous page. */
+  after?: string[];
+}
+
+/** Versions an update or delete accepts: any, or one of a list (If-Match). */
+export type ExpectedVersion = { kind: 'any' } | { kind: 'versions'; versions: number[] };
+
+/** Outcome of a conditional write. */
+export type WriteOutcome<T> = { status: 'ok'; value: T } | { status: 'not_found' } | { status: 'version_mismatch' };
+
+/**
+ * Storage of movies (port). Every method takes the tenant — `orgId`, the internal id of the
+ * calling app's org as a decimal string — as a required argument: a movie of another org is
+ * never read, listed, changed or deleted, it simply does not exist (undefined / `not_found`).
+ * Implementations throw AppError (database failures mapped to client-safe kinds).
+ */
+export interface MovieRepository {
+  createMovie(orgId: string, externalId: string, draft: MovieDraft, actor: MovieActor): Promise<Movie>;
+  findMovieById(orgId: string, externalId: string): Promise<Movie | undefined>;
+  /** The org's movies matching `filter`, newest first, at most `filter.limit`. */
+  findMovies(orgId: string, filter: MovieFilter): Promise<Movie[]>;
+  /** Replaces the content atomically when the current version satisfies `expected`. */
+  updateMovie(
+    orgId: string,
+    externalId: string,
+    draft: MovieDraft,
+    actor: MovieActor,
+    expected?: ExpectedVersion,
+  ): Promise<WriteOutcome<Movie>>;
+  /** Deletes atomically when the current version satisfies `expected`. */
+  deleteMovie(orgId: string, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>>;
+}
