@@ -10,6 +10,8 @@ import type { ApiModule } from './platform/http/module.js';
 import type { RuntimeHandlers } from './platform/http/operation.js';
 import { bundledSpec, bundledSpecYaml } from './generated/openapi-spec.gen.js';
 import { readOperations } from './platform/http/spec.js';
+import { withAmbientTransactions } from './platform/db/ambient.js';
+import { Idempotency } from './platform/http/idempotency/idempotency.js';
 import { createIamModule } from './modules/iam/index.js';
 import { createMovieModule } from './modules/movie/index.js';
 import { createOpsModule } from './modules/ops/index.js';
@@ -40,8 +42,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: deps.config.bodyLimit,
   });
 
+  // One database handle for everything: transactions are ambient, so an idempotent POST's record
+  // and the module's own writes commit together.
+  const db = withAmbientTransactions(deps.db);
+  const idempotency = new Idempotency(db);
   const iam = createIamModule({
-    db: deps.db,
+    db,
     rbacRoutes: readOperations(bundledSpec)
       .filter((op) => op.security.rbac)
       .map((op) => ({ resource: op.path, operation: op.method as 'GET' })),
@@ -51,14 +57,14 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const modules: ApiModule[] = [
     iam,
     createOpsModule({
-      db: deps.db,
+      db,
       verifier: deps.verifier,
       spec: { json: bundledSpec, yaml: bundledSpecYaml },
       logControl: deps.logControl,
       shuttingDown: deps.shuttingDown ?? (() => false),
     }),
-    createMovieModule({ db: deps.db }),
-    createRecipeModule({ db: deps.db }),
+    createMovieModule({ db }),
+    createRecipeModule({ db }),
   ];
 
   const handlers: RuntimeHandlers = {};
@@ -72,12 +78,15 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     spec: bundledSpec,
     handlers,
     security: { verifier: deps.verifier, appAuthenticator: iam.appAuthenticator, authorizer: iam.authorizer },
+    idempotency,
   });
   for (const module of modules) module.registerRoutes?.(app);
   app.addHook('onReady', async () => {
     for (const module of modules) await module.start?.();
+    idempotency.startCleanup((error) => deps.logger.warn({ err: error }, 'idempotency cleanup failed'));
   });
   app.addHook('onClose', async () => {
+    idempotency.stopCleanup();
     for (const module of modules) await module.close?.();
   });
   return app;

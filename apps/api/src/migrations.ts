@@ -1,3 +1,4 @@
+import { platformMigrations } from './platform/http/idempotency/idempotency.js';
 import { iamMigrations } from './modules/iam/index.js';
 import { movieMigrations } from './modules/movie/index.js';
 import { recipeMigrations } from './modules/recipe/index.js';
@@ -7,4 +8,4 @@ import type { MigrationSource } from './platform/db/migrator.js';
  * Every module's migrations, in the order they must be applied (a module after the modules it
  * reads from). Used by main.ts (migrate on start), the migrate CLI and the test template.
  */
-export const moduleMigrations: MigrationSource[] = [iamMigrations, movieMigrations, recipeMigrations];
+export const moduleMigrations: MigrationSource[] = [platformMigrations, iamMigrations, movieMigrations, recipeMigrations];

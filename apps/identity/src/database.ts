@@ -59,7 +59,7 @@ export async function openDatabase(config: StorageConfig, logger: Logger): Promi
   }
 }
 
-function wrap(kind: StorageConfig['kind'], kysely: Kysely<any>, afterClose?: () => Promise<void>): IdentityDatabase {
+function wrap(kind: StorageConfig['kind'], kysely: IdentityDatabase['kysely'], afterClose?: () => Promise<void>): IdentityDatabase {
   let closing: Promise<void> | undefined;
   return {
     kind,

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { ConfigError, describeConfig, loadConfig } from '../src/config.js';
 import type { IdentityConfig, StorageConfig } from '../src/config.js';
@@ -357,6 +358,40 @@ describe('identity service with a PGlite data directory', () => {
       await verifyJwt(second, firstToken, env.AUTH_ISSUER, env.AUTH_AUDIENCE);
     } finally {
       await second.close();
+    }
+  });
+
+  /** Sets every stored key's expiry to now + `offset` (a PostgreSQL interval); returns their ids. */
+  async function setKeyExpiry(storage: StorageConfig, offset: string): Promise<string[]> {
+    const database = await openDatabase(storage, silent);
+    try {
+      const { rows } = await sql<{ id: string }>`update identity.jwks set "expiresAt" = now() + ${offset}::interval returning id`.execute(database.kysely);
+      return rows.map((row) => row.id);
+    } finally {
+      await database.close();
+    }
+  }
+
+  test('refuses to start when the stored signing key cannot be decrypted with the secret', async () => {
+    const storage: StorageConfig = { kind: 'pglite', dataDir: path.join(dataDir, 'identity') };
+    // Live keys: the service must use (decrypt) one instead of minting a replacement.
+    await setKeyExpiry(storage, '1 day');
+    const config = await testConfig(storage, { ...env, KEY_ROTATION_INTERVAL: '30d', BETTER_AUTH_SECRET: 'another secret that is long enough, really' });
+    await assert.rejects(startIdentityService({ config, logger: silent }), /decrypt/i);
+  });
+
+  test('publishes a fresh key at startup when every stored key is past its grace period', async () => {
+    const storage: StorageConfig = { kind: 'pglite', dataDir: path.join(dataDir, 'identity') };
+    // Grace period is 1 h: expired 2 h ago means unpublishable.
+    const oldKids = await setKeyExpiry(storage, '-2 hours');
+    assert.ok(oldKids.length >= 1);
+    const service = await startIdentityService({ config: await testConfig(storage, env), logger: silent });
+    try {
+      const { keys } = (await (await fetch(`${service.url}/api/auth/jwks`)).json()) as { keys: { kid: string }[] };
+      assert.ok(keys.length >= 1, 'the JWKS is never empty');
+      for (const key of keys) assert.equal(oldKids.includes(key.kid), false, 'keys past their grace period are not published');
+    } finally {
+      await service.close();
     }
   });
 });

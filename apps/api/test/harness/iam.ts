@@ -111,3 +111,43 @@ export async function createTenant(t: TestApp, opts: { roles?: string[] } = {}):
     userClaims,
   };
 }
+
+/** authorization + x-app-id + x-api-key of the genesis admin calling through the Principal app. */
+export function principalHeaders(g: GenesisKeys): Record<string, string> {
+  return { authorization: `Bearer ${g.adminToken}`, ...appHeaders(g.principal.appId, g.principal.apiKey) };
+}
+
+/** What {@link pollForStatus} observed. */
+export interface PollOutcome {
+  /** True when `probe` answered the wanted status before the deadline. */
+  reached: boolean;
+  /** Milliseconds from the start of polling to the wanted status (or to giving up). */
+  elapsedMs: number;
+  /** The last status seen. */
+  lastStatus: number;
+  /** How many probes ran. */
+  probes: number;
+}
+
+/**
+ * Polls `probe` (a request returning its status) every `intervalMs` until it answers `status` or
+ * `deadlineMs` has passed since the start. This waits for a condition with a deadline; it never
+ * stands in for synchronisation. The first probe runs at once.
+ */
+export async function pollForStatus(
+  probe: () => Promise<number>,
+  status: number,
+  opts: { deadlineMs: number; intervalMs?: number },
+): Promise<PollOutcome> {
+  const intervalMs = opts.intervalMs ?? 25;
+  const started = performance.now();
+  let probes = 0;
+  for (;;) {
+    const lastStatus = await probe();
+    probes += 1;
+    const elapsedMs = performance.now() - started;
+    if (lastStatus === status) return { reached: true, elapsedMs, lastStatus, probes };
+    if (elapsedMs >= opts.deadlineMs) return { reached: false, elapsedMs, lastStatus, probes };
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, Math.max(0, opts.deadlineMs - elapsedMs))));
+  }
+}

@@ -38,7 +38,8 @@ export function validationToAppError(errors: AjvError[], context: string | undef
   if (context === 'body' && base === '' && e.keyword === 'type') {
     return new AppError('invalid_request_error', 'request body must be a JSON object');
   }
-  let param = base;
+  // Header names are validated lower-case; report them the way clients write them (If-Match).
+  let param = context === 'headers' ? base.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase()) : base;
   let message: string;
   switch (e.keyword) {
     case 'required':

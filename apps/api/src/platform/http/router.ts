@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
-import type { RuntimeHandlers, OperationRequest } from './operation.js';
+import type { RuntimeHandlers, OperationRequest, RuntimeResult } from './operation.js';
 import { readOperations, type OpenApiDocument, type SpecOperation } from './spec.js';
 import { createSecurityHook, type SecurityDeps } from './security.js';
 import { optionalBodyMarker } from './server.js';
+import type { Idempotency } from './idempotency/idempotency.js';
 
 const routableMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -14,6 +15,8 @@ export interface RegisterOperationsOptions {
   /** Handlers of every module, keyed by operationId. */
   handlers: RuntimeHandlers;
   security: SecurityDeps;
+  /** Makes every POST honour `Idempotency-Key`; without it the header is ignored. */
+  idempotency?: Idempotency;
 }
 
 /**
@@ -63,7 +66,23 @@ export function registerOperations(app: FastifyInstance, options: RegisterOperat
           route: op.path,
           method: op.method,
         };
-        const result = await handler(input);
+        const key = op.method === 'POST' && options.idempotency ? request.headers['idempotency-key'] : undefined;
+        let result: RuntimeResult;
+        if (key === undefined) {
+          result = await handler(input);
+        } else {
+          if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
+            throw new AppError('input_validation_error', 'Idempotency-Key must be 1 to 255 characters', { param: 'Idempotency-Key' });
+          }
+          const user = input.auth.user;
+          const outcome = await options.idempotency!.run(
+            { appId: input.auth.app?.id, user: user ? `${user.issuer}\u0000${user.subject}` : undefined, route: op.path, key },
+            request.body,
+            () => handler(input),
+          );
+          if (outcome.replayed) reply.header('Idempotent-Replayed', 'true');
+          result = outcome;
+        }
         reply.code(result.status);
         if (result.headers) reply.headers(result.headers);
         if (result.contentType) reply.type(result.contentType);
