@@ -3,7 +3,8 @@
  *   1. `redocly join` of the root metadata and every module's openapi.yaml → openapi/openapi.yaml
  *   2. that bundle as a TypeScript module (served at /openapi.json and /openapi.yaml, read by the router)
  *   3. openapi-typescript types per module → src/modules/<m>/transport/openapi.gen.ts
- *   4. pgtyped typed SQL per module (against a throwaway real PostgreSQL) → src/modules/<m>/infra/*.queries.ts
+ *   4. openapi-typescript types of the whole bundle → packages/client/src/schema.gen.ts (the typed client)
+ *   5. pgtyped typed SQL per module (against a throwaway real PostgreSQL) → src/modules/<m>/infra/*.queries.ts
  * CI runs it and fails when git sees a change.
  */
 import { execFileSync } from 'node:child_process';
@@ -57,6 +58,10 @@ async function main(): Promise<void> {
     const ast = await openapiTS(new URL(`file://${file}`), { alphabetize: false });
     writeIfChanged(join(apiDir, 'src', 'modules', module, 'transport', 'openapi.gen.ts'), banner + astToString(ast));
   }
+
+  // The client is typed from the bundle (not the module files) so it sees exactly what is served.
+  const clientAst = await openapiTS(new URL(`file://${bundleFile}`), { alphabetize: false });
+  writeIfChanged(join(repoRoot, 'packages', 'client', 'src', 'schema.gen.ts'), banner + astToString(clientAst));
 
   await generateTypedSql(apiDir);
 }

@@ -1,7 +1,7 @@
 /**
  * `npm test`: starts a throwaway PostgreSQL (when binaries exist), builds the migrated template
- * database `chompardo_template`, then runs every `test/**\/*.test.ts` (sorted, `test/harness`
- * excluded) with node's test runner, and always stops and removes the server afterwards.
+ * database `chompardo_template`, then runs every `*.test.ts` of apps/api/test, apps/identity/test
+ * and e2e/ (sorted, `test/harness` excluded) with node's test runner, and always stops and removes the server afterwards.
  *
  * Usage: `tsx test/run-tests.ts [substring...]` — only files whose path (relative to apps/api)
  * contains one of the substrings. Env: `CHOMPARDO_TEST_CONCURRENCY` (default 2),
@@ -10,7 +10,7 @@
  * `CHOMPARDO_TEST_PG_PORT`, `CHOMPARDO_TEST_PG_BIN`; without PostgreSQL they run on PGlite.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPgDb } from '../src/platform/db/pg-db.js';
@@ -21,6 +21,8 @@ import { findPostgresBinaries, startPostgres, type PgCluster } from './harness/p
 const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testDir = path.join(apiDir, 'test');
 const harnessDir = path.join(testDir, 'harness');
+/** Every folder whose `*.test.ts` files make up `npm test`: the API's, the identity service's, the end-to-end tests. */
+const testRoots = [testDir, path.join(apiDir, '..', 'identity', 'test'), path.join(apiDir, '..', '..', 'e2e')];
 const templateDb = 'chompardo_template';
 
 /** Every `*.test.ts` under `dir` (recursively, harness excluded), relative to apps/api, sorted. */
@@ -52,7 +54,7 @@ async function buildTemplate(cluster: PgCluster): Promise<void> {
 
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
-  const files = findTestFiles(testDir).filter(
+  const files = testRoots.flatMap((root) => (existsSync(root) ? findTestFiles(root) : [])).filter(
     (file) => filters.length === 0 || filters.some((filter) => file.includes(filter)),
   );
   if (files.length === 0) {

@@ -62,7 +62,8 @@ async function main(): Promise<number> {
   const { commandArgs, configArgs } = splitArgv(process.argv.slice(2));
   let config;
   try {
-    config = loadConfig({ argv: configArgs, env: process.env });
+    // npm runs workspace scripts in apps/api: resolve ./config and ./.data from where the user typed the command.
+    config = loadConfig({ argv: configArgs, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd() });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`configuration error: ${error.message}\n`);

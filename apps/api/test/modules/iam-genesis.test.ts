@@ -72,10 +72,12 @@ describe('genesis', () => {
   });
 
   it('makes every genesis key a working app credential', async () => {
+    // A user without roles: 403 proves the app authenticated (a failed app check is 401).
+    const stranger = await t.token();
     for (const node of Object.keys(orgKinds) as (keyof typeof orgKinds)[]) {
       const org = g[node];
-      const res = await t.request('POST', '/api/v1/users', { token: g.adminToken, headers: appHeaders(org.appId, org.apiKey) });
-      assert.equal(res.status, 200, `${node}: the genesis user is already registered: ${res.text}`);
+      const res = await t.request('GET', '/api/v1/orgs', { token: stranger, headers: appHeaders(org.appId, org.apiKey) });
+      assert.equal(res.status, 403, `${node}: ${res.text}`);
     }
   });
 
@@ -169,25 +171,50 @@ describe('genesis', () => {
     assert.equal(res.text, '');
   });
 
-  it('stores no plaintext key or secret: absent from a data-only dump, key ids present', async (ctx) => {
+  /** A data-only pg_dump of this test's database; undefined on the PGlite fallback. */
+  async function dumpData(): Promise<string | undefined> {
     const url = t.database.url;
-    if (url === undefined) {
+    if (url === undefined) return undefined;
+    const bin = process.env.CHOMPARDO_TEST_PG_BIN;
+    const pgDump = bin ? path.join(bin, 'pg_dump') : 'pg_dump';
+    const { stdout } = await run(pgDump, ['--data-only', '--no-owner', `--dbname=${url}`], { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  }
+
+  function assertNoPlaintextKeys(dump: string, keys: string[]): void {
+    assert.ok(dump.includes('COPY iam.app_api_key'), 'the dump holds the key table');
+    for (const key of keys) {
+      const row = dump.split('\n').find((l) => l.includes(key));
+      assert.ok(row === undefined, `a plaintext key is stored, in the row: ${row?.slice(0, row.indexOf(key))}<key>…`);
+      assert.ok(!dump.includes(key.slice(20)), 'a key secret is stored');
+      assert.ok(dump.includes(key.slice(4, 20)), 'the key id is stored');
+    }
+  }
+
+  it('stores no plaintext key or secret: absent from a data-only dump, key ids present', async (ctx) => {
+    if (t.database.url === undefined) {
       ctx.skip('PGlite fallback: no server to pg_dump');
       return;
     }
     // A key made after genesis counts too.
     const made = await t.request('POST', `/api/v1/apps/${g.principal.appId}/api-keys`, { ...admin(), json: {} });
     assert.equal(made.status, 201, made.text);
-    const bin = process.env.CHOMPARDO_TEST_PG_BIN;
-    const pgDump = bin ? path.join(bin, 'pg_dump') : 'pg_dump';
-    const { stdout: dump } = await run(pgDump, ['--data-only', '--no-owner', `--dbname=${url}`], { maxBuffer: 64 * 1024 * 1024 });
-    assert.ok(dump.includes('COPY iam.app_api_key'), 'the dump holds the key table');
-    const keys = [...keysOf(g.body), made.body.key as string];
-    for (const key of keys) {
-      assert.ok(!dump.includes(key), 'a plaintext key is stored');
-      assert.ok(!dump.includes(key.slice(20)), 'a key secret is stored');
-      assert.ok(dump.includes(key.slice(4, 20)), 'the key id is stored');
+    assertNoPlaintextKeys((await dumpData())!, [...keysOf(g.body), made.body.key as string]);
+  });
+
+  it('stores no plaintext key of a create made with an Idempotency-Key either', async (ctx) => {
+    if (t.database.url === undefined) {
+      ctx.skip('PGlite fallback: no server to pg_dump');
+      return;
     }
+    const idem = (key: string) => ({ ...principalHeaders(g), 'idempotency-key': key });
+    const key = await t.request('POST', `/api/v1/apps/${g.principal.appId}/api-keys`, { headers: idem('idem-key-1'), json: {} });
+    assert.equal(key.status, 201, key.text);
+    const app = await t.request('POST', '/api/v1/apps', { headers: idem('idem-app-1'), json: { name: 'Idempotent app' } });
+    assert.equal(app.status, 201, app.text);
+    const org = await t.request('POST', '/api/v1/orgs', { headers: idem('idem-org-1'), json: { name: 'Idempotent org', app: { name: 'Idempotent org app' } } });
+    assert.equal(org.status, 201, org.text);
+    assertNoPlaintextKeys((await dumpData())!, [key.body.key, app.body.api_keys[0].key, org.body.app.api_keys[0].key]);
   });
 });
 
