@@ -12,6 +12,10 @@ import { bundledSpec, bundledSpecYaml } from './generated/openapi-spec.gen.js';
 import { readOperations } from './platform/http/spec.js';
 import { withAmbientTransactions } from './platform/db/ambient.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
+import { MemoryRateLimitStore, RateLimiter } from './platform/http/rate-limit.js';
+import { PgRateLimitStore } from './platform/http/rate-limit-pg.js';
+import { createMetrics } from './platform/metrics/metrics.js';
+import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
 import { createMovieModule } from './modules/movie/index.js';
 import { createOpsModule } from './modules/ops/index.js';
@@ -36,11 +40,28 @@ export interface AppDeps {
  * literal list of modules in order, their operations bound to the bundled spec.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
+  const { config } = deps;
+  const metrics = createMetrics({ poolStats: () => deps.db.stats(), poolMax: config.dbPoolMax });
   const app = createHttpServer({
     logger: deps.logger,
     logControl: deps.logControl,
-    bodyLimit: deps.config.bodyLimit,
+    bodyLimit: config.bodyLimit,
+    ...config.http,
+    metrics,
   });
+  registerMetricsRoute(app, { metrics, token: config.metricsToken });
+  const rateLimiter =
+    config.rateLimit.max > 0
+      ? new RateLimiter({
+          max: config.rateLimit.max,
+          windowMs: config.rateLimit.windowMs,
+          store:
+            config.rateLimit.store === 'postgres'
+              ? new PgRateLimitStore(deps.db, { onCleanupError: (error) => deps.logger.warn({ err: error }, 'rate limit cleanup failed') })
+              : new MemoryRateLimitStore(),
+          onStoreError: (error) => deps.logger.warn({ err: error }, 'rate limit store failed; request let through'),
+        })
+      : undefined;
 
   // One database handle for everything: transactions are ambient, so an idempotent POST's record
   // and the module's own writes commit together.
@@ -77,7 +98,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerOperations(app, {
     spec: bundledSpec,
     handlers,
-    security: { verifier: deps.verifier, appAuthenticator: iam.appAuthenticator, authorizer: iam.authorizer },
+    security: { verifier: deps.verifier, appAuthenticator: iam.appAuthenticator, authorizer: iam.authorizer, rateLimiter },
     idempotency,
   });
   for (const module of modules) module.registerRoutes?.(app);
@@ -87,6 +108,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   app.addHook('onClose', async () => {
     idempotency.stopCleanup();
+    await rateLimiter?.close();
     for (const module of modules) await module.close?.();
   });
   return app;

@@ -1,18 +1,51 @@
-import { buildApp } from './app.js';
-import { moduleMigrations } from './migrations.js';
+import type { Config } from './platform/config/config.js';
 import { ConfigError, describeConfig, loadConfig } from './platform/config/index.js';
-import { createDb } from './platform/db/index.js';
-import { migrateUp } from './platform/db/migrator.js';
-import { createJwtVerifier } from './platform/auth/jwt-verifier.js';
-import { createLogger, LogControl } from './platform/logging/logger.js';
+import { createLogger, LogControl, type Logger } from './platform/logging/logger.js';
+import { tracingRequested } from './platform/telemetry/tracing-switch.js';
+import type { Tracing } from './platform/telemetry/tracing.js';
+import type { ManagedDb } from './platform/db/managed-db.js';
+import type { StartupGate } from './platform/db/startup-gate.js';
+
+/** Delays of the startup retry loop while the database is unreachable (doubling, jittered). */
+const startupRetryMinMs = 250;
+const startupRetryMaxMs = 10_000;
+
+/** How long closing the pool may take after a shutdown timeout before the process just exits. */
+const closeGraceMs = 3_000;
 
 /**
- * The API process: config → logger → database (+ migrations) → JWKS (eager) → buildApp → listen,
- * then graceful shutdown on SIGTERM/SIGINT (stop accepting, finish in-flight requests up to
- * SHUTDOWN_TIMEOUT, close the pool, exit 0; a second signal forces exit 1).
+ * Migrations (MIGRATE_ON_START) or, without them, one ping: what must succeed before the app may
+ * use the database. Throws what the database threw.
+ */
+async function prepareDatabase(db: ManagedDb, config: Config, logger: Logger): Promise<void> {
+  if (config.migrateOnStart) {
+    const [{ migrateUp }, { moduleMigrations }] = await Promise.all([import('./platform/db/migrator.js'), import('./migrations.js')]);
+    const applied = await migrateUp(db, moduleMigrations, { log: (line) => logger.info(line) });
+    logger.info({ applied: applied.length }, 'migrations up to date');
+  } else if (!(await db.ping())) {
+    throw Object.assign(new Error('database unreachable'), { code: 'ECONNREFUSED' });
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * The API process: config → logger → tracing (only with OTEL_* set) → database → migrations →
+ * JWKS (eager; exit 1 when unreachable) → buildApp → listen → graceful shutdown.
+ *
+ * Database down at start: the server listens anyway behind a startup gate (readiness 503, requests
+ * needing the database 503 + Retry-After) and retries the migrations with backoff until they
+ * succeed; errors that no retry can fix (bad SQL, auth) end the process with 1.
+ *
+ * SIGTERM/SIGINT: readiness turns 503, the listener closes, idle connections close, in-flight
+ * requests finish (requests still arriving on open connections are served with
+ * `Connection: close`) for up to SHUTDOWN_TIMEOUT; then remaining connections are cut, the pool
+ * closes and the process exits 0. A second signal exits 1 at once.
  */
 async function main(): Promise<void> {
-  let config;
+  let config: Config;
   try {
     config = loadConfig({ argv: process.argv.slice(2), env: process.env });
   } catch (error) {
@@ -27,11 +60,33 @@ async function main(): Promise<void> {
   const logControl = new LogControl(logger, { minimumLevel: config.log.levelMin, errorStack: config.log.errorStack });
   logger.info({ config: describeConfig(config) }, 'configuration loaded');
 
+  // Tracing patches http and pg as they are first required, so everything that loads them is
+  // imported only after this point.
+  let tracing: Tracing | undefined;
+  if (tracingRequested(process.env)) {
+    const { startTracing } = await import('./platform/telemetry/tracing.js');
+    tracing = startTracing(process.env, logger);
+  }
+  const [{ buildApp }, { createDb, isConnectionError }, { createStartupGate }, { createJwtVerifier }] = await Promise.all([
+    import('./app.js'),
+    import('./platform/db/index.js'),
+    import('./platform/db/startup-gate.js'),
+    import('./platform/auth/jwt-verifier.js'),
+  ]);
+
   const db = await createDb(config, logger);
   logger.info({ database: db.kind }, 'database opened');
-  if (config.migrateOnStart) {
-    const applied = await migrateUp(db, moduleMigrations, { log: (line) => logger.info(line) });
-    logger.info({ applied: applied.length }, 'migrations up to date');
+  let gate: StartupGate | undefined;
+  try {
+    await prepareDatabase(db, config, logger);
+  } catch (error) {
+    if (!isConnectionError(error)) {
+      logger.fatal({ err: error }, 'database preparation failed');
+      await db.close();
+      process.exit(1);
+    }
+    logger.warn({ err: error }, 'database unreachable at start: serving as not ready and retrying');
+    gate = createStartupGate(db);
   }
 
   const verifier = createJwtVerifier({
@@ -49,8 +104,34 @@ async function main(): Promise<void> {
   }
 
   let shuttingDown = false;
-  const app = buildApp({ config, logger, logControl, db, verifier, shuttingDown: () => shuttingDown });
-  await app.listen({ host: config.host, port: config.port });
+  const app = buildApp({ config, logger, logControl, db: gate?.db ?? db, verifier, shuttingDown: () => shuttingDown });
+  tracing?.nameSpansByRoute(app);
+  const address = await app.listen({ host: config.host, port: config.port });
+  logger.info({ url: address }, 'listening');
+
+  if (gate) {
+    const startupGate = gate;
+    void (async () => {
+      for (let attempt = 1, delay = startupRetryMinMs; !shuttingDown; attempt++, delay = Math.min(delay * 2, startupRetryMaxMs)) {
+        try {
+          await prepareDatabase(db, config, logger);
+          await startupGate.open();
+          logger.info({ attempts: attempt }, 'database ready');
+          return;
+        } catch (error) {
+          if (shuttingDown) return;
+          if (!isConnectionError(error)) {
+            logger.fatal({ err: error }, 'database preparation failed');
+            process.exit(1);
+          }
+          // Jitter keeps a fleet restarted together from retrying in lock-step.
+          const wait = Math.round(delay * (0.8 + Math.random() * 0.4));
+          logger.warn({ err: error, attempt, retry_in_ms: wait }, 'database still unreachable');
+          await sleep(wait);
+        }
+      }
+    })();
+  }
 
   const shutdown = async (signal: string): Promise<void> => {
     if (shuttingDown) {
@@ -58,16 +139,34 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     shuttingDown = true;
-    logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    const force = setTimeout(() => {
-      logger.error('shutdown timeout reached: forcing exit');
+    logger.info({ signal, timeout_ms: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
+    const closed = app.close().then(
+      () => true,
+      (error: unknown) => {
+        logger.error({ err: error }, 'closing the server failed');
+        return true;
+      },
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
+    });
+    if (!(await Promise.race([closed, timedOut]))) {
+      logger.error('shutdown timeout reached: closing the remaining connections');
+      app.server.closeAllConnections();
+    }
+    clearTimeout(timer);
+    // Whatever still holds a connection (a query past the timeout) gets a bounded grace.
+    const hardExit = setTimeout(() => {
+      logger.error('closing the database took too long: exiting');
       process.exit(1);
-    }, config.shutdownTimeoutMs);
-    force.unref();
+    }, closeGraceMs);
+    hardExit.unref();
     try {
-      await app.close();
+      await closed;
       verifier.stop();
       await db.close();
+      await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing traces failed'));
       logger.info('shutdown complete');
       process.exit(0);
     } catch (error) {

@@ -46,6 +46,8 @@ describe('orgs', () => {
     assert.equal(res.headers.get('location'), `/api/v1/orgs/${org.external_id}`);
     assert.equal(org.name, name, 'trimmed');
     assert.equal(org.kind_description, 'standard');
+    assert.match(org.create_date_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/, 'RFC 3339 UTC');
+    assert.equal(org.create_app_extl_id, g.principal.appId);
     assert.equal(org.app.org_external_id, org.external_id);
     assert.equal(org.app.api_keys.length, 1);
     const key: string = org.app.api_keys[0].key;
@@ -151,12 +153,42 @@ describe('orgs', () => {
     assert.equal(tooMany.body.error.param, 'limit');
   });
 
+  it('CONTRACT §3: every list is {items, next_cursor} and pages with ?limit (permissions, roles, members)', async () => {
+    // The user-initiated org has two members: the genesis admin and a self-registered user.
+    const extra = await t.identity.mintToken({ sub: unique('member') });
+    const reg = await t.request('POST', '/api/v1/users', { token: extra, headers: appHeaders(g.userInitiated.appId, g.userInitiated.apiKey) });
+    assert.equal(reg.status, 201, reg.text);
+    for (const path of ['/api/v1/permissions', '/api/v1/roles', `/api/v1/orgs/${g.userInitiated.orgId}/members`]) {
+      const all = await t.request('GET', path, admin());
+      assert.equal(all.status, 200, `${path}: ${all.text}`);
+      assert.ok(Array.isArray(all.body.items), path);
+      assert.ok('next_cursor' in all.body, `${path}: the list has next_cursor`);
+      const page = await t.request('GET', `${path}?limit=1`, { ...admin(), skipSpecCheck: true });
+      assert.equal(page.status, 200, `${path}?limit=1: ${page.text}`);
+      assert.equal(page.body.items.length, 1, `${path}?limit=1 returns one item`);
+      assert.equal(typeof page.body.next_cursor, 'string', `${path}?limit=1 has a next cursor`);
+    }
+  });
+
   it('CONTRACT §3: single org/app/role resources carry an ETag and PUT honours If-Match (412)', async () => {
     const created = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: unique('Etag org'), app: { name: 'Etag app' } } });
     const org = await t.request('GET', `/api/v1/orgs/${created.body.external_id}`, admin());
     assert.ok(org.headers.get('etag'), 'GET /orgs/{extlId} has an ETag');
-    const stale = await t.request('PUT', `/api/v1/orgs/${created.body.external_id}`, { ...admin(), json: { name: unique('x') }, headers: { 'if-match': '"stale-etag"' } });
+    const stale = await t.request('PUT', `/api/v1/orgs/${created.body.external_id}`, {
+      json: { name: unique('x') },
+      headers: { ...principalHeaders(g), 'if-match': '"999"' },
+    });
     assertError(stale, 412, 'precondition_failed_error', 'PUT org with a stale If-Match');
+    const fresh = await t.request('PUT', `/api/v1/orgs/${created.body.external_id}`, {
+      json: { name: unique('y') },
+      headers: { ...principalHeaders(g), 'if-match': org.headers.get('etag')! },
+    });
+    assert.equal(fresh.status, 200, fresh.text);
+    assert.notEqual(fresh.headers.get('etag'), org.headers.get('etag'));
+    const staleDelete = await t.request('DELETE', `/api/v1/orgs/${created.body.external_id}`, {
+      headers: { ...principalHeaders(g), 'if-match': org.headers.get('etag')! },
+    });
+    assertError(staleDelete, 412, 'precondition_failed_error', 'DELETE org with the old ETag');
     const app = await t.request('GET', `/api/v1/apps/${created.body.app.external_id}`, admin());
     assert.ok(app.headers.get('etag'), 'GET /apps/{extlId} has an ETag');
     const role = await t.request('GET', '/api/v1/roles/movieAdmin', admin());
@@ -269,6 +301,7 @@ describe('members and role grants', () => {
     assert.equal(granted.body.user_external_id, tenant.userExternalId);
     assert.equal((await t.request('GET', '/api/v1/movies', { headers: tenant.headers })).status, 200);
     assert.equal((await t.request('POST', '/api/v1/movies', { headers: tenant.headers, json: movie })).status, 201);
+    assertError(await t.request('PUT', path, { ...admin(), json: {} }), 400, 'invalid_request_error', 'a grant takes no body');
     const again = await t.request('PUT', path, admin());
     assert.equal(again.status, 200, 'granting twice is idempotent');
     assert.deepEqual(again.body.role_codes, ['movieAdmin']);
@@ -314,13 +347,12 @@ describe('apps and API keys', () => {
   after(async () => t.close());
 
   it("creates an app in the caller's org: 201, Location, its key shown once and working", async () => {
-    const clientId = `client-${randomUUID()}`;
-    const res = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: ' Second app ', description: 'two', oauth2_client_id: clientId } });
+    const res = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: ' Second app ', description: 'two' } });
     assert.equal(res.status, 201, res.text);
     const app = res.body;
     assert.equal(res.headers.get('location'), `/api/v1/apps/${app.external_id}`);
     assert.equal(app.name, 'Second app');
-    assert.equal(app.oauth2_client_id, clientId);
+    assert.equal(app.oauth2_client_id, null);
     assert.equal(app.org_external_id, a.orgExternalId, "in the caller's org");
     assert.equal(app.create_app_extl_id, a.appId);
     assert.equal(app.api_keys.length, 1);
@@ -338,6 +370,30 @@ describe('apps and API keys', () => {
     assert.ok(!list.text.includes(key.slice(20)));
   });
 
+  it('lets only Principal apps bind an OAuth2 client id (tokens with that azp act as the app)', async () => {
+    const clientId = `client-${randomUUID()}`;
+    const refused = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: unique('Bound'), oauth2_client_id: clientId } });
+    assertError(refused, 400, 'input_validation_error', 'tenant binding a client id');
+    assert.equal(refused.body.error.param, 'oauth2_client_id');
+    const created = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: unique('Unbound') } });
+    const update = await t.request('PUT', `/api/v1/apps/${created.body.external_id}`, { headers: a.headers, json: { name: unique('Unbound'), oauth2_client_id: clientId } });
+    assertError(update, 400, 'input_validation_error', 'tenant binding a client id on update');
+    const principal = await t.request('PUT', `/api/v1/apps/${created.body.external_id}`, {
+      headers: principalHeaders(g),
+      json: { name: unique('Bound by principal'), oauth2_client_id: clientId },
+    });
+    assert.equal(principal.status, 200, principal.text);
+    assert.equal(principal.body.oauth2_client_id, clientId);
+  });
+
+  it('400s what a client may never set (org, external id, keys) naming the property', async () => {
+    for (const extra of [{ org_external_id: b.orgExternalId }, { external_id: 'mine' }, { api_keys: [] }]) {
+      const res = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: unique('Strict'), ...extra } });
+      assertError(res, 400, 'input_validation_error', JSON.stringify(extra));
+      assert.equal(res.body.error.param, Object.keys(extra)[0]);
+    }
+  });
+
   it('409s a duplicate app name in the same org; the same name in another org is fine', async () => {
     const name = unique('Twin');
     assert.equal((await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name } })).status, 201);
@@ -351,7 +407,7 @@ describe('apps and API keys', () => {
     const created = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: unique('Upd') } });
     const id = created.body.external_id;
     const name = unique('Updated');
-    const updated = await t.request('PUT', `/api/v1/apps/${id}`, { headers: a.headers, json: { name, description: 'desc', oauth2_client_id: `client-${randomUUID()}` } });
+    const updated = await t.request('PUT', `/api/v1/apps/${id}`, { headers: a.headers, json: { name, description: 'desc' } });
     assert.equal(updated.status, 200, updated.text);
     assert.equal(updated.body.name, name);
     assert.equal(updated.body.description, 'desc');

@@ -216,6 +216,19 @@ describe('genesis', () => {
     assert.equal(org.status, 201, org.text);
     assertNoPlaintextKeys((await dumpData())!, [key.body.key, app.body.api_keys[0].key, org.body.app.api_keys[0].key]);
   });
+
+  it('still reads back the genesis apps when their orgs hold more than 200 apps', async () => {
+    // 201 more apps in the Principal org (the caller's org), a few at a time.
+    const names = Array.from({ length: 201 }, (_, i) => `Bulk app ${i}`);
+    for (let i = 0; i < names.length; i += 10) {
+      const batch = await Promise.all(names.slice(i, i + 10).map((name) => t.request('POST', '/api/v1/apps', { ...admin(), json: { name } })));
+      for (const res of batch) assert.equal(res.status, 201, res.text);
+    }
+    const res = await t.request('GET', '/api/v1/genesis', admin());
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.principal.app.external_id, g.principal.appId, 'the Principal app is the one genesis created');
+    assert.equal(res.body.principal.app.name, 'Developer Dashboard');
+  });
 });
 
 describe('genesis on a fresh platform', () => {

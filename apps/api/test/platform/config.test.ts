@@ -63,7 +63,16 @@ describe('loadConfig', () => {
       log: { level: 'info', levelMin: 'trace', errorStack: false },
       migrateOnStart: true,
       bodyLimit: 1_048_576,
-      rateLimit: { max: 0, windowMs: 60_000 },
+      rateLimit: { max: 0, windowMs: 60_000, store: 'memory' },
+      http: {
+        requestTimeoutMs: 30_000,
+        headersTimeoutMs: 10_000,
+        keepAliveTimeoutMs: 5_000,
+        maxRequestsPerSocket: 1000,
+        trustProxy: [],
+        corsOrigins: [],
+      },
+      metricsToken: undefined,
       shutdownTimeoutMs: 10_000,
       selfRegisterRoles: ['movieAdmin'],
     });

@@ -31,11 +31,34 @@ export interface Config {
     /** Requests per window per app (per IP before authentication); 0 = off. */
     max: number;
     windowMs: number;
+    /** Where counters live: this process (`memory`) or shared by every instance (`postgres`). */
+    store: RateLimitStoreKind;
   };
+  /** Limits that keep slow and abusive clients from holding the server. */
+  http: {
+    /** Time a client has to send a whole request (408 after). */
+    requestTimeoutMs: number;
+    /** Time a client has to send the request headers (408 after); at most `requestTimeoutMs`. */
+    headersTimeoutMs: number;
+    /** How long an idle keep-alive connection is kept open. */
+    keepAliveTimeoutMs: number;
+    /** Requests served on one connection before it is closed; 0 = unlimited. */
+    maxRequestsPerSocket: number;
+    /** Proxies whose `X-Forwarded-For` is believed (addresses, CIDRs, `loopback`…); empty = none. */
+    trustProxy: string[];
+    /** Browser origins allowed by CORS (`*` = any); empty = CORS off. */
+    corsOrigins: string[];
+  };
+  /** Bearer token that opens `GET /metrics` to non-loopback clients; unset = loopback only. */
+  metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   /** Role codes granted in the app's org on self-registration. */
   selfRegisterRoles: string[];
 }
+
+/** Rate-limit counter stores (RATE_LIMIT_STORE). */
+export const rateLimitStores = ['memory', 'postgres'] as const;
+export type RateLimitStoreKind = (typeof rateLimitStores)[number];
 
 /** Log levels, lowest first (pino's names plus `silent`). */
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

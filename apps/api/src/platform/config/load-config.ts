@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { logLevels, type Config, type LogLevel } from './config.js';
+import { logLevels, rateLimitStores, type Config, type LogLevel } from './config.js';
 
 /**
  * A configuration problem the operator must fix: an unknown flag or file key, a bad value, a
@@ -151,6 +151,24 @@ function postgresUrl(): ValueParser<string> {
   };
 }
 
+function oneOf<const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> {
+  return {
+    schema: z.string().trim().toLowerCase().pipe(z.enum(values)),
+    expected: `expected one of ${values.join(', ')}`,
+  };
+}
+
+/** Origins of the CORS allow-list: `scheme://host[:port]` exactly as browsers send them, or `*`. */
+function originList(): ValueParser<string[]> {
+  const base = list({ allowEmpty: true });
+  return {
+    schema: base.schema.pipe(
+      z.array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/?#\s]+$/)])),
+    ),
+    expected: 'expected a comma-separated list of origins like https://app.example.com (no path), or *',
+  };
+}
+
 function logLevel(): ValueParser<LogLevel> {
   return {
     schema: z.string().trim().toLowerCase().pipe(z.enum(logLevels)),
@@ -188,6 +206,14 @@ const settings = {
   bodyLimit: setting('body-limit', 'BODY_LIMIT', integer(1), 1_048_576),
   rateLimitMax: setting('rate-limit-max', 'RATE_LIMIT_MAX', integer(0), 0),
   rateLimitWindow: setting('rate-limit-window', 'RATE_LIMIT_WINDOW', duration(1), '60s'),
+  rateLimitStore: setting('rate-limit-store', 'RATE_LIMIT_STORE', oneOf(rateLimitStores), 'memory'),
+  requestTimeout: setting('request-timeout', 'REQUEST_TIMEOUT', duration(1), '30s'),
+  headersTimeout: setting('headers-timeout', 'HEADERS_TIMEOUT', duration(1), '10s'),
+  keepAliveTimeout: setting('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT', duration(1), '5s'),
+  maxRequestsPerSocket: setting('max-requests-per-socket', 'MAX_REQUESTS_PER_SOCKET', integer(0), 1000),
+  trustProxy: setting('trust-proxy', 'TRUST_PROXY', list({ allowEmpty: true }), []),
+  corsOrigins: setting('cors-origins', 'CORS_ORIGINS', originList(), []),
+  metricsToken: setting('metrics-token', 'METRICS_TOKEN', optional(text()), undefined, { secret: true }),
   shutdownTimeout: setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT', duration(0), '10s'),
   selfRegisterRoles: setting('self-register-roles', 'SELF_REGISTER_ROLES', list({ allowEmpty: true }), [
     'movieAdmin',
@@ -312,7 +338,16 @@ function toConfig(
     },
     migrateOnStart: values.migrateOnStart,
     bodyLimit: values.bodyLimit,
-    rateLimit: { max: values.rateLimitMax, windowMs: values.rateLimitWindow },
+    rateLimit: { max: values.rateLimitMax, windowMs: values.rateLimitWindow, store: values.rateLimitStore },
+    http: {
+      requestTimeoutMs: values.requestTimeout,
+      headersTimeoutMs: values.headersTimeout,
+      keepAliveTimeoutMs: values.keepAliveTimeout,
+      maxRequestsPerSocket: values.maxRequestsPerSocket,
+      trustProxy: values.trustProxy,
+      corsOrigins: values.corsOrigins,
+    },
+    metricsToken: values.metricsToken,
     shutdownTimeoutMs: values.shutdownTimeout,
     selfRegisterRoles: values.selfRegisterRoles,
   };
@@ -478,6 +513,14 @@ function validate(raw: Record<SettingName, RawSetting>): SettingValues {
         code: 'custom',
         path: ['logLevel'],
         message: `"${values.logLevel}" is below the minimum level "${values.logLevelMin}" set by ${describeOrigin(raw.logLevelMin.origin)}`,
+      });
+    }
+    // Node refuses a headers timeout longer than the request timeout (the whole request).
+    if (values.headersTimeout > values.requestTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headersTimeout'],
+        message: `must not be longer than the request timeout (${values.requestTimeout} ms) set by ${describeOrigin(raw.requestTimeout.origin)}`,
       });
     }
   });

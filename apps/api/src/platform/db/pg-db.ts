@@ -22,6 +22,8 @@ export interface PgDbOptions {
   connectionTimeoutMs?: number;
   /** Called after the LISTEN connection came back (see {@link ManagedDb.onNotificationReconnect}). */
   onNotificationReconnect?: () => void;
+  /** Prepare parameterized statements once per connection (default true); see {@link StatementNames}. */
+  preparedStatements?: boolean;
 }
 
 /** OIDs whose text form we keep as strings regardless of pg's global parsers: int8, numeric. */
@@ -59,6 +61,31 @@ const typeParsers: pg.CustomTypesConfig = {
 /** A query config with the per-query client timeout pg supports but @types/pg omits. */
 type TimedQueryConfig = pg.QueryConfig & { query_timeout?: number };
 
+/**
+ * Names parameterized statements so pg prepares each once per connection (PostgreSQL then skips
+ * parsing and planning on every later execution). Names are stable per SQL text; at most
+ * `maxPrepared` distinct texts are named, any further ones run unnamed, so dynamic SQL cannot
+ * grow the server-side cache without bound. Behind PgBouncer in transaction mode older than 1.21,
+ * turn this off (`preparedStatements: false`).
+ */
+export class StatementNames {
+  private readonly names = new Map<string, string>();
+
+  constructor(private readonly maxPrepared = 500) {}
+
+  /** The query config for `text` with `params`: named when parameterized and within the limit. */
+  config(text: string, params: readonly unknown[] | undefined): pg.QueryConfig | string {
+    if (!params || params.length === 0) return text;
+    let name = this.names.get(text);
+    if (name === undefined) {
+      if (this.names.size >= this.maxPrepared) return { text, values: params as unknown[] };
+      name = `chompardo_${this.names.size + 1}`;
+      this.names.set(text, name);
+    }
+    return { name, text, values: params as unknown[] };
+  }
+}
+
 function toResult<R>(result: pg.QueryResult): QueryResult<R> {
   // pg reports null for commands without a row count (e.g. CREATE); the port wants a number.
   return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
@@ -78,7 +105,7 @@ interface CheckedOutSession {
  * client whose socket dies between queries; without a listener that would crash the process, so
  * we record it and destroy the client on release.
  */
-function checkOut(client: pg.PoolClient): CheckedOutSession {
+function checkOut(client: pg.PoolClient, statements: StatementNames | undefined): CheckedOutSession {
   let brokenBy: unknown;
   const markBroken = (err: unknown): void => {
     brokenBy ??= err ?? new Error('connection broken');
@@ -86,7 +113,9 @@ function checkOut(client: pg.PoolClient): CheckedOutSession {
   client.on('error', markBroken);
   const session: ScriptQueryable = {
     async query<R>(text: string, params?: readonly unknown[]) {
-      return toResult<R>(await client.query(text, params as unknown[] | undefined));
+      return toResult<R>(
+        await (statements ? client.query(statements.config(text, params)) : client.query(text, params as unknown[] | undefined)),
+      );
     },
     async exec(sql: string) {
       const config: TimedQueryConfig = { text: sql, query_timeout: scriptTimeoutMs };
@@ -135,12 +164,13 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     logger?.warn({ err }, 'idle database client error');
   });
 
+  const statements = options.preparedStatements === false ? undefined : new StatementNames();
   const notifications = createNotificationListener(clientConfig, logger);
   if (options.onNotificationReconnect) notifications.onReconnect(options.onNotificationReconnect);
 
   async function runOnClient<T>(fn: (checkedOut: CheckedOutSession, client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
-    const checkedOut = checkOut(client);
+    const checkedOut = checkOut(client, statements);
     try {
       return await fn(checkedOut, client);
     } catch (e) {
@@ -156,7 +186,9 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     kind: 'postgres',
 
     async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      return toResult<R>(await pool.query(text, params as unknown[] | undefined));
+      return toResult<R>(
+        await (statements ? pool.query(statements.config(text, params)) : pool.query(text, params as unknown[] | undefined)),
+      );
     },
 
     async exec(sql: string): Promise<void> {

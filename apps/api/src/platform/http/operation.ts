@@ -66,6 +66,11 @@ export type OperationResult<O> = O extends { responses: infer R }
         headers?: Record<string, string>;
         /** Overrides the response media type (non-JSON bodies). */
         contentType?: string;
+        /**
+         * What an Idempotency-Key retry replays instead of `body`, when `body` holds a secret that
+         * is shown once and must never be stored (e.g. a new API key).
+         */
+        replayBody?: ResponseBody<R[S]>;
       };
     }[keyof R & number]
   : never;
@@ -82,6 +87,7 @@ export interface RuntimeResult {
   body: unknown;
   headers?: Record<string, string>;
   contentType?: string;
+  replayBody?: unknown;
 }
 
 /** A type-erased handler as registered with the router. */

@@ -1,16 +1,23 @@
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { ApiKeyInfo, App } from '../domain/iam.js';
+import type { ApiKeyInfo, App, ExpectedVersion } from '../domain/iam.js';
 import { isPrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
-import { defaultKeyDeactivation, parseDeactivationDate, requiredName } from './input.js';
+import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
 
-/** App fields as clients send them. */
-export interface AppInput {
-  name: string;
-  description?: string;
-  oauth2_client_id?: string;
-  api_key_deactivation_date?: string;
+
+export type { AppInput } from './input.js';
+
+/**
+ * The OAuth2 client id to bind, if any. Tokens whose `azp` names it are treated as calls of that
+ * app (and its org), so only Principal-org apps may bind client ids (400 otherwise).
+ */
+export function clientIdOf(caller: Caller, value: string | undefined): string | null {
+  const clientId = value?.trim() || null;
+  if (clientId && !isPrincipal(caller)) {
+    throw new AppError('input_validation_error', 'only apps of the Principal org may bind an OAuth2 client id', { param: 'oauth2_client_id' });
+  }
+  return clientId;
 }
 
 /** A new key as shown once. */
@@ -37,10 +44,11 @@ export class AppService {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
     const deactivation = parseDeactivationDate(input.api_key_deactivation_date, 'api_key_deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
+    const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
     return this.store.transaction(async (repo) => {
       const externalId = this.newId();
       const appId = await uniquely(`an app named "${name}" in this org, or one with this OAuth2 client id,`, () =>
-        repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId: input.oauth2_client_id?.trim() || null }, actor),
+        repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId }, actor),
       );
       const key = generateApiKey();
       await repo.addApiKey(appId, key, deactivation, actor);
@@ -61,26 +69,33 @@ export class AppService {
     return app;
   }
 
-  /** Updates name, description and OAuth2 client id. */
-  async updateApp(caller: Caller, externalId: string, input: { name: string; description?: string; oauth2_client_id?: string }): Promise<App> {
+  /** Updates name, description and OAuth2 client id; `expected` is the If-Match precondition. */
+  async updateApp(
+    caller: Caller,
+    externalId: string,
+    input: { name: string; description?: string; oauth2_client_id?: string },
+    expected?: ExpectedVersion,
+  ): Promise<App> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
+    const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
     return this.store.transaction(async (repo) => {
       const app = await this.findAppById(caller, externalId, repo);
-      await uniquely(`an app named "${name}" in this org, or one with this OAuth2 client id,`, () =>
-        repo.updateApp(app.id, { name, description: input.description?.trim() ?? '', oauth2ClientId: input.oauth2_client_id?.trim() || null }, actor),
+      const updated = await uniquely(`an app named "${name}" in this org, or one with this OAuth2 client id,`, () =>
+        repo.updateApp(app.id, { name, description: input.description?.trim() ?? '', oauth2ClientId }, actor, expected),
       );
+      if (!updated) throw preconditionFailed('app');
       await repo.notifyChange('app');
       return (await repo.findAppByExternalId(externalId))!;
     });
   }
 
   /** Deletes an app and its keys; the calling app cannot delete itself (409). */
-  async deleteApp(caller: Caller, externalId: string): Promise<void> {
+  async deleteApp(caller: Caller, externalId: string, expected?: ExpectedVersion): Promise<void> {
     await this.store.transaction(async (repo) => {
       const app = await this.findAppById(caller, externalId, repo);
       if (app.id === caller.app.id) throw new AppError('conflict_error', 'an app cannot delete itself');
-      await repo.deleteApp(app.id);
+      if (!(await repo.deleteApp(app.id, expected))) throw preconditionFailed('app');
       await repo.notifyChange('app');
     });
   }

@@ -86,7 +86,17 @@ export class GenesisService {
           await repo.grantRole(org.id, caller.id, roleId, actor);
         }
       }
-      await repo.recordGenesis({ principalOrgId: principal.org.id, testOrgId: test.org.id, userOrgId: userInitiated.org.id }, actor);
+      await repo.recordGenesis(
+        {
+          principalOrgId: principal.org.id,
+          testOrgId: test.org.id,
+          userOrgId: userInitiated.org.id,
+          principalAppId: principal.app.id,
+          testAppId: test.app.id,
+          userAppId: userInitiated.app.id,
+        },
+        actor,
+      );
       await repo.notifyChange('genesis');
       return { principal, test, userInitiated };
     });
@@ -97,15 +107,19 @@ export class GenesisService {
     const repo = this.store.repo;
     const record = await repo.findGenesis();
     if (!record) throw notFound('genesis');
-    const load = async (orgId: string): Promise<GenesisOrg> => {
+    const load = async (orgId: string, appId: string): Promise<GenesisOrg> => {
       const org = await repo.findOrgById(orgId);
       if (!org) throw notFound('org');
-      const apps = await repo.findApps(orgId, { limit: 200 });
-      const app = apps[apps.length - 1]; // the oldest: the one genesis created
+      // The app genesis created, even if the org holds many more now; gone when it was deleted.
+      const app = await repo.findAppById(appId);
       if (!app) throw notFound('app');
       return { org, app, keys: new Map() };
     };
-    return { principal: await load(record.principalOrgId), test: await load(record.testOrgId), userInitiated: await load(record.userOrgId) };
+    return {
+      principal: await load(record.principalOrgId, record.principalAppId),
+      test: await load(record.testOrgId, record.testAppId),
+      userInitiated: await load(record.userOrgId, record.userAppId),
+    };
   }
 
   private validate(req: GenesisRequest): void {

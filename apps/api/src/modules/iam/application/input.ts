@@ -34,3 +34,16 @@ export function parseDeactivationDate(value: string | undefined, param: string, 
   if (date.getTime() <= now()) throw invalidField(param, `${param} must be in the future`);
   return date;
 }
+
+/** App fields as clients send them. */
+export interface AppInput {
+  name: string;
+  description?: string;
+  oauth2_client_id?: string;
+  api_key_deactivation_date?: string;
+}
+
+/** The 412 of a conditional write whose If-Match no longer matches. */
+export function preconditionFailed(what: string): AppError {
+  return new AppError('precondition_failed_error', `the ${what} has changed since it was read (If-Match does not match the ETag)`);
+}

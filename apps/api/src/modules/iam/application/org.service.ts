@@ -1,10 +1,9 @@
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { App, Member, Org } from '../domain/iam.js';
+import type { App, ExpectedVersion, Member, Org } from '../domain/iam.js';
 import { isPrincipal, requirePrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
-import type { AppInput } from './app.service.js';
-import { defaultKeyDeactivation, parseDeactivationDate, requiredName } from './input.js';
+import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
 
 /** An org with, on creation, its first app and that app's plaintext key. */
 export interface OrgWithApp {
@@ -67,20 +66,23 @@ export class OrgService {
     return org;
   }
 
-  /** Renames / re-describes an org. */
-  async updateOrg(caller: Caller, externalId: string, input: { name: string; description?: string }): Promise<Org> {
+  /** Renames / re-describes an org; `expected` is the If-Match precondition (412 on mismatch). */
+  async updateOrg(caller: Caller, externalId: string, input: { name: string; description?: string }, expected?: ExpectedVersion): Promise<Org> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
     return this.store.transaction(async (repo) => {
       const org = await this.findOrgById(caller, externalId, repo);
-      await uniquely(`an org named "${name}"`, () => repo.updateOrg(org.id, { name, description: input.description?.trim() ?? '' }, actor));
+      const updated = await uniquely(`an org named "${name}"`, () =>
+        repo.updateOrg(org.id, { name, description: input.description?.trim() ?? '' }, actor, expected),
+      );
+      if (!updated) throw preconditionFailed('org');
       await repo.notifyChange('org');
       return (await repo.findOrgById(org.id))!;
     });
   }
 
   /** Deletes an org with its apps, keys, memberships and grants. The Principal and Test orgs, genesis' org and the caller's own org cannot be deleted (409). */
-  async deleteOrg(caller: Caller, externalId: string): Promise<void> {
+  async deleteOrg(caller: Caller, externalId: string, expected?: ExpectedVersion): Promise<void> {
     await this.store.transaction(async (repo) => {
       const org = await this.findOrgById(caller, externalId, repo);
       const genesis = await repo.findGenesis();
@@ -88,15 +90,15 @@ export class OrgService {
         throw new AppError('conflict_error', 'this org was created by genesis and cannot be deleted');
       }
       if (org.id === caller.app.orgId) throw new AppError('conflict_error', "an app cannot delete its own org");
-      await repo.deleteOrg(org.id);
+      if (!(await repo.deleteOrg(org.id, expected))) throw preconditionFailed('org');
       await repo.notifyChange('org');
     });
   }
 
-  /** The org's members with their role codes. */
-  async findMembers(caller: Caller, externalId: string): Promise<Member[]> {
+  /** One page of the org's members (oldest membership first) with their role codes. */
+  async findMembers(caller: Caller, externalId: string, page: { limit: number; after?: After }): Promise<Member[]> {
     const org = await this.findOrgById(caller, externalId);
-    return this.store.repo.findMembers(org.id);
+    return this.store.repo.findMembers(org.id, { limit: page.limit, ...(page.after ? { after: page.after } : {}) });
   }
 
   /** Grants a role to a user in an org (the user becomes a member). Unknown org, user or role → 404. */
@@ -111,7 +113,7 @@ export class OrgService {
       await repo.addMember(org.id, user.id, actor);
       await repo.grantRole(org.id, user.id, roleId, actor);
       await repo.notifyChange('grant');
-      return (await repo.findMembers(org.id, user.id))[0]!;
+      return (await repo.findMembers(org.id, { onlyUserId: user.id, limit: 1 }))[0]!;
     });
   }
 
@@ -125,8 +127,8 @@ export class OrgService {
       if (!roleId) throw notFound('role');
       if (!(await repo.revokeRole(org.id, user.id, roleId))) throw notFound('role grant');
       await repo.notifyChange('grant');
-      const [member] = await repo.findMembers(org.id, user.id);
-      return member ?? { userExternalId: user.externalId, email: user.email, name: user.name, roleCodes: [] };
+      const [member] = await repo.findMembers(org.id, { onlyUserId: user.id, limit: 1 });
+      return member ?? { userExternalId: user.externalId, email: user.email, name: user.name, roleCodes: [], sortKey: '' };
     });
   }
 }

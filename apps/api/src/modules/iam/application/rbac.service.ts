@@ -1,6 +1,7 @@
 import { invalidField, notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
-import type { Operation, Permission, Role, Route } from '../domain/iam.js';
+import type { ExpectedVersion, Operation, Permission, Role, Route } from '../domain/iam.js';
+import { preconditionFailed } from './input.js';
 import { requirePrincipal, uniquely, type ActorResolver, type Caller, type RbacRoutes } from './caller.js';
 
 /**
@@ -75,13 +76,19 @@ export class RbacService {
   }
 
   /** Updates a role: omitted fields keep their value; `permissions`, when given, replaces the set. */
-  async updateRole(caller: Caller, code: string, input: { description?: string; active?: boolean; permissions?: Route[] }): Promise<Role> {
+  async updateRole(
+    caller: Caller,
+    code: string,
+    input: { description?: string; active?: boolean; permissions?: Route[] },
+    expected?: ExpectedVersion,
+  ): Promise<Role> {
     requirePrincipal(caller);
     const actor = await this.actorOf(caller);
     return this.store.transaction(async (repo) => {
       const [role] = await repo.findRoles(code);
       if (!role) throw notFound('role');
-      await repo.updateRole(role.id, { description: input.description?.trim() ?? role.description, active: input.active ?? role.active }, actor);
+      const fields = { description: input.description?.trim() ?? role.description, active: input.active ?? role.active };
+      if (!(await repo.updateRole(role.id, fields, actor, expected))) throw preconditionFailed('role');
       if (input.permissions) {
         await repo.setRolePermissions(role.id, await this.permissionIds(input.permissions, (routes) => repo.findPermissionIds(routes)), actor);
       }
@@ -90,12 +97,16 @@ export class RbacService {
     });
   }
 
-  /** Deletes a role and every grant of it. */
-  async deleteRole(caller: Caller, code: string): Promise<void> {
+  /** Deletes a role and every grant of it; returns its external id. */
+  async deleteRole(caller: Caller, code: string, expected?: ExpectedVersion): Promise<string> {
     requirePrincipal(caller);
-    await this.store.transaction(async (repo) => {
-      if (!(await repo.deleteRole(code))) throw notFound('role');
+    return this.store.transaction(async (repo) => {
+      const [role] = await repo.findRoles(code);
+      if (!role) throw notFound('role');
+      const externalId = await repo.deleteRole(code, expected);
+      if (!externalId) throw preconditionFailed('role');
       await repo.notifyChange('role');
+      return externalId;
     });
   }
 

@@ -1,5 +1,5 @@
 import type { GeneratedApiKey } from './api-key.js';
-import type { Actor, ApiKeyInfo, App, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
+import type { Actor, ApiKeyInfo, App, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
 
 /** Keyset position in a newest-first list. */
 export interface After {
@@ -22,6 +22,9 @@ export interface GenesisRecord {
   principalOrgId: string;
   testOrgId: string;
   userOrgId: string;
+  principalAppId: string;
+  testAppId: string;
+  userAppId: string;
 }
 
 /**
@@ -41,19 +44,26 @@ export interface IamRepository {
   findOrgByExternalId(externalId: string): Promise<Org | undefined>;
   findOrgById(id: string): Promise<Org | undefined>;
   findOrgs(filter: { onlyOrgId?: string; after?: After; limit: number }): Promise<Org[]>;
-  updateOrg(orgId: string, fields: { name: string; description: string }, actor: Actor): Promise<boolean>;
-  deleteOrg(orgId: string): Promise<boolean>;
+  /** False when `expected` does not match the current version (or the org is gone). */
+  updateOrg(orgId: string, fields: { name: string; description: string }, actor: Actor, expected?: ExpectedVersion): Promise<boolean>;
+  deleteOrg(orgId: string, expected?: ExpectedVersion): Promise<boolean>;
   addMember(orgId: string, userId: string, actor: Actor): Promise<void>;
   grantRole(orgId: string, userId: string, roleId: string, actor: Actor): Promise<void>;
   revokeRole(orgId: string, userId: string, roleId: string): Promise<boolean>;
-  findMembers(orgId: string, onlyUserId?: string): Promise<Member[]>;
+  findMembers(orgId: string, filter: { onlyUserId?: string; after?: After; limit: number }): Promise<Member[]>;
 
   // apps and keys
   createApp(app: { externalId: string; orgId: string; name: string; description: string; oauth2ClientId: string | null }, actor: Actor): Promise<string>;
   findAppByExternalId(externalId: string): Promise<App | undefined>;
+  findAppById(id: string): Promise<App | undefined>;
   findApps(orgId: string, filter: { after?: After; limit: number }): Promise<App[]>;
-  updateApp(appId: string, fields: { name: string; description: string; oauth2ClientId: string | null }, actor: Actor): Promise<boolean>;
-  deleteApp(appId: string): Promise<boolean>;
+  updateApp(
+    appId: string,
+    fields: { name: string; description: string; oauth2ClientId: string | null },
+    actor: Actor,
+    expected?: ExpectedVersion,
+  ): Promise<boolean>;
+  deleteApp(appId: string, expected?: ExpectedVersion): Promise<boolean>;
   addApiKey(appId: string, key: GeneratedApiKey, deactivationDate: Date, actor: Actor): Promise<ApiKeyInfo>;
   revokeApiKey(appId: string, keyId: string, actor: Actor): Promise<boolean>;
   findAppCredentials(appExternalId: string): Promise<AppCredentials | undefined>;
@@ -68,8 +78,9 @@ export interface IamRepository {
   createRole(r: { externalId: string; code: string; description: string; active: boolean }, actor: Actor): Promise<string>;
   findRoles(onlyCode?: string): Promise<Role[]>;
   findRoleId(code: string): Promise<string | undefined>;
-  updateRole(roleId: string, fields: { description: string; active: boolean }, actor: Actor): Promise<void>;
-  deleteRole(code: string): Promise<boolean>;
+  updateRole(roleId: string, fields: { description: string; active: boolean }, actor: Actor, expected?: ExpectedVersion): Promise<boolean>;
+  /** The deleted role's external id; undefined when none matched (unknown, or `expected` failed). */
+  deleteRole(code: string, expected?: ExpectedVersion): Promise<string | undefined>;
   setRolePermissions(roleId: string, permissionIds: string[], actor: Actor): Promise<void>;
   /** `METHOD /template` of every active permission of every active role of the user in the org. */
   findUserRoutes(userId: string, orgId: string): Promise<string[]>;

@@ -29,12 +29,17 @@ export interface Audit {
   updatedAt: Date;
 }
 
+/** Versions a conditional write accepts (from If-Match): any current one, or one of a list. */
+export type ExpectedVersion = { kind: 'any' } | { kind: 'versions'; versions: number[] };
+
 export interface Org {
   id: string;
   externalId: string;
   name: string;
   description: string;
   kind: OrgKind;
+  /** Increases with every update; backs the ETag. */
+  version: number;
   audit: Audit;
   sortKey: string;
 }
@@ -56,6 +61,7 @@ export interface App {
   name: string;
   description: string;
   oauth2ClientId: string | null;
+  version: number;
   apiKeys: ApiKeyInfo[];
   audit: Audit;
   sortKey: string;
@@ -81,6 +87,7 @@ export interface Role {
   code: string;
   description: string;
   active: boolean;
+  version: number;
   permissions: Route[];
   audit: Audit;
 }
@@ -114,6 +121,8 @@ export interface Member {
   email: string | null;
   name: string | null;
   roleCodes: string[];
+  /** Keyset position (membership time) in the member list. */
+  sortKey: string;
 }
 
 /** `METHOD /path/template`, the key RBAC decisions are made on. */

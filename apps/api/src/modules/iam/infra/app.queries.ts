@@ -66,6 +66,7 @@ export interface ISelectAppByExtlIdResult {
   update_at: Date;
   update_user_first_name: string | null;
   update_user_last_name: string | null;
+  version: number;
 }
 
 /** 'SelectAppByExtlId' query type */
@@ -74,13 +75,13 @@ export interface ISelectAppByExtlIdQuery {
   result: ISelectAppByExtlIdResult;
 }
 
-const selectAppByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"name":"extlId","required":true,"transform":{"type":"scalar"},"locs":[{"a":903,"b":910}]}],"statement":"SELECT t.app_id AS \"app_id!\", t.extl_id AS \"extl_id!\", t.org_id AS \"org_id!\", o.extl_id AS \"org_extl_id!\", o.kind AS \"org_kind!\", t.name AS \"name!\",\n  t.description AS \"description!\", t.oauth2_client_id, ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.app t\nJOIN iam.org o ON o.org_id = t.org_id\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.extl_id = :extlId!"};
+const selectAppByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"name":"extlId","required":true,"transform":{"type":"scalar"},"locs":[{"a":928,"b":935}]}],"statement":"SELECT t.app_id AS \"app_id!\", t.extl_id AS \"extl_id!\", t.org_id AS \"org_id!\", o.extl_id AS \"org_extl_id!\", o.kind AS \"org_kind!\", t.name AS \"name!\",\n  t.description AS \"description!\", t.oauth2_client_id, t.version AS \"version!\", ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.app t\nJOIN iam.org o ON o.org_id = t.org_id\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.extl_id = :extlId!"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT t.app_id AS "app_id!", t.extl_id AS "extl_id!", t.org_id AS "org_id!", o.extl_id AS "org_extl_id!", o.kind AS "org_kind!", t.name AS "name!",
- *   t.description AS "description!", t.oauth2_client_id, ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
+ *   t.description AS "description!", t.oauth2_client_id, t.version AS "version!", ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
  *   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * FROM iam.app t
  * JOIN iam.org o ON o.org_id = t.org_id
@@ -92,6 +93,59 @@ const selectAppByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"nam
  * ```
  */
 export const selectAppByExtlId = new PreparedQuery<ISelectAppByExtlIdParams,ISelectAppByExtlIdResult>(selectAppByExtlIdIR);
+
+
+/** 'SelectAppById' parameters type */
+export interface ISelectAppByIdParams {
+  appId: NumberOrString;
+}
+
+/** 'SelectAppById' return type */
+export interface ISelectAppByIdResult {
+  app_id: string;
+  create_app_extl_id: string | null;
+  create_at: Date;
+  create_user_first_name: string | null;
+  create_user_last_name: string | null;
+  description: string;
+  extl_id: string;
+  name: string;
+  oauth2_client_id: string | null;
+  org_extl_id: string;
+  org_id: string;
+  org_kind: string;
+  sort_key: string;
+  update_app_extl_id: string | null;
+  update_at: Date;
+  update_user_first_name: string | null;
+  update_user_last_name: string | null;
+  version: number;
+}
+
+/** 'SelectAppById' query type */
+export interface ISelectAppByIdQuery {
+  params: ISelectAppByIdParams;
+  result: ISelectAppByIdResult;
+}
+
+const selectAppByIdIR: any = {"usedParamSet":{"appId":true},"params":[{"name":"appId","required":true,"transform":{"type":"scalar"},"locs":[{"a":927,"b":933}]}],"statement":"SELECT t.app_id AS \"app_id!\", t.extl_id AS \"extl_id!\", t.org_id AS \"org_id!\", o.extl_id AS \"org_extl_id!\", o.kind AS \"org_kind!\", t.name AS \"name!\",\n  t.description AS \"description!\", t.oauth2_client_id, t.version AS \"version!\", ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.app t\nJOIN iam.org o ON o.org_id = t.org_id\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.app_id = :appId!"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT t.app_id AS "app_id!", t.extl_id AS "extl_id!", t.org_id AS "org_id!", o.extl_id AS "org_extl_id!", o.kind AS "org_kind!", t.name AS "name!",
+ *   t.description AS "description!", t.oauth2_client_id, t.version AS "version!", ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
+ *   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
+ * FROM iam.app t
+ * JOIN iam.org o ON o.org_id = t.org_id
+ * LEFT JOIN iam.app ca ON ca.app_id = t.create_app_id
+ * LEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id
+ * LEFT JOIN iam.app ua ON ua.app_id = t.update_app_id
+ * LEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id
+ * WHERE t.app_id = :appId!
+ * ```
+ */
+export const selectAppById = new PreparedQuery<ISelectAppByIdParams,ISelectAppByIdResult>(selectAppByIdIR);
 
 
 /** 'SelectAppsByOrg' parameters type */
@@ -121,6 +175,7 @@ export interface ISelectAppsByOrgResult {
   update_at: Date;
   update_user_first_name: string | null;
   update_user_last_name: string | null;
+  version: number;
 }
 
 /** 'SelectAppsByOrg' query type */
@@ -129,13 +184,13 @@ export interface ISelectAppsByOrgQuery {
   result: ISelectAppsByOrgResult;
 }
 
-const selectAppsByOrgIR: any = {"usedParamSet":{"orgId":true,"afterCreateAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":902,"b":908}]},{"name":"afterCreateAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":922,"b":935},{"a":1004,"b":1017}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":1041,"b":1052}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":1113,"b":1119}]}],"statement":"SELECT t.app_id AS \"app_id!\", t.extl_id AS \"extl_id!\", t.org_id AS \"org_id!\", o.extl_id AS \"org_extl_id!\", o.kind AS \"org_kind!\", t.name AS \"name!\",\n  t.description AS \"description!\", t.oauth2_client_id, ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.app t\nJOIN iam.org o ON o.org_id = t.org_id\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.org_id = :orgId!\n  AND (CAST(:afterCreateAt AS timestamptz) IS NULL\n       OR (t.create_at, t.extl_id) < (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))\nORDER BY t.create_at DESC, t.extl_id DESC\nLIMIT :limit!"};
+const selectAppsByOrgIR: any = {"usedParamSet":{"orgId":true,"afterCreateAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":927,"b":933}]},{"name":"afterCreateAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":947,"b":960},{"a":1029,"b":1042}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":1066,"b":1077}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":1138,"b":1144}]}],"statement":"SELECT t.app_id AS \"app_id!\", t.extl_id AS \"extl_id!\", t.org_id AS \"org_id!\", o.extl_id AS \"org_extl_id!\", o.kind AS \"org_kind!\", t.name AS \"name!\",\n  t.description AS \"description!\", t.oauth2_client_id, t.version AS \"version!\", ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.app t\nJOIN iam.org o ON o.org_id = t.org_id\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.org_id = :orgId!\n  AND (CAST(:afterCreateAt AS timestamptz) IS NULL\n       OR (t.create_at, t.extl_id) < (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))\nORDER BY t.create_at DESC, t.extl_id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT t.app_id AS "app_id!", t.extl_id AS "extl_id!", t.org_id AS "org_id!", o.extl_id AS "org_extl_id!", o.kind AS "org_kind!", t.name AS "name!",
- *   t.description AS "description!", t.oauth2_client_id, ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
+ *   t.description AS "description!", t.oauth2_client_id, t.version AS "version!", ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
  *   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * FROM iam.app t
  * JOIN iam.org o ON o.org_id = t.org_id
@@ -159,6 +214,7 @@ export interface IUpdateAppParams {
   actorUserId?: NumberOrString | null | void;
   appId: NumberOrString;
   description: string;
+  expectedVersions?: Json | null | void;
   name: string;
   oauth2ClientId?: string | null | void;
 }
@@ -174,14 +230,15 @@ export interface IUpdateAppQuery {
   result: IUpdateAppResult;
 }
 
-const updateAppIR: any = {"usedParamSet":{"name":true,"description":true,"oauth2ClientId":true,"actorAppId":true,"actorUserId":true,"appId":true},"params":[{"name":"name","required":true,"transform":{"type":"scalar"},"locs":[{"a":26,"b":31}]},{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":48,"b":60}]},{"name":"oauth2ClientId","required":false,"transform":{"type":"scalar"},"locs":[{"a":82,"b":96}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":120,"b":130}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":166,"b":177}]},{"name":"appId","required":true,"transform":{"type":"scalar"},"locs":[{"a":236,"b":242}]}],"statement":"UPDATE iam.app\nSET name = :name!, description = :description!, oauth2_client_id = :oauth2ClientId, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()\nWHERE app_id = :appId!\nRETURNING app_id"};
+const updateAppIR: any = {"usedParamSet":{"name":true,"description":true,"oauth2ClientId":true,"actorAppId":true,"actorUserId":true,"appId":true,"expectedVersions":true},"params":[{"name":"name","required":true,"transform":{"type":"scalar"},"locs":[{"a":26,"b":31}]},{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":48,"b":60}]},{"name":"oauth2ClientId","required":false,"transform":{"type":"scalar"},"locs":[{"a":82,"b":96}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":143,"b":153}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":189,"b":200}]},{"name":"appId","required":true,"transform":{"type":"scalar"},"locs":[{"a":259,"b":265}]},{"name":"expectedVersions","required":false,"transform":{"type":"scalar"},"locs":[{"a":279,"b":295},{"a":323,"b":339}]}],"statement":"UPDATE iam.app\nSET name = :name!, description = :description!, oauth2_client_id = :oauth2ClientId, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()\nWHERE app_id = :appId!\n  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))\nRETURNING app_id"};
 
 /**
  * Query generated from SQL:
  * ```
  * UPDATE iam.app
- * SET name = :name!, description = :description!, oauth2_client_id = :oauth2ClientId, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
+ * SET name = :name!, description = :description!, oauth2_client_id = :oauth2ClientId, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
  * WHERE app_id = :appId!
+ *   AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
  * RETURNING app_id
  * ```
  */
@@ -191,6 +248,7 @@ export const updateApp = new PreparedQuery<IUpdateAppParams,IUpdateAppResult>(up
 /** 'DeleteApp' parameters type */
 export interface IDeleteAppParams {
   appId: NumberOrString;
+  expectedVersions?: Json | null | void;
 }
 
 /** 'DeleteApp' return type */
@@ -204,12 +262,15 @@ export interface IDeleteAppQuery {
   result: IDeleteAppResult;
 }
 
-const deleteAppIR: any = {"usedParamSet":{"appId":true},"params":[{"name":"appId","required":true,"transform":{"type":"scalar"},"locs":[{"a":35,"b":41}]}],"statement":"DELETE FROM iam.app WHERE app_id = :appId! RETURNING extl_id"};
+const deleteAppIR: any = {"usedParamSet":{"appId":true,"expectedVersions":true},"params":[{"name":"appId","required":true,"transform":{"type":"scalar"},"locs":[{"a":35,"b":41}]},{"name":"expectedVersions","required":false,"transform":{"type":"scalar"},"locs":[{"a":55,"b":71},{"a":99,"b":115}]}],"statement":"DELETE FROM iam.app\nWHERE app_id = :appId!\n  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))\nRETURNING extl_id"};
 
 /**
  * Query generated from SQL:
  * ```
- * DELETE FROM iam.app WHERE app_id = :appId! RETURNING extl_id
+ * DELETE FROM iam.app
+ * WHERE app_id = :appId!
+ *   AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
+ * RETURNING extl_id
  * ```
  */
 export const deleteApp = new PreparedQuery<IDeleteAppParams,IDeleteAppResult>(deleteAppIR);

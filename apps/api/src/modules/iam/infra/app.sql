@@ -5,7 +5,7 @@ RETURNING app_id;
 
 /* @name selectAppByExtlId */
 SELECT t.app_id AS "app_id!", t.extl_id AS "extl_id!", t.org_id AS "org_id!", o.extl_id AS "org_extl_id!", o.kind AS "org_kind!", t.name AS "name!",
-  t.description AS "description!", t.oauth2_client_id, ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
+  t.description AS "description!", t.oauth2_client_id, t.version AS "version!", ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM iam.app t
 JOIN iam.org o ON o.org_id = t.org_id
@@ -15,9 +15,21 @@ LEFT JOIN iam.app ua ON ua.app_id = t.update_app_id
 LEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id
 WHERE t.extl_id = :extlId!;
 
+/* @name selectAppById */
+SELECT t.app_id AS "app_id!", t.extl_id AS "extl_id!", t.org_id AS "org_id!", o.extl_id AS "org_extl_id!", o.kind AS "org_kind!", t.name AS "name!",
+  t.description AS "description!", t.oauth2_client_id, t.version AS "version!", ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
+  ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
+FROM iam.app t
+JOIN iam.org o ON o.org_id = t.org_id
+LEFT JOIN iam.app ca ON ca.app_id = t.create_app_id
+LEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id
+LEFT JOIN iam.app ua ON ua.app_id = t.update_app_id
+LEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id
+WHERE t.app_id = :appId!;
+
 /* @name selectAppsByOrg */
 SELECT t.app_id AS "app_id!", t.extl_id AS "extl_id!", t.org_id AS "org_id!", o.extl_id AS "org_extl_id!", o.kind AS "org_kind!", t.name AS "name!",
-  t.description AS "description!", t.oauth2_client_id, ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
+  t.description AS "description!", t.oauth2_client_id, t.version AS "version!", ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM iam.app t
 JOIN iam.org o ON o.org_id = t.org_id
@@ -33,12 +45,16 @@ LIMIT :limit!;
 
 /* @name updateApp */
 UPDATE iam.app
-SET name = :name!, description = :description!, oauth2_client_id = :oauth2ClientId, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
+SET name = :name!, description = :description!, oauth2_client_id = :oauth2ClientId, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
 WHERE app_id = :appId!
+  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
 RETURNING app_id;
 
 /* @name deleteApp */
-DELETE FROM iam.app WHERE app_id = :appId! RETURNING extl_id;
+DELETE FROM iam.app
+WHERE app_id = :appId!
+  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
+RETURNING extl_id;
 
 /* @name insertApiKey */
 INSERT INTO iam.app_api_key (app_id, key_id, prefix, key_hash, deactivation_date, create_app_id, create_user_id, update_app_id, update_user_id)

@@ -59,8 +59,11 @@ export const lockGenesis = new PreparedQuery<ILockGenesisParams,ILockGenesisResu
 export interface IInsertGenesisParams {
   actorAppId?: NumberOrString | null | void;
   actorUserId?: NumberOrString | null | void;
+  principalAppId: NumberOrString;
   principalOrgId: NumberOrString;
+  testAppId: NumberOrString;
   testOrgId: NumberOrString;
+  userAppId: NumberOrString;
   userOrgId: NumberOrString;
 }
 
@@ -73,13 +76,13 @@ export interface IInsertGenesisQuery {
   result: IInsertGenesisResult;
 }
 
-const insertGenesisIR: any = {"usedParamSet":{"principalOrgId":true,"testOrgId":true,"userOrgId":true,"actorAppId":true,"actorUserId":true},"params":[{"name":"principalOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":139,"b":154}]},{"name":"testOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":157,"b":167}]},{"name":"userOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":170,"b":180}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":188,"b":198},{"a":247,"b":257}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":217,"b":228},{"a":276,"b":287}]}],"statement":"INSERT INTO iam.genesis (principal_org_id, test_org_id, user_org_id, create_app_id, create_user_id, update_app_id, update_user_id)\nVALUES (:principalOrgId!, :testOrgId!, :userOrgId!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))"};
+const insertGenesisIR: any = {"usedParamSet":{"principalOrgId":true,"testOrgId":true,"userOrgId":true,"principalAppId":true,"testAppId":true,"userAppId":true,"actorAppId":true,"actorUserId":true},"params":[{"name":"principalOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":183,"b":198}]},{"name":"testOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":201,"b":211}]},{"name":"userOrgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":214,"b":224}]},{"name":"principalAppId","required":true,"transform":{"type":"scalar"},"locs":[{"a":227,"b":242}]},{"name":"testAppId","required":true,"transform":{"type":"scalar"},"locs":[{"a":245,"b":255}]},{"name":"userAppId","required":true,"transform":{"type":"scalar"},"locs":[{"a":258,"b":268}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":276,"b":286},{"a":335,"b":345}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":305,"b":316},{"a":364,"b":375}]}],"statement":"INSERT INTO iam.genesis (principal_org_id, test_org_id, user_org_id, principal_app_id, test_app_id, user_app_id, create_app_id, create_user_id, update_app_id, update_user_id)\nVALUES (:principalOrgId!, :testOrgId!, :userOrgId!, :principalAppId!, :testAppId!, :userAppId!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))"};
 
 /**
  * Query generated from SQL:
  * ```
- * INSERT INTO iam.genesis (principal_org_id, test_org_id, user_org_id, create_app_id, create_user_id, update_app_id, update_user_id)
- * VALUES (:principalOrgId!, :testOrgId!, :userOrgId!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))
+ * INSERT INTO iam.genesis (principal_org_id, test_org_id, user_org_id, principal_app_id, test_app_id, user_app_id, create_app_id, create_user_id, update_app_id, update_user_id)
+ * VALUES (:principalOrgId!, :testOrgId!, :userOrgId!, :principalAppId!, :testAppId!, :userAppId!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))
  * ```
  */
 export const insertGenesis = new PreparedQuery<IInsertGenesisParams,IInsertGenesisResult>(insertGenesisIR);
@@ -90,8 +93,11 @@ export type ISelectGenesisParams = void;
 
 /** 'SelectGenesis' return type */
 export interface ISelectGenesisResult {
+  principal_app_id: string;
   principal_org_id: string;
+  test_app_id: string;
   test_org_id: string;
+  user_app_id: string;
   user_org_id: string;
 }
 
@@ -101,12 +107,12 @@ export interface ISelectGenesisQuery {
   result: ISelectGenesisResult;
 }
 
-const selectGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT principal_org_id, test_org_id, user_org_id FROM iam.genesis"};
+const selectGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT principal_org_id, test_org_id, user_org_id, principal_app_id, test_app_id, user_app_id FROM iam.genesis"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT principal_org_id, test_org_id, user_org_id FROM iam.genesis
+ * SELECT principal_org_id, test_org_id, user_org_id, principal_app_id, test_app_id, user_app_id FROM iam.genesis
  * ```
  */
 export const selectGenesis = new PreparedQuery<ISelectGenesisParams,ISelectGenesisResult>(selectGenesisIR);

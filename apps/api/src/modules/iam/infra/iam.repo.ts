@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../platform/db/db.js';
 import type { GeneratedApiKey } from '../domain/api-key.js';
 import type { After, AppCredentials, GenesisRecord, IamRepository } from '../domain/iam.repo.js';
-import type { Actor, ApiKeyInfo, App, Audit, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
+import type { Actor, ApiKeyInfo, App, Audit, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
 import { routeKey } from '../domain/iam.js';
 import * as apps from './app.queries.js';
 import * as genesis from './genesis.queries.js';
@@ -59,9 +59,14 @@ function toOrg(row: orgs.ISelectOrgByExtlIdResult): Org {
     name: row.name,
     description: row.description,
     kind: row.kind as OrgKind,
+    version: row.version,
     audit: toAudit(row),
     sortKey: row.sort_key,
   };
+}
+
+function expectedParams(expected: ExpectedVersion | undefined) {
+  return { expectedVersions: !expected || expected.kind === 'any' ? null : JSON.stringify(expected.versions) };
 }
 
 function afterParams(after: After | undefined) {
@@ -128,12 +133,12 @@ export class PgIamRepository implements IamRepository {
     return rows.map(toOrg);
   }
 
-  async updateOrg(orgId: string, fields: { name: string; description: string }, actor: Actor): Promise<boolean> {
-    return (await orgs.updateOrg.run({ orgId, ...fields, ...actorParams(actor) }, this.db)).length > 0;
+  async updateOrg(orgId: string, fields: { name: string; description: string }, actor: Actor, expected?: ExpectedVersion): Promise<boolean> {
+    return (await orgs.updateOrg.run({ orgId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
-  async deleteOrg(orgId: string): Promise<boolean> {
-    return (await orgs.deleteOrg.run({ orgId }, this.db)).length > 0;
+  async deleteOrg(orgId: string, expected?: ExpectedVersion): Promise<boolean> {
+    return (await orgs.deleteOrg.run({ orgId, ...expectedParams(expected) }, this.db)).length > 0;
   }
 
   async addMember(orgId: string, userId: string, actor: Actor): Promise<void> {
@@ -148,13 +153,17 @@ export class PgIamRepository implements IamRepository {
     return (await orgs.deleteUserRole.run({ orgId, userId, roleId }, this.db)).length > 0;
   }
 
-  async findMembers(orgId: string, onlyUserId?: string): Promise<Member[]> {
-    const rows = await orgs.selectOrgMembers.run({ orgId, onlyUserId: onlyUserId ?? null }, this.db);
+  async findMembers(orgId: string, filter: { onlyUserId?: string; after?: After; limit: number }): Promise<Member[]> {
+    const rows = await orgs.selectOrgMembers.run(
+      { orgId, onlyUserId: filter.onlyUserId ?? null, ...afterParams(filter.after), limit: filter.limit },
+      this.db,
+    );
     return rows.map((row) => ({
       userExternalId: row.user_extl_id,
       email: row.email,
       name: row.name,
       roleCodes: row.role_codes as string[],
+      sortKey: row.sort_key,
     }));
   }
 
@@ -181,6 +190,7 @@ export class PgIamRepository implements IamRepository {
       name: row.name,
       description: row.description,
       oauth2ClientId: row.oauth2_client_id,
+      version: row.version,
       apiKeys: keys
         .filter((k) => k.app_id === row.app_id)
         .map((k) => ({ keyId: k.key_id, prefix: k.prefix, deactivationDate: k.deactivation_date, createdAt: k.create_at })),
@@ -194,16 +204,26 @@ export class PgIamRepository implements IamRepository {
     return app;
   }
 
+  async findAppById(id: string): Promise<App | undefined> {
+    const [app] = await this.withKeys(await apps.selectAppById.run({ appId: id }, this.db));
+    return app;
+  }
+
   async findApps(orgId: string, filter: { after?: After; limit: number }): Promise<App[]> {
     return this.withKeys(await apps.selectAppsByOrg.run({ orgId, ...afterParams(filter.after), limit: filter.limit }, this.db));
   }
 
-  async updateApp(appId: string, fields: { name: string; description: string; oauth2ClientId: string | null }, actor: Actor): Promise<boolean> {
-    return (await apps.updateApp.run({ appId, ...fields, ...actorParams(actor) }, this.db)).length > 0;
+  async updateApp(
+    appId: string,
+    fields: { name: string; description: string; oauth2ClientId: string | null },
+    actor: Actor,
+    expected?: ExpectedVersion,
+  ): Promise<boolean> {
+    return (await apps.updateApp.run({ appId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
-  async deleteApp(appId: string): Promise<boolean> {
-    return (await apps.deleteApp.run({ appId }, this.db)).length > 0;
+  async deleteApp(appId: string, expected?: ExpectedVersion): Promise<boolean> {
+    return (await apps.deleteApp.run({ appId, ...expectedParams(expected) }, this.db)).length > 0;
   }
 
   async addApiKey(appId: string, key: GeneratedApiKey, deactivationDate: Date, actor: Actor): Promise<ApiKeyInfo> {
@@ -285,6 +305,7 @@ export class PgIamRepository implements IamRepository {
       code: row.code,
       description: row.description,
       active: row.active,
+      version: row.version,
       permissions: row.permissions as unknown as Route[],
       audit: toAudit(row),
     }));
@@ -295,12 +316,13 @@ export class PgIamRepository implements IamRepository {
     return row?.role_id;
   }
 
-  async updateRole(roleId: string, fields: { description: string; active: boolean }, actor: Actor): Promise<void> {
-    await rbac.updateRole.run({ roleId, ...fields, ...actorParams(actor) }, this.db);
+  async updateRole(roleId: string, fields: { description: string; active: boolean }, actor: Actor, expected?: ExpectedVersion): Promise<boolean> {
+    return (await rbac.updateRole.run({ roleId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
-  async deleteRole(code: string): Promise<boolean> {
-    return (await rbac.deleteRole.run({ code }, this.db)).length > 0;
+  async deleteRole(code: string, expected?: ExpectedVersion): Promise<string | undefined> {
+    const [row] = await rbac.deleteRole.run({ code, ...expectedParams(expected) }, this.db);
+    return row?.extl_id;
   }
 
   async setRolePermissions(roleId: string, permissionIds: string[], actor: Actor): Promise<void> {
@@ -318,12 +340,21 @@ export class PgIamRepository implements IamRepository {
 
   async findGenesis(): Promise<GenesisRecord | undefined> {
     const [row] = await genesis.selectGenesis.run(undefined as never, this.db);
-    return row ? { principalOrgId: row.principal_org_id, testOrgId: row.test_org_id, userOrgId: row.user_org_id } : undefined;
+    return row
+      ? {
+          principalOrgId: row.principal_org_id,
+          testOrgId: row.test_org_id,
+          userOrgId: row.user_org_id,
+          principalAppId: row.principal_app_id,
+          testAppId: row.test_app_id,
+          userAppId: row.user_app_id,
+        }
+      : undefined;
   }
 
   async recordGenesis(record: GenesisRecord, actor: Actor): Promise<void> {
     await genesis.insertGenesis.run(
-      { principalOrgId: record.principalOrgId, testOrgId: record.testOrgId, userOrgId: record.userOrgId, ...actorParams(actor) },
+      { ...record, ...actorParams(actor) },
       this.db,
     );
   }

@@ -33,6 +33,7 @@ export interface IInsertOrgResult {
   update_at: Date;
   update_user_first_name: string | null;
   update_user_last_name: string | null;
+  version: number;
 }
 
 /** 'InsertOrg' query type */
@@ -41,7 +42,7 @@ export interface IInsertOrgQuery {
   result: IInsertOrgResult;
 }
 
-const insertOrgIR: any = {"usedParamSet":{"extlId":true,"name":true,"description":true,"kind":true,"actorAppId":true,"actorUserId":true},"params":[{"name":"extlId","required":true,"transform":{"type":"scalar"},"locs":[{"a":141,"b":148}]},{"name":"name","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":156}]},{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":159,"b":171}]},{"name":"kind","required":true,"transform":{"type":"scalar"},"locs":[{"a":174,"b":179}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":187,"b":197},{"a":246,"b":256}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":216,"b":227},{"a":275,"b":286}]}],"statement":"WITH t AS (\n  INSERT INTO iam.org (extl_id, name, description, kind, create_app_id, create_user_id, update_app_id, update_user_id)\n  VALUES (:extlId!, :name!, :description!, :kind!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))\n  RETURNING *\n)\nSELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id"};
+const insertOrgIR: any = {"usedParamSet":{"extlId":true,"name":true,"description":true,"kind":true,"actorAppId":true,"actorUserId":true},"params":[{"name":"extlId","required":true,"transform":{"type":"scalar"},"locs":[{"a":141,"b":148}]},{"name":"name","required":true,"transform":{"type":"scalar"},"locs":[{"a":151,"b":156}]},{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":159,"b":171}]},{"name":"kind","required":true,"transform":{"type":"scalar"},"locs":[{"a":174,"b":179}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":187,"b":197},{"a":246,"b":256}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":216,"b":227},{"a":275,"b":286}]}],"statement":"WITH t AS (\n  INSERT INTO iam.org (extl_id, name, description, kind, create_app_id, create_user_id, update_app_id, update_user_id)\n  VALUES (:extlId!, :name!, :description!, :kind!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))\n  RETURNING *\n)\nSELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\", t.version AS \"version!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id"};
 
 /**
  * Query generated from SQL:
@@ -51,7 +52,7 @@ const insertOrgIR: any = {"usedParamSet":{"extlId":true,"name":true,"description
  *   VALUES (:extlId!, :name!, :description!, :kind!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))
  *   RETURNING *
  * )
- * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+ * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
  *   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
  *   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * FROM t
@@ -85,6 +86,7 @@ export interface ISelectOrgByExtlIdResult {
   update_at: Date;
   update_user_first_name: string | null;
   update_user_last_name: string | null;
+  version: number;
 }
 
 /** 'SelectOrgByExtlId' query type */
@@ -93,12 +95,12 @@ export interface ISelectOrgByExtlIdQuery {
   result: ISelectOrgByExtlIdResult;
 }
 
-const selectOrgByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"name":"extlId","required":true,"transform":{"type":"scalar"},"locs":[{"a":789,"b":796}]}],"statement":"SELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.org t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.extl_id = :extlId!"};
+const selectOrgByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"name":"extlId","required":true,"transform":{"type":"scalar"},"locs":[{"a":814,"b":821}]}],"statement":"SELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\", t.version AS \"version!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.org t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.extl_id = :extlId!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+ * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
  *   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
  *   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * FROM iam.org t
@@ -133,6 +135,7 @@ export interface ISelectOrgByIdResult {
   update_at: Date;
   update_user_first_name: string | null;
   update_user_last_name: string | null;
+  version: number;
 }
 
 /** 'SelectOrgById' query type */
@@ -141,12 +144,12 @@ export interface ISelectOrgByIdQuery {
   result: ISelectOrgByIdResult;
 }
 
-const selectOrgByIdIR: any = {"usedParamSet":{"orgId":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":788,"b":794}]}],"statement":"SELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.org t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.org_id = :orgId!"};
+const selectOrgByIdIR: any = {"usedParamSet":{"orgId":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":813,"b":819}]}],"statement":"SELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\", t.version AS \"version!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.org t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE t.org_id = :orgId!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+ * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
  *   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
  *   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * FROM iam.org t
@@ -184,6 +187,7 @@ export interface ISelectOrgsResult {
   update_at: Date;
   update_user_first_name: string | null;
   update_user_last_name: string | null;
+  version: number;
 }
 
 /** 'SelectOrgs' query type */
@@ -192,12 +196,12 @@ export interface ISelectOrgsQuery {
   result: ISelectOrgsResult;
 }
 
-const selectOrgsIR: any = {"usedParamSet":{"onlyOrgId":true,"afterCreateAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"onlyOrgId","required":false,"transform":{"type":"scalar"},"locs":[{"a":783,"b":792},{"a":832,"b":841}]},{"name":"afterCreateAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":867,"b":880},{"a":949,"b":962}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":986,"b":997}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":1058,"b":1064}]}],"statement":"SELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.org t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE (CAST(:onlyOrgId AS bigint) IS NULL OR t.org_id = CAST(:onlyOrgId AS bigint))\n  AND (CAST(:afterCreateAt AS timestamptz) IS NULL\n       OR (t.create_at, t.extl_id) < (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))\nORDER BY t.create_at DESC, t.extl_id DESC\nLIMIT :limit!"};
+const selectOrgsIR: any = {"usedParamSet":{"onlyOrgId":true,"afterCreateAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"onlyOrgId","required":false,"transform":{"type":"scalar"},"locs":[{"a":808,"b":817},{"a":857,"b":866}]},{"name":"afterCreateAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":892,"b":905},{"a":974,"b":987}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":1011,"b":1022}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":1083,"b":1089}]}],"statement":"SELECT t.org_id AS \"org_id!\", t.extl_id AS \"extl_id!\", t.name AS \"name!\", t.description AS \"description!\", t.kind AS \"kind!\", t.version AS \"version!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM iam.org t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE (CAST(:onlyOrgId AS bigint) IS NULL OR t.org_id = CAST(:onlyOrgId AS bigint))\n  AND (CAST(:afterCreateAt AS timestamptz) IS NULL\n       OR (t.create_at, t.extl_id) < (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))\nORDER BY t.create_at DESC, t.extl_id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+ * SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
  *   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
  *   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * FROM iam.org t
@@ -220,6 +224,7 @@ export interface IUpdateOrgParams {
   actorAppId?: NumberOrString | null | void;
   actorUserId?: NumberOrString | null | void;
   description: string;
+  expectedVersions?: Json | null | void;
   name: string;
   orgId: NumberOrString;
 }
@@ -235,14 +240,15 @@ export interface IUpdateOrgQuery {
   result: IUpdateOrgResult;
 }
 
-const updateOrgIR: any = {"usedParamSet":{"name":true,"description":true,"actorAppId":true,"actorUserId":true,"orgId":true},"params":[{"name":"name","required":true,"transform":{"type":"scalar"},"locs":[{"a":26,"b":31}]},{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":48,"b":60}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":84,"b":94}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":130,"b":141}]},{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":200,"b":206}]}],"statement":"UPDATE iam.org\nSET name = :name!, description = :description!, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()\nWHERE org_id = :orgId!\nRETURNING org_id"};
+const updateOrgIR: any = {"usedParamSet":{"name":true,"description":true,"actorAppId":true,"actorUserId":true,"orgId":true,"expectedVersions":true},"params":[{"name":"name","required":true,"transform":{"type":"scalar"},"locs":[{"a":26,"b":31}]},{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":48,"b":60}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":107,"b":117}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":153,"b":164}]},{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":223,"b":229}]},{"name":"expectedVersions","required":false,"transform":{"type":"scalar"},"locs":[{"a":243,"b":259},{"a":287,"b":303}]}],"statement":"UPDATE iam.org\nSET name = :name!, description = :description!, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()\nWHERE org_id = :orgId!\n  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))\nRETURNING org_id"};
 
 /**
  * Query generated from SQL:
  * ```
  * UPDATE iam.org
- * SET name = :name!, description = :description!, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
+ * SET name = :name!, description = :description!, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
  * WHERE org_id = :orgId!
+ *   AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
  * RETURNING org_id
  * ```
  */
@@ -251,6 +257,7 @@ export const updateOrg = new PreparedQuery<IUpdateOrgParams,IUpdateOrgResult>(up
 
 /** 'DeleteOrg' parameters type */
 export interface IDeleteOrgParams {
+  expectedVersions?: Json | null | void;
   orgId: NumberOrString;
 }
 
@@ -265,12 +272,15 @@ export interface IDeleteOrgQuery {
   result: IDeleteOrgResult;
 }
 
-const deleteOrgIR: any = {"usedParamSet":{"orgId":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":35,"b":41}]}],"statement":"DELETE FROM iam.org WHERE org_id = :orgId! RETURNING extl_id"};
+const deleteOrgIR: any = {"usedParamSet":{"orgId":true,"expectedVersions":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":35,"b":41}]},{"name":"expectedVersions","required":false,"transform":{"type":"scalar"},"locs":[{"a":55,"b":71},{"a":99,"b":115}]}],"statement":"DELETE FROM iam.org\nWHERE org_id = :orgId!\n  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))\nRETURNING extl_id"};
 
 /**
  * Query generated from SQL:
  * ```
- * DELETE FROM iam.org WHERE org_id = :orgId! RETURNING extl_id
+ * DELETE FROM iam.org
+ * WHERE org_id = :orgId!
+ *   AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
+ * RETURNING extl_id
  * ```
  */
 export const deleteOrg = new PreparedQuery<IDeleteOrgParams,IDeleteOrgResult>(deleteOrgIR);
@@ -369,6 +379,9 @@ export const deleteUserRole = new PreparedQuery<IDeleteUserRoleParams,IDeleteUse
 
 /** 'SelectOrgMembers' parameters type */
 export interface ISelectOrgMembersParams {
+  afterCreateAt?: DateOrString | null | void;
+  afterExtlId?: string | null | void;
+  limit: NumberOrString;
   onlyUserId?: NumberOrString | null | void;
   orgId: NumberOrString;
 }
@@ -378,6 +391,7 @@ export interface ISelectOrgMembersResult {
   email: string | null;
   name: string | null;
   role_codes: Json;
+  sort_key: string;
   user_extl_id: string;
 }
 
@@ -387,19 +401,23 @@ export interface ISelectOrgMembersQuery {
   result: ISelectOrgMembersResult;
 }
 
-const selectOrgMembersIR: any = {"usedParamSet":{"orgId":true,"onlyUserId":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":359,"b":365}]},{"name":"onlyUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":379,"b":389},{"a":431,"b":441}]}],"statement":"SELECT u.extl_id AS \"user_extl_id!\", u.email, u.name,\n  COALESCE((SELECT jsonb_agg(r.code ORDER BY r.code) FROM iam.user_role ur JOIN iam.role r ON r.role_id = ur.role_id\n            WHERE ur.user_id = u.user_id AND ur.org_id = ou.org_id), '[]'::jsonb) AS \"role_codes!\"\nFROM iam.org_user ou\nJOIN iam.user_account u ON u.user_id = ou.user_id\nWHERE ou.org_id = :orgId!\n  AND (CAST(:onlyUserId AS bigint) IS NULL OR ou.user_id = CAST(:onlyUserId AS bigint))\nORDER BY u.create_at, u.extl_id"};
+const selectOrgMembersIR: any = {"usedParamSet":{"orgId":true,"onlyUserId":true,"afterCreateAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"orgId","required":true,"transform":{"type":"scalar"},"locs":[{"a":451,"b":457}]},{"name":"onlyUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":471,"b":481},{"a":523,"b":533}]},{"name":"afterCreateAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":559,"b":572},{"a":642,"b":655}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":679,"b":690}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":742,"b":748}]}],"statement":"SELECT u.extl_id AS \"user_extl_id!\", u.email, u.name,\n  to_char(ou.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\",\n  COALESCE((SELECT jsonb_agg(r.code ORDER BY r.code) FROM iam.user_role ur JOIN iam.role r ON r.role_id = ur.role_id\n            WHERE ur.user_id = u.user_id AND ur.org_id = ou.org_id), '[]'::jsonb) AS \"role_codes!\"\nFROM iam.org_user ou\nJOIN iam.user_account u ON u.user_id = ou.user_id\nWHERE ou.org_id = :orgId!\n  AND (CAST(:onlyUserId AS bigint) IS NULL OR ou.user_id = CAST(:onlyUserId AS bigint))\n  AND (CAST(:afterCreateAt AS timestamptz) IS NULL\n       OR (ou.create_at, u.extl_id) > (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))\nORDER BY ou.create_at, u.extl_id\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT u.extl_id AS "user_extl_id!", u.email, u.name,
+ *   to_char(ou.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!",
  *   COALESCE((SELECT jsonb_agg(r.code ORDER BY r.code) FROM iam.user_role ur JOIN iam.role r ON r.role_id = ur.role_id
  *             WHERE ur.user_id = u.user_id AND ur.org_id = ou.org_id), '[]'::jsonb) AS "role_codes!"
  * FROM iam.org_user ou
  * JOIN iam.user_account u ON u.user_id = ou.user_id
  * WHERE ou.org_id = :orgId!
  *   AND (CAST(:onlyUserId AS bigint) IS NULL OR ou.user_id = CAST(:onlyUserId AS bigint))
- * ORDER BY u.create_at, u.extl_id
+ *   AND (CAST(:afterCreateAt AS timestamptz) IS NULL
+ *        OR (ou.create_at, u.extl_id) > (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))
+ * ORDER BY ou.create_at, u.extl_id
+ * LIMIT :limit!
  * ```
  */
 export const selectOrgMembers = new PreparedQuery<ISelectOrgMembersParams,ISelectOrgMembersResult>(selectOrgMembersIR);

@@ -4,7 +4,7 @@ WITH t AS (
   VALUES (:extlId!, :name!, :description!, :kind!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))
   RETURNING *
 )
-SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM t
@@ -14,7 +14,7 @@ LEFT JOIN iam.app ua ON ua.app_id = t.update_app_id
 LEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id;
 
 /* @name selectOrgByExtlId */
-SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM iam.org t
@@ -25,7 +25,7 @@ LEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id
 WHERE t.extl_id = :extlId!;
 
 /* @name selectOrgById */
-SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM iam.org t
@@ -36,7 +36,7 @@ LEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id
 WHERE t.org_id = :orgId!;
 
 /* @name selectOrgs */
-SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!",
+SELECT t.org_id AS "org_id!", t.extl_id AS "extl_id!", t.name AS "name!", t.description AS "description!", t.kind AS "kind!", t.version AS "version!",
   ca.extl_id AS "create_app_extl_id?", cu.given_name AS "create_user_first_name?", cu.family_name AS "create_user_last_name?", t.create_at AS "create_at!",
   ua.extl_id AS "update_app_extl_id?", uu.given_name AS "update_user_first_name?", uu.family_name AS "update_user_last_name?", t.update_at AS "update_at!", to_char(t.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM iam.org t
@@ -52,12 +52,16 @@ LIMIT :limit!;
 
 /* @name updateOrg */
 UPDATE iam.org
-SET name = :name!, description = :description!, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
+SET name = :name!, description = :description!, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
 WHERE org_id = :orgId!
+  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
 RETURNING org_id;
 
 /* @name deleteOrg */
-DELETE FROM iam.org WHERE org_id = :orgId! RETURNING extl_id;
+DELETE FROM iam.org
+WHERE org_id = :orgId!
+  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
+RETURNING extl_id;
 
 /* @name insertOrgUser */
 INSERT INTO iam.org_user (org_id, user_id, create_app_id, create_user_id, update_app_id, update_user_id)
@@ -75,10 +79,14 @@ RETURNING user_id;
 
 /* @name selectOrgMembers */
 SELECT u.extl_id AS "user_extl_id!", u.email, u.name,
+  to_char(ou.create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!",
   COALESCE((SELECT jsonb_agg(r.code ORDER BY r.code) FROM iam.user_role ur JOIN iam.role r ON r.role_id = ur.role_id
             WHERE ur.user_id = u.user_id AND ur.org_id = ou.org_id), '[]'::jsonb) AS "role_codes!"
 FROM iam.org_user ou
 JOIN iam.user_account u ON u.user_id = ou.user_id
 WHERE ou.org_id = :orgId!
   AND (CAST(:onlyUserId AS bigint) IS NULL OR ou.user_id = CAST(:onlyUserId AS bigint))
-ORDER BY u.create_at, u.extl_id;
+  AND (CAST(:afterCreateAt AS timestamptz) IS NULL
+       OR (ou.create_at, u.extl_id) > (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))
+ORDER BY ou.create_at, u.extl_id
+LIMIT :limit!;

@@ -204,6 +204,7 @@ export interface ISelectRolesResult {
   update_at: Date;
   update_user_first_name: string | null;
   update_user_last_name: string | null;
+  version: number;
 }
 
 /** 'SelectRoles' query type */
@@ -212,12 +213,12 @@ export interface ISelectRolesQuery {
   result: ISelectRolesResult;
 }
 
-const selectRolesIR: any = {"usedParamSet":{"onlyCode":true},"params":[{"name":"onlyCode","required":false,"transform":{"type":"scalar"},"locs":[{"a":1008,"b":1016},{"a":1052,"b":1060}]}],"statement":"SELECT t.role_id AS \"role_id!\", t.extl_id AS \"extl_id!\", t.code AS \"code!\", t.description AS \"description!\", t.active AS \"active!\",\n  COALESCE((SELECT jsonb_agg(jsonb_build_object('resource', p.resource, 'operation', p.operation) ORDER BY p.resource, p.operation)\n            FROM iam.role_permission rp JOIN iam.permission p ON p.permission_id = rp.permission_id\n            WHERE rp.role_id = t.role_id), '[]'::jsonb) AS \"permissions!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\"\nFROM iam.role t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE (CAST(:onlyCode AS text) IS NULL OR t.code = CAST(:onlyCode AS text))\nORDER BY t.code"};
+const selectRolesIR: any = {"usedParamSet":{"onlyCode":true},"params":[{"name":"onlyCode","required":false,"transform":{"type":"scalar"},"locs":[{"a":1033,"b":1041},{"a":1077,"b":1085}]}],"statement":"SELECT t.role_id AS \"role_id!\", t.extl_id AS \"extl_id!\", t.code AS \"code!\", t.description AS \"description!\", t.active AS \"active!\", t.version AS \"version!\",\n  COALESCE((SELECT jsonb_agg(jsonb_build_object('resource', p.resource, 'operation', p.operation) ORDER BY p.resource, p.operation)\n            FROM iam.role_permission rp JOIN iam.permission p ON p.permission_id = rp.permission_id\n            WHERE rp.role_id = t.role_id), '[]'::jsonb) AS \"permissions!\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.given_name AS \"create_user_first_name?\", cu.family_name AS \"create_user_last_name?\", t.create_at AS \"create_at!\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.given_name AS \"update_user_first_name?\", uu.family_name AS \"update_user_last_name?\", t.update_at AS \"update_at!\"\nFROM iam.role t\nLEFT JOIN iam.app ca ON ca.app_id = t.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = t.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = t.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id\nWHERE (CAST(:onlyCode AS text) IS NULL OR t.code = CAST(:onlyCode AS text))\nORDER BY t.code"};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT t.role_id AS "role_id!", t.extl_id AS "extl_id!", t.code AS "code!", t.description AS "description!", t.active AS "active!",
+ * SELECT t.role_id AS "role_id!", t.extl_id AS "extl_id!", t.code AS "code!", t.description AS "description!", t.active AS "active!", t.version AS "version!",
  *   COALESCE((SELECT jsonb_agg(jsonb_build_object('resource', p.resource, 'operation', p.operation) ORDER BY p.resource, p.operation)
  *             FROM iam.role_permission rp JOIN iam.permission p ON p.permission_id = rp.permission_id
  *             WHERE rp.role_id = t.role_id), '[]'::jsonb) AS "permissions!",
@@ -241,6 +242,7 @@ export interface IUpdateRoleParams {
   actorAppId?: NumberOrString | null | void;
   actorUserId?: NumberOrString | null | void;
   description: string;
+  expectedVersions?: Json | null | void;
   roleId: NumberOrString;
 }
 
@@ -255,14 +257,15 @@ export interface IUpdateRoleQuery {
   result: IUpdateRoleResult;
 }
 
-const updateRoleIR: any = {"usedParamSet":{"description":true,"active":true,"actorAppId":true,"actorUserId":true,"roleId":true},"params":[{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":46}]},{"name":"active","required":true,"transform":{"type":"scalar"},"locs":[{"a":58,"b":65}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":89,"b":99}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":135,"b":146}]},{"name":"roleId","required":true,"transform":{"type":"scalar"},"locs":[{"a":206,"b":213}]}],"statement":"UPDATE iam.role\nSET description = :description!, active = :active!, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()\nWHERE role_id = :roleId!\nRETURNING role_id"};
+const updateRoleIR: any = {"usedParamSet":{"description":true,"active":true,"actorAppId":true,"actorUserId":true,"roleId":true,"expectedVersions":true},"params":[{"name":"description","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":46}]},{"name":"active","required":true,"transform":{"type":"scalar"},"locs":[{"a":58,"b":65}]},{"name":"actorAppId","required":false,"transform":{"type":"scalar"},"locs":[{"a":112,"b":122}]},{"name":"actorUserId","required":false,"transform":{"type":"scalar"},"locs":[{"a":158,"b":169}]},{"name":"roleId","required":true,"transform":{"type":"scalar"},"locs":[{"a":229,"b":236}]},{"name":"expectedVersions","required":false,"transform":{"type":"scalar"},"locs":[{"a":250,"b":266},{"a":294,"b":310}]}],"statement":"UPDATE iam.role\nSET description = :description!, active = :active!, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()\nWHERE role_id = :roleId!\n  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))\nRETURNING role_id"};
 
 /**
  * Query generated from SQL:
  * ```
  * UPDATE iam.role
- * SET description = :description!, active = :active!, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
+ * SET description = :description!, active = :active!, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
  * WHERE role_id = :roleId!
+ *   AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
  * RETURNING role_id
  * ```
  */
@@ -272,11 +275,12 @@ export const updateRole = new PreparedQuery<IUpdateRoleParams,IUpdateRoleResult>
 /** 'DeleteRole' parameters type */
 export interface IDeleteRoleParams {
   code: string;
+  expectedVersions?: Json | null | void;
 }
 
 /** 'DeleteRole' return type */
 export interface IDeleteRoleResult {
-  code: string;
+  extl_id: string;
 }
 
 /** 'DeleteRole' query type */
@@ -285,12 +289,15 @@ export interface IDeleteRoleQuery {
   result: IDeleteRoleResult;
 }
 
-const deleteRoleIR: any = {"usedParamSet":{"code":true},"params":[{"name":"code","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":39}]}],"statement":"DELETE FROM iam.role WHERE code = :code! RETURNING code"};
+const deleteRoleIR: any = {"usedParamSet":{"code":true,"expectedVersions":true},"params":[{"name":"code","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":39}]},{"name":"expectedVersions","required":false,"transform":{"type":"scalar"},"locs":[{"a":53,"b":69},{"a":97,"b":113}]}],"statement":"DELETE FROM iam.role\nWHERE code = :code!\n  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))\nRETURNING extl_id"};
 
 /**
  * Query generated from SQL:
  * ```
- * DELETE FROM iam.role WHERE code = :code! RETURNING code
+ * DELETE FROM iam.role
+ * WHERE code = :code!
+ *   AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
+ * RETURNING extl_id
  * ```
  */
 export const deleteRole = new PreparedQuery<IDeleteRoleParams,IDeleteRoleResult>(deleteRoleIR);

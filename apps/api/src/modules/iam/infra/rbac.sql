@@ -30,7 +30,7 @@ VALUES (:extlId!, :code!, :description!, :active!, CAST(:actorAppId AS bigint), 
 RETURNING role_id;
 
 /* @name selectRoles */
-SELECT t.role_id AS "role_id!", t.extl_id AS "extl_id!", t.code AS "code!", t.description AS "description!", t.active AS "active!",
+SELECT t.role_id AS "role_id!", t.extl_id AS "extl_id!", t.code AS "code!", t.description AS "description!", t.active AS "active!", t.version AS "version!",
   COALESCE((SELECT jsonb_agg(jsonb_build_object('resource', p.resource, 'operation', p.operation) ORDER BY p.resource, p.operation)
             FROM iam.role_permission rp JOIN iam.permission p ON p.permission_id = rp.permission_id
             WHERE rp.role_id = t.role_id), '[]'::jsonb) AS "permissions!",
@@ -46,12 +46,16 @@ ORDER BY t.code;
 
 /* @name updateRole */
 UPDATE iam.role
-SET description = :description!, active = :active!, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
+SET description = :description!, active = :active!, version = version + 1, update_app_id = CAST(:actorAppId AS bigint), update_user_id = CAST(:actorUserId AS bigint), update_at = clock_timestamp()
 WHERE role_id = :roleId!
+  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
 RETURNING role_id;
 
 /* @name deleteRole */
-DELETE FROM iam.role WHERE code = :code! RETURNING code;
+DELETE FROM iam.role
+WHERE code = :code!
+  AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
+RETURNING extl_id;
 
 /* @name deleteRolePermissions */
 DELETE FROM iam.role_permission WHERE role_id = :roleId!;

@@ -2,6 +2,7 @@ import type { AuthApp, AuthUser, RequestAuth } from '../../../platform/auth/port
 import { AppError } from '../../../platform/errors/app-error.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
+import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { AppService } from '../application/app.service.js';
 import type { Caller } from '../application/caller.js';
 import type { GenesisRequest, GenesisService } from '../application/genesis.service.js';
@@ -45,12 +46,32 @@ function pageOf<T extends { sortKey: string; externalId: string }>(rows: T[], li
   return { items, next: rows.length > limit && last ? encodeCursor([last.sortKey, last.externalId]) : null };
 }
 
+/**
+ * A page of a small list already ordered by `keyOf` (permissions, roles: dozens of rows): keyset
+ * pagination on that key, done in memory.
+ */
+function pageInMemory<T>(rows: T[], keyOf: (row: T) => string, query: { limit?: number; cursor?: string }): { items: T[]; next: string | null } {
+  const limit = query.limit ?? 50;
+  const after = query.cursor ? decodeCursor(query.cursor, 1)[0]! : undefined;
+  // Sorted here (not by the database's collation) so the cursor comparison below agrees with it.
+  const sorted = [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const rest = after === undefined ? sorted : sorted.filter((row) => keyOf(row) > after);
+  const items = rest.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next: rest.length > limit && last ? encodeCursor([keyOf(last)]) : null };
+}
+
 /** Handlers of the iam spec's operations. */
 export function createIamHandlers(s: IamServices): OperationHandlers<operations> {
   return {
     createGenesis: async ({ auth, body }) => {
       const result = await s.genesis.createGenesis(userOf(auth), body as GenesisRequest | undefined);
-      return { status: 201, body: toGenesisBody(result) };
+      return {
+        status: 201,
+        body: toGenesisBody(result),
+        replayBody: toGenesisBody({ ...result, principal: { ...result.principal, keys: new Map() }, test: { ...result.test, keys: new Map() }, userInitiated: { ...result.userInitiated, keys: new Map() } }),
+        headers: { Location: '/api/v1/genesis' },
+      };
     },
     findGenesis: async () => ({ status: 200, body: toGenesisBody(await s.genesis.findGenesis()) }),
 
@@ -65,7 +86,12 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
 
     createOrg: async ({ auth, body }) => {
       const { org, app, keys } = await s.orgs.createOrg(callerOf(auth), body);
-      return { status: 201, body: toOrgBody(org, app, keys), headers: { Location: `/api/v1/orgs/${org.externalId}` } };
+      return {
+        status: 201,
+        body: toOrgBody(org, app, keys),
+        replayBody: toOrgBody(org, app),
+        headers: { Location: `/api/v1/orgs/${org.externalId}`, ETag: etagOf(org.version) },
+      };
     },
     findOrgs: async ({ auth, query }) => {
       const limit = query.limit ?? 50;
@@ -73,16 +99,25 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
       const page = pageOf(await s.orgs.findOrgs(callerOf(auth), { limit: limit + 1, ...(after ? { after } : {}) }), limit);
       return { status: 200, body: { items: page.items.map((o) => toOrgBody(o)), next_cursor: page.next } };
     },
-    findOrgById: async ({ auth, params }) => ({ status: 200, body: toOrgBody(await s.orgs.findOrgById(callerOf(auth), params.extlId)) }),
-    updateOrg: async ({ auth, params, body }) => ({ status: 200, body: toOrgBody(await s.orgs.updateOrg(callerOf(auth), params.extlId, body)) }),
-    deleteOrg: async ({ auth, params }) => {
-      await s.orgs.deleteOrg(callerOf(auth), params.extlId);
+    findOrgById: async ({ auth, params }) => {
+      const org = await s.orgs.findOrgById(callerOf(auth), params.extlId);
+      return { status: 200, body: toOrgBody(org), headers: { ETag: etagOf(org.version) } };
+    },
+    updateOrg: async ({ auth, params, body, headers }) => {
+      const org = await s.orgs.updateOrg(callerOf(auth), params.extlId, body, parseIfMatch(headers['if-match']));
+      return { status: 200, body: toOrgBody(org), headers: { ETag: etagOf(org.version) } };
+    },
+    deleteOrg: async ({ auth, params, headers }) => {
+      await s.orgs.deleteOrg(callerOf(auth), params.extlId, parseIfMatch(headers['if-match']));
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
-    findOrgMembers: async ({ auth, params }) => ({
-      status: 200,
-      body: { items: (await s.orgs.findMembers(callerOf(auth), params.extlId)).map(toMemberBody) },
-    }),
+    findOrgMembers: async ({ auth, params, query }) => {
+      const limit = query.limit ?? 50;
+      const after = afterOf(query.cursor);
+      const rows = await s.orgs.findMembers(callerOf(auth), params.extlId, { limit: limit + 1, ...(after ? { after } : {}) });
+      const page = pageOf(rows.map((m) => ({ ...m, externalId: m.userExternalId })), limit);
+      return { status: 200, body: { items: page.items.map(toMemberBody), next_cursor: page.next } };
+    },
     grantRole: async ({ auth, params }) => ({
       status: 200,
       body: toMemberBody(await s.orgs.grantRole(callerOf(auth), params.extlId, params.userExtlId, params.roleCode)),
@@ -94,7 +129,12 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
 
     createApp: async ({ auth, body }) => {
       const { app, keys } = await s.apps.createApp(callerOf(auth), body);
-      return { status: 201, body: toAppBody(app, keys), headers: { Location: `/api/v1/apps/${app.externalId}` } };
+      return {
+        status: 201,
+        body: toAppBody(app, keys),
+        replayBody: toAppBody(app),
+        headers: { Location: `/api/v1/apps/${app.externalId}`, ETag: etagOf(app.version) },
+      };
     },
     findApps: async ({ auth, query }) => {
       const limit = query.limit ?? 50;
@@ -102,43 +142,60 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
       const page = pageOf(await s.apps.findApps(callerOf(auth), { limit: limit + 1, ...(after ? { after } : {}) }), limit);
       return { status: 200, body: { items: page.items.map((a) => toAppBody(a)), next_cursor: page.next } };
     },
-    findAppById: async ({ auth, params }) => ({ status: 200, body: toAppBody(await s.apps.findAppById(callerOf(auth), params.extlId)) }),
-    updateApp: async ({ auth, params, body }) => ({ status: 200, body: toAppBody(await s.apps.updateApp(callerOf(auth), params.extlId, body)) }),
-    deleteApp: async ({ auth, params }) => {
-      await s.apps.deleteApp(callerOf(auth), params.extlId);
+    findAppById: async ({ auth, params }) => {
+      const app = await s.apps.findAppById(callerOf(auth), params.extlId);
+      return { status: 200, body: toAppBody(app), headers: { ETag: etagOf(app.version) } };
+    },
+    updateApp: async ({ auth, params, body, headers }) => {
+      const app = await s.apps.updateApp(callerOf(auth), params.extlId, body, parseIfMatch(headers['if-match']));
+      return { status: 200, body: toAppBody(app), headers: { ETag: etagOf(app.version) } };
+    },
+    deleteApp: async ({ auth, params, headers }) => {
+      await s.apps.deleteApp(callerOf(auth), params.extlId, parseIfMatch(headers['if-match']));
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
     createApiKey: async ({ auth, params, body }) => {
       const { key, info } = await s.apps.createApiKey(callerOf(auth), params.extlId, body?.deactivation_date);
-      return {
-        status: 201,
-        body: { key, key_id: info.keyId, prefix: info.prefix, deactivation_date: info.deactivationDate.toISOString() },
-      };
+      const shown = { key_id: info.keyId, prefix: info.prefix, deactivation_date: info.deactivationDate.toISOString() };
+      return { status: 201, body: { key, ...shown }, replayBody: shown, headers: { Location: `/api/v1/apps/${params.extlId}` } };
     },
     revokeApiKey: async ({ auth, params }) => {
       await s.apps.revokeApiKey(callerOf(auth), params.extlId, params.keyId);
-      return { status: 200, body: { key_id: params.keyId, revoked: true } };
+      return { status: 200, body: { external_id: params.keyId, deleted: true } };
     },
 
     createPermission: async ({ auth, body }) => {
       const p = await s.rbac.createPermission(callerOf(auth), body);
       return { status: 201, body: toPermissionBody(p), headers: { Location: `/api/v1/permissions/${p.externalId}` } };
     },
-    findPermissions: async () => ({ status: 200, body: { items: (await s.rbac.findPermissions()).map(toPermissionBody) } }),
+    findPermissions: async ({ query }) => {
+      // Listed by (resource, operation); the key joins them with a space, which neither contains.
+      const page = pageInMemory(await s.rbac.findPermissions(), (p) => `${p.resource} ${p.operation}`, query);
+      return { status: 200, body: { items: page.items.map(toPermissionBody), next_cursor: page.next } };
+    },
     deletePermission: async ({ auth, params }) => {
       await s.rbac.deletePermission(callerOf(auth), params.extlId);
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
     createRole: async ({ auth, body }) => {
       const r = await s.rbac.createRole(callerOf(auth), body);
-      return { status: 201, body: toRoleBody(r), headers: { Location: `/api/v1/roles/${r.code}` } };
+      return { status: 201, body: toRoleBody(r), headers: { Location: `/api/v1/roles/${r.code}`, ETag: etagOf(r.version) } };
     },
-    findRoles: async () => ({ status: 200, body: { items: (await s.rbac.findRoles()).map(toRoleBody) } }),
-    findRoleByCode: async ({ params }) => ({ status: 200, body: toRoleBody(await s.rbac.findRoleByCode(params.roleCode)) }),
-    updateRole: async ({ auth, params, body }) => ({ status: 200, body: toRoleBody(await s.rbac.updateRole(callerOf(auth), params.roleCode, body)) }),
-    deleteRole: async ({ auth, params }) => {
-      await s.rbac.deleteRole(callerOf(auth), params.roleCode);
-      return { status: 200, body: { code: params.roleCode, deleted: true } };
+    findRoles: async ({ query }) => {
+      const page = pageInMemory(await s.rbac.findRoles(), (r) => r.code, query);
+      return { status: 200, body: { items: page.items.map(toRoleBody), next_cursor: page.next } };
+    },
+    findRoleByCode: async ({ params }) => {
+      const role = await s.rbac.findRoleByCode(params.roleCode);
+      return { status: 200, body: toRoleBody(role), headers: { ETag: etagOf(role.version) } };
+    },
+    updateRole: async ({ auth, params, body, headers }) => {
+      const role = await s.rbac.updateRole(callerOf(auth), params.roleCode, body, parseIfMatch(headers['if-match']));
+      return { status: 200, body: toRoleBody(role), headers: { ETag: etagOf(role.version) } };
+    },
+    deleteRole: async ({ auth, params, headers }) => {
+      const externalId = await s.rbac.deleteRole(callerOf(auth), params.roleCode, parseIfMatch(headers['if-match']));
+      return { status: 200, body: { external_id: externalId, deleted: true } };
     },
   };
 }

@@ -108,7 +108,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Users of the org with their role codes */
+        /** Users of the org with their role codes (oldest membership first) */
         get: operations["findOrgMembers"];
         put?: never;
         post?: never;
@@ -173,7 +173,7 @@ export interface paths {
         };
         /** Read an app (key ids and prefixes only, never keys) */
         get: operations["findAppById"];
-        /** Update an app's name, description and OAuth2 client id */
+        /** Update an app's name, description and OAuth2 client id (binding a client id needs a Principal app) */
         put: operations["updateApp"];
         post?: never;
         /** Delete an app and its keys */
@@ -218,7 +218,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key; it stops working at once */
+        /** Revoke an API key; it stops working at once (the body names the key id as external_id) */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -232,7 +232,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List permissions */
+        /** List permissions (by resource, then operation) */
         get: operations["findPermissions"];
         put?: never;
         /** Create a permission for an RBAC route (Principal apps only) */
@@ -270,7 +270,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List roles with their permissions */
+        /** List roles with their permissions (by code) */
         get: operations["findRoles"];
         put?: never;
         /** Create a role with its permissions (Principal apps only) */
@@ -293,7 +293,7 @@ export interface paths {
         };
         /** Read a role */
         get: operations["findRoleByCode"];
-        /** Replace a role's description, active flag and permissions (Principal apps only) */
+        /** Update a role (Principal apps only): omitted fields keep their value; `permissions`, when given, replaces the set */
         put: operations["updateRole"];
         post?: never;
         /** Delete a role and its grants (Principal apps only) */
@@ -314,7 +314,7 @@ export interface components {
             deactivation_date: string;
             /** Format: date-time */
             created_at: string;
-            /** @description The plaintext key: only in the response that creates it. */
+            /** @description The plaintext key: only in the response that creates it (not in an Idempotency-Key replay). */
             key?: string;
         };
         App: {
@@ -356,16 +356,12 @@ export interface components {
             deactivation_date?: string;
         };
         NewApiKey: {
-            key: string;
+            /** @description The plaintext key, shown only in this response (absent when an Idempotency-Key retry replays it). */
+            key?: string;
             key_id: string;
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
-        };
-        ApiKeyRevoked: {
-            key_id: string;
-            /** @constant */
-            revoked: true;
         };
         Org: {
             external_id: string;
@@ -406,6 +402,7 @@ export interface components {
         };
         MemberList: {
             items: components["schemas"]["Member"][];
+            next_cursor: string | null;
         };
         PermissionRef: {
             resource: string;
@@ -432,6 +429,7 @@ export interface components {
         };
         PermissionList: {
             items: components["schemas"]["Permission"][];
+            next_cursor: string | null;
         };
         PermissionCreate: {
             resource: string;
@@ -459,6 +457,7 @@ export interface components {
         };
         RoleList: {
             items: components["schemas"]["Role"][];
+            next_cursor: string | null;
         };
         RoleCreate: {
             code: string;
@@ -470,11 +469,6 @@ export interface components {
             description?: string;
             active?: boolean;
             permissions?: components["schemas"]["PermissionRef"][];
-        };
-        RoleDeleted: {
-            code: string;
-            /** @constant */
-            deleted: true;
         };
         User: {
             external_id: string;
@@ -624,6 +618,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The `If-Match` ETag does not match the current version. */
+        PreconditionFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
@@ -634,11 +637,15 @@ export interface components {
         Cursor: string;
         /** @description The resource's external id. */
         ExtlId: string;
+        /** @description The ETag the client last saw; a mismatch answers 412. */
+        IfMatch: string;
     };
     requestBodies: never;
     headers: {
         /** @description URL of the created resource. */
         Location: string;
+        /** @description Version of the returned resource, for `If-Match`. */
+        ETag: string;
     };
     pathItems: never;
 }
@@ -687,6 +694,7 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -811,6 +819,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -842,6 +851,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -857,7 +867,10 @@ export interface operations {
     updateOrg: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the client last saw; a mismatch answers 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The resource's external id. */
                 extlId: components["parameters"]["ExtlId"];
@@ -873,6 +886,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -884,6 +898,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
@@ -892,7 +907,10 @@ export interface operations {
     deleteOrg: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the client last saw; a mismatch answers 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The resource's external id. */
                 extlId: components["parameters"]["ExtlId"];
@@ -914,12 +932,18 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgMembers: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, default 50, at most 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
             header?: never;
             path: {
                 /** @description The resource's external id. */
@@ -938,6 +962,7 @@ export interface operations {
                     "application/json": components["schemas"]["MemberList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -1056,6 +1081,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1087,6 +1113,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1102,7 +1129,10 @@ export interface operations {
     updateApp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the client last saw; a mismatch answers 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The resource's external id. */
                 extlId: components["parameters"]["ExtlId"];
@@ -1118,6 +1148,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1129,6 +1160,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
@@ -1137,7 +1169,10 @@ export interface operations {
     deleteApp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the client last saw; a mismatch answers 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description The resource's external id. */
                 extlId: components["parameters"]["ExtlId"];
@@ -1158,6 +1193,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1183,6 +1220,7 @@ export interface operations {
             /** @description OK */
             201: {
                 headers: {
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1218,7 +1256,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiKeyRevoked"];
+                    "application/json": components["schemas"]["Deleted"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -1229,7 +1267,12 @@ export interface operations {
     };
     findPermissions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, default 50, at most 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1245,6 +1288,7 @@ export interface operations {
                     "application/json": components["schemas"]["PermissionList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
@@ -1315,7 +1359,12 @@ export interface operations {
     };
     findRoles: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, default 50, at most 200. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1331,6 +1380,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoleList"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             503: components["responses"]["Unavailable"];
@@ -1356,6 +1406,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1387,6 +1438,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1402,7 +1454,10 @@ export interface operations {
     updateRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the client last saw; a mismatch answers 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description A role code. */
                 roleCode: string;
@@ -1418,6 +1473,7 @@ export interface operations {
             /** @description OK */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1428,6 +1484,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
@@ -1436,7 +1493,10 @@ export interface operations {
     deleteRole: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag the client last saw; a mismatch answers 412. */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
             path: {
                 /** @description A role code. */
                 roleCode: string;
@@ -1451,12 +1511,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RoleDeleted"];
+                    "application/json": components["schemas"]["Deleted"];
                 };
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
             503: components["responses"]["Unavailable"];
         };
     };

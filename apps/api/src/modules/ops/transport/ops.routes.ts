@@ -4,6 +4,9 @@ import { checkReadiness, type ReadinessProbes } from '../application/readiness.s
 import { docsPage } from './docs.routes.js';
 import type { operations } from './openapi.gen.js';
 
+/** Content-Security-Policy of the docs page: same-origin resources only, never framed. */
+const docsContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
+
 /** What the ops handlers need. */
 export interface OpsHandlerDeps {
   probes: ReadinessProbes;
@@ -44,6 +47,13 @@ export function createOpsHandlers(deps: OpsHandlerDeps): OperationHandlers<opera
       contentType: 'application/json; charset=utf-8',
     }),
     getOpenapiYaml: async () => ({ status: 200, body: deps.spec.yaml, contentType: 'application/yaml; charset=utf-8' }),
-    getDocs: async () => ({ status: 200, body: docsPage, contentType: 'text/html; charset=utf-8' }),
+    getDocs: async () => ({
+      status: 200,
+      body: docsPage,
+      contentType: 'text/html; charset=utf-8',
+      // The one HTML page: it may load its own scripts and styles (Swagger UI sets inline
+      // styles and data: images); the API's default policy allows nothing.
+      headers: { 'Content-Security-Policy': docsContentSecurityPolicy },
+    }),
   };
 }

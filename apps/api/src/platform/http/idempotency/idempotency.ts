@@ -5,7 +5,7 @@ import type { MigrationSource } from '../../db/migrator.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RuntimeResult } from '../operation.js';
 
-/** The platform's own migrations (schema `platform`): idempotency records. */
+/** The platform's own migrations (schema `platform`): idempotency records and shared rate-limit counters. */
 export const platformMigrations: MigrationSource = {
   module: 'platform',
   schema: 'platform',
@@ -49,7 +49,8 @@ function canonicalJson(value: unknown): string {
  *    still running);
  * 2. a stored response for the scope within the retention → same body: replay it
  *    (`Idempotent-Replayed: true`), different body → 422;
- * 3. otherwise run the operation and, if it succeeded (2xx), store its response.
+ * 3. otherwise run the operation and, if it succeeded (2xx), store its response (its
+ *    `replayBody` when it has one: responses showing a secret once store a copy without it).
  * The response is stored only if the operation's own writes commit, and vice versa.
  */
 export class Idempotency {
@@ -98,7 +99,8 @@ export class Idempotency {
            VALUES ($1, $2, $3, $4::jsonb, $5::jsonb)
            ON CONFLICT (scope_hash) DO UPDATE SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status,
              headers = EXCLUDED.headers, body = EXCLUDED.body, created_at = clock_timestamp()`,
-          [scopeHash, requestHash, result.status, JSON.stringify(headers), result.body === undefined ? null : JSON.stringify(result.body)],
+          // Secrets shown once (new API keys) are never stored: the handler supplies what to replay.
+          [scopeHash, requestHash, result.status, JSON.stringify(headers), JSON.stringify(result.replayBody ?? result.body ?? null)],
         );
       }
       return { ...result, replayed: false };
