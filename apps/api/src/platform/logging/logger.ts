@@ -4,17 +4,40 @@ import { AppError } from '../errors/app-error.js';
 
 export type { Logger } from 'pino';
 
-/** Paths removed from every log line (credentials never reach a log). */
-export const redactedPaths = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers["x-api-key"]',
-  'password',
-  '*.password',
-  '*.dbPassword',
-];
+const censor = '[REDACTED]';
+
+/** Header names whose values never reach a log. */
+const secretHeaders = new Set(['authorization', 'x-api-key', 'cookie', 'set-cookie', 'proxy-authorization']);
+
+/** A copy of `headers` with credentials replaced by `[REDACTED]`. */
+export function redactHeaders(headers: unknown): unknown {
+  if (!headers || typeof headers !== 'object') return headers;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    out[name] = secretHeaders.has(name.toLowerCase()) ? censor : value;
+  }
+  return out;
+}
+
+/**
+ * Serializers that keep credentials out of every log line: pino calls one only when a logged
+ * object has that key, so lines without such keys (the access line) pay nothing — unlike path
+ * redaction, which inspects every line.
+ */
+export const secretSerializers: Record<string, (value: unknown) => unknown> = {
+  headers: redactHeaders,
+  req: (req: unknown) => {
+    if (!req || typeof req !== 'object') return req;
+    const r = req as Record<string, unknown>;
+    return { method: r.method, url: r.url, headers: redactHeaders(r.headers) };
+  },
+  authorization: () => censor,
+  password: () => censor,
+  dbPassword: () => censor,
+  apiKey: () => censor,
+  api_key: () => censor,
+  key: () => censor,
+};
 
 /** Options of {@link createLogger}. */
 export interface LoggerSettings {
@@ -34,7 +57,7 @@ export function createLogger(settings: LoggerSettings): Logger {
     level: settings.level,
     messageKey: 'message',
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: redactedPaths, censor: '[REDACTED]' },
+    serializers: { ...secretSerializers, err: pino.stdSerializers.err },
     base: undefined,
   };
   return pino(options, settings.destination ?? pino.destination({ dest: 1, sync: false }));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { Db } from '../../db/db.js';
+import type { AmbientDb } from '../../db/ambient.js';
 import type { MigrationSource } from '../../db/migrator.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RuntimeResult } from '../operation.js';
@@ -57,7 +57,7 @@ export class Idempotency {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: AmbientDb,
     private readonly retentionMs = 24 * 3600 * 1000,
   ) {}
 
@@ -66,7 +66,7 @@ export class Idempotency {
     const scopeHash = sha256(JSON.stringify([scope.appId ?? '', scope.user ?? '', scope.route, scope.key]));
     const requestHash = sha256(canonicalJson(body ?? null));
     const lockKey = scopeHash.readBigInt64BE(0).toString();
-    return this.db.transaction(async (tx) => {
+    return this.db.runInAmbientTransaction(async (tx) => {
       const { rows: locked } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [lockKey]);
       if (!locked[0]?.locked) {
         throw new AppError('conflict_error', 'a request with this Idempotency-Key is still in progress', { code: 'idempotency_in_progress' });
