@@ -64,18 +64,16 @@ async function servedOperations(apiUrl: string): Promise<SpecOperation[]> {
   return operations;
 }
 
-describe('GET /docs in a real browser (headless Chromium)', { timeout: 120_000 }, () => {
+// Before any test: a first-time apt-get install takes minutes, far beyond a test's time budget.
+ensureChromium();
+
+describe('GET /docs in a real browser (headless Chromium)', { timeout: 180_000 }, () => {
   let stack: Stack;
   let browser: Browser | undefined;
 
-  before(
-    async () => {
-      ensureChromium();
-      stack = await startStack();
-    },
-    // A first-time apt-get install of Chromium takes minutes, not the per-test budget.
-    { timeout: 900_000 },
-  );
+  before(async () => {
+    stack = await startStack();
+  });
   after(async () => {
     await browser?.close();
     await stack?.stop();

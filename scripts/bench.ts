@@ -183,11 +183,12 @@ async function main(): Promise<void> {
     const { rows } = await client.query<{ org_id: string }>('SELECT org_id FROM movie.movie WHERE extl_id = $1', [ids[0]]);
     await client.end();
     const baselinePort = await freePort();
-    const baseline = spawn(process.execPath, [join(root, 'scripts/bench/baseline.mjs')], {
+    const baseline = spawn(process.execPath, [...profileArgs, join(root, 'scripts/bench/baseline.mjs')], {
       env: { ...process.env, PORT: String(baselinePort), DATABASE_URL: cluster.adminUrl, DB_POOL_MAX: poolMax, ORG_ID: rows[0]!.org_id },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(baseline);
+    process.once('exit', () => baseline.kill('SIGTERM'));
     const baselineUrl = `http://127.0.0.1:${baselinePort}`;
     await waitReady(`${baselineUrl}/movies?limit=1`, 10_000);
 

@@ -12,6 +12,7 @@ import {
   updateMovie,
   type IInsertMovieResult,
 } from './movie.queries.js';
+import { runTyped } from '../../../platform/db/typed-query.js';
 
 type MovieRow = IInsertMovieResult;
 
@@ -83,13 +84,13 @@ export class PgMovieRepository implements MovieRepository {
 
   async createMovie(orgId: string, externalId: string, draft: MovieDraft, actor: MovieActor): Promise<Movie> {
     const [row] = await this.run('movie.createMovie', () =>
-      insertMovie.run({ extlId: externalId, orgId, ...contentParams(draft, actor) }, this.db),
+      runTyped(insertMovie, { extlId: externalId, orgId, ...contentParams(draft, actor) }, this.db),
     );
     return toMovie(row!);
   }
 
   async findMovieById(orgId: string, externalId: string): Promise<Movie | undefined> {
-    const [row] = await this.run('movie.findMovieById', () => selectMovieByExtlId.run({ extlId: externalId, orgId }, this.db));
+    const [row] = await this.run('movie.findMovieById', () => runTyped(selectMovieByExtlId, { extlId: externalId, orgId }, this.db));
     return row ? toMovie(row) : undefined;
   }
 
@@ -100,7 +101,7 @@ export class PgMovieRepository implements MovieRepository {
       throw new AppError('input_validation_error', 'cursor is invalid', { param: 'cursor' });
     }
     const rows = await this.run('movie.findMovies', () =>
-      selectMoviesByOrg.run(
+      runTyped(selectMoviesByOrg, 
         {
           orgId,
           titleContains: filter.titleContains ?? null,
@@ -125,7 +126,7 @@ export class PgMovieRepository implements MovieRepository {
     expected?: ExpectedVersion,
   ): Promise<WriteOutcome<Movie>> {
     const [row] = await this.run('movie.updateMovie', () =>
-      updateMovie.run(
+      runTyped(updateMovie, 
         { extlId: externalId, orgId, expectedVersions: expectedVersions(expected), ...contentParams(draft, actor) },
         this.db,
       ),
@@ -136,7 +137,7 @@ export class PgMovieRepository implements MovieRepository {
 
   async deleteMovie(orgId: string, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
     const [row] = await this.run('movie.deleteMovie', () =>
-      deleteMovie.run({ extlId: externalId, orgId, expectedVersions: expectedVersions(expected) }, this.db),
+      runTyped(deleteMovie, { extlId: externalId, orgId, expectedVersions: expectedVersions(expected) }, this.db),
     );
     if (row) return { status: 'ok', value: null };
     return this.missOutcome(orgId, externalId);
@@ -147,7 +148,7 @@ export class PgMovieRepository implements MovieRepository {
    * write hit no row. The write itself was atomic; this read only chooses the error.
    */
   private async missOutcome(orgId: string, externalId: string): Promise<{ status: 'not_found' } | { status: 'version_mismatch' }> {
-    const [current] = await this.run('movie.missOutcome', () => selectMovieVersionInOrg.run({ extlId: externalId, orgId }, this.db));
+    const [current] = await this.run('movie.missOutcome', () => runTyped(selectMovieVersionInOrg, { extlId: externalId, orgId }, this.db));
     return current ? { status: 'version_mismatch' } : { status: 'not_found' };
   }
 

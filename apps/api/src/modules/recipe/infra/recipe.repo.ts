@@ -10,6 +10,7 @@ import {
   updateRecipe,
   type IInsertRecipeResult,
 } from './recipe.queries.js';
+import { runTyped } from '../../../platform/db/typed-query.js';
 
 type RecipeRow = IInsertRecipeResult;
 
@@ -58,7 +59,7 @@ export class PgRecipeRepository implements RecipeRepository {
   constructor(private readonly db: Queryable) {}
 
   async createRecipe(owner: RecipeOwner, externalId: string, draft: RecipeDraft): Promise<Recipe> {
-    const [row] = await insertRecipe.run(
+    const [row] = await runTyped(insertRecipe, 
       { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, ...contentParams(draft) },
       this.db,
     );
@@ -66,12 +67,12 @@ export class PgRecipeRepository implements RecipeRepository {
   }
 
   async findRecipeById(externalId: string): Promise<Recipe | undefined> {
-    const [row] = await selectRecipeByExtlId.run({ extlId: externalId }, this.db);
+    const [row] = await runTyped(selectRecipeByExtlId, { extlId: externalId }, this.db);
     return row ? toRecipe(row) : undefined;
   }
 
   async findRecipes(owner: RecipeOwner, filter: RecipeFilter): Promise<Recipe[]> {
-    const rows = await selectRecipesByOwner.run(
+    const rows = await runTyped(selectRecipesByOwner, 
       {
         ownerIssuer: owner.issuer,
         ownerSubject: owner.subject,
@@ -92,7 +93,7 @@ export class PgRecipeRepository implements RecipeRepository {
     draft: RecipeDraft,
     expected?: ExpectedVersion,
   ): Promise<WriteOutcome<Recipe>> {
-    const [row] = await updateRecipe.run(
+    const [row] = await runTyped(updateRecipe, 
       {
         extlId: externalId,
         ownerIssuer: owner.issuer,
@@ -107,7 +108,7 @@ export class PgRecipeRepository implements RecipeRepository {
   }
 
   async deleteRecipe(owner: RecipeOwner, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
-    const [row] = await deleteRecipe.run(
+    const [row] = await runTyped(deleteRecipe, 
       { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, expectedVersions: expectedVersions(expected) },
       this.db,
     );
@@ -117,7 +118,7 @@ export class PgRecipeRepository implements RecipeRepository {
 
   /** Tells a missing (or foreign) recipe from a failed precondition after a conditional write hit no row. */
   private async missOutcome(owner: RecipeOwner, externalId: string): Promise<{ status: 'not_found' } | { status: 'version_mismatch' }> {
-    const [current] = await selectRecipeVersionForOwner.run(
+    const [current] = await runTyped(selectRecipeVersionForOwner, 
       { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject },
       this.db,
     );
