@@ -11,6 +11,7 @@ import type { RuntimeHandlers } from './platform/http/operation.js';
 import { bundledSpec, bundledSpecYaml } from './generated/openapi-spec.gen.js';
 import { readOperations } from './platform/http/spec.js';
 import { withAmbientTransactions } from './platform/db/ambient.js';
+import { withTransactionRetry } from './platform/db/transaction-retry.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
 import { MemoryRateLimitStore, RateLimiter } from './platform/http/rate-limit.js';
 import { PgRateLimitStore } from './platform/http/rate-limit-pg.js';
@@ -64,8 +65,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       : undefined;
 
   // One database handle for everything: transactions are ambient, so an idempotent POST's record
-  // and the module's own writes commit together.
-  const db = withAmbientTransactions(deps.db);
+  // and the module's own writes commit together; a transaction that loses a race (serialization
+  // failure, deadlock) runs again as a whole.
+  const db = withAmbientTransactions(withTransactionRetry(deps.db));
   const idempotency = new Idempotency(db);
   const iam = createIamModule({
     db,

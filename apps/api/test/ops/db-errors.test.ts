@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isAppError } from '../../src/platform/errors/app-error.js';
-import { mapDbError, withTxRetry } from '../../src/platform/db/db-errors.js';
+import type { Db } from '../../src/platform/db/db.js';
+import { mapDbError } from '../../src/platform/db/db-errors.js';
+import { withTransactionRetry } from '../../src/platform/db/transaction-retry.js';
 import type { ManagedDb } from '../../src/platform/db/managed-db.js';
 import { createPgDb } from '../../src/platform/db/pg-db.js';
 import { createBlankDatabase, testPostgresEnv } from '../harness/database.js';
@@ -65,14 +67,16 @@ describe('SQLSTATE mapping of real PostgreSQL errors', { skip: testPostgresEnv()
     assert.deepEqual([failure.kind, failure.status], ['conflict_error', 409]);
   });
 
-  it('maps a real deadlock to 503, and withTxRetry runs the loser again to success', async () => {
+  it('maps a real deadlock to 503, and the app’s Db runs the loser again to success', async () => {
     /**
-     * Moves `amount` between two accounts, locking `from` first. Until `barrier` is passed the
-     * first attempt waits after its first lock for the other transfer's first lock, so two
-     * transfers in opposite directions deadlock for real and PostgreSQL aborts one (40P01).
+     * Moves `amount` between two accounts, locking `from` first, then waiting until the other
+     * transfer holds its first lock (`theirs`): two transfers in opposite directions deadlock
+     * for real and PostgreSQL aborts one (40P01). A re-run finds both signals given and goes on.
      */
-    const transfer = (from: number, to: number, amount: number, mine: Deferred, theirs: Deferred) =>
-      db.transaction(async (tx) => {
+    let bodies = 0;
+    const transfer = (from: number, to: number, amount: number, mine: Deferred, theirs: Deferred, via: Db = db) =>
+      via.transaction(async (tx) => {
+        bodies += 1;
         // Superuser test connection: detect the deadlock in 50 ms instead of the default 1 s.
         await tx.query("SET LOCAL deadlock_timeout = '50ms'");
         await tx.query('UPDATE account SET balance = balance - $2 WHERE id = $1', [from, amount]);
@@ -90,19 +94,14 @@ describe('SQLSTATE mapping of real PostgreSQL errors', { skip: testPostgresEnv()
     const mapped = mapDbError(rejected[0]!.reason);
     assert.deepEqual([mapped.kind, mapped.status, mapped.headers['Retry-After']], ['unavailable_error', 503, '1']);
 
+    // The same race through the Db the app uses: the loser's whole transaction runs again.
     await db.query('UPDATE account SET balance = 100');
+    const retrying = withTransactionRetry(db);
     a = deferred();
     b = deferred();
-    let attempts = 0;
-    const counted = (run: () => Promise<void>) => () => {
-      attempts += 1;
-      return run();
-    };
-    await Promise.all([
-      withTxRetry(counted(() => transfer(1, 2, 1, a, b))),
-      withTxRetry(counted(() => transfer(2, 1, 10, b, a))),
-    ]);
-    assert.equal(attempts, 3, 'one of the two ran twice');
+    bodies = 0;
+    await Promise.all([transfer(1, 2, 1, a, b, retrying), transfer(2, 1, 10, b, a, retrying)]);
+    assert.equal(bodies, 3, 'one of the two ran twice');
     const { rows } = await db.query<{ balance: number }>('SELECT balance FROM account ORDER BY id');
     assert.deepEqual(rows.map((row) => row.balance), [109, 91], 'each transfer applied exactly once');
   });

@@ -30,6 +30,11 @@ export class AccessService implements AppAuthenticator, Authorizer {
   private readonly clients: ExpiringCache<AppCredentials>;
   private readonly userIds: ExpiringCache<string>;
   private readonly routes: ExpiringCache<Set<string>>;
+  /** Keys already verified against their hash, so repeat calls skip hashing; cleared on change. */
+  private readonly verifiedKeys = new Map<string, { app: AuthApp; deactivationAt: number; expiresAt: number }>();
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private generation = 0;
   private readonly now: () => number;
 
   constructor(
@@ -39,6 +44,8 @@ export class AccessService implements AppAuthenticator, Authorizer {
     const ttl = options.ttlMs ?? 30_000;
     const max = options.maxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.maxEntries = max;
+    this.ttlMs = ttl;
     this.apps = new ExpiringCache(ttl, max, this.now);
     this.clients = new ExpiringCache(ttl, max, this.now);
     this.userIds = new ExpiringCache(ttl, max, this.now);
@@ -47,6 +54,8 @@ export class AccessService implements AppAuthenticator, Authorizer {
 
   /** Drops every cached decision (called on change notifications and after local writes). */
   invalidate(): void {
+    this.generation++;
+    this.verifiedKeys.clear();
     this.apps.clear();
     this.clients.clear();
     this.userIds.clear();
@@ -57,15 +66,28 @@ export class AccessService implements AppAuthenticator, Authorizer {
   async authenticate(credentials: Credentials): Promise<AuthApp> {
     if (credentials.appId !== undefined) {
       const apiKey = credentials.apiKey ?? '';
+      const memoKey = `${credentials.appId}\u0000${apiKey}`;
+      const verified = this.verifiedKeys.get(memoKey);
+      if (verified && verified.expiresAt > this.now()) {
+        if (verified.deactivationAt > this.now()) return verified.app;
+        throw unauthenticated('invalid app credentials');
+      }
       const keyId = keyIdOf(apiKey);
       if (!keyId) throw unauthenticated('invalid app credentials');
+      const generation = this.generation;
       const app = await this.apps.get(credentials.appId, () => this.repo.findAppCredentials(credentials.appId!));
       const key = app?.keys.find((k) => k.keyId === keyId);
       // Hash compared in constant time; revoked keys are absent, expired ones refused here.
       if (!app || !key || !apiKeyMatches(apiKey, key.hash) || key.deactivationDate.getTime() <= this.now()) {
         throw unauthenticated('invalid app credentials');
       }
-      return toAuthApp(app);
+      const authApp = toAuthApp(app);
+      // Not remembered when a change arrived meanwhile: the key may have been revoked.
+      if (generation === this.generation) {
+        if (this.verifiedKeys.size >= this.maxEntries) this.verifiedKeys.clear();
+        this.verifiedKeys.set(memoKey, { app: authApp, deactivationAt: key.deactivationDate.getTime(), expiresAt: this.now() + this.ttlMs });
+      }
+      return authApp;
     }
     if (credentials.clientId !== undefined) {
       const clientId = credentials.clientId;
