@@ -97,14 +97,19 @@ function createClientErrorHandler(logger: Logger, nextRequestId: () => string) {
     // Node keeps the response being written on this connection here; once its head is out, a
     // second response would corrupt the stream (the same check as Node's own default handler).
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (socket.writable && (!inFlight || !inFlight.headersSent)) {
+    const answered = socket.writable && (!inFlight || !inFlight.headersSent);
+    if (answered) {
       socket.write(
         `HTTP/1.1 ${answer.status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(answer.body)}\r\n` +
           `Request-Id: ${requestId}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${answer.body}`,
       );
     }
     socket.destroy();
-    logger.info({ request_id: requestId, code: error.code, remote_ip: socket.remoteAddress, status: Number(answer.status.slice(0, 3)) }, 'client error');
+    // Timeouts and oversized headers are worth seeing; garbage and half-sent requests of clients
+    // that went away are routine noise.
+    const fields = { request_id: requestId, code: error.code, remote_ip: socket.remoteAddress, status: answered ? Number(answer.status.slice(0, 3)) : undefined };
+    if (answer === badRequestAnswer) logger.debug(fields, 'client error');
+    else logger.info(fields, 'client error');
   };
 }
 
