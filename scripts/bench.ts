@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     'pool-max': { type: 'string', default: '10' },
     'cpu-prof': { type: 'string' },
     only: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 });
 const rounds = Number(args.rounds);
@@ -134,7 +135,8 @@ async function main(): Promise<void> {
     const apiPort = await freePort();
     const startedAt = performance.now();
     const profileArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
-    const api = spawn(process.execPath, [...profileArgs, join(root, 'apps/api/dist/main.js')], {
+    const nodeFlags = args['node-flags'] ? args['node-flags'].split(' ').filter(Boolean) : [];
+    const api = spawn(process.execPath, [...profileArgs, ...nodeFlags, join(root, 'apps/api/dist/main.js')], {
       cwd: root,
       env: {
         ...process.env,
@@ -240,6 +242,10 @@ async function main(): Promise<void> {
       results.push({ path: p.name, api, baseline: base, ratio: Number((api.rps / base.rps).toFixed(3)), target: p.target, p99Ratio: Number((api.p99 / Math.max(base.p99, 1)).toFixed(2)) });
     }
     const rssMb = peakRssMb(api.pid!);
+    if (process.env.BENCH_MEMORY) {
+      const metricsText = await (await fetch(`${apiUrl}/metrics`)).text();
+      log(metricsText.split('\n').filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used_bytes)/.test(l)).join('\n'));
+    }
 
     // Start to ready on the migrated database: a second, fresh API process.
     const port2 = await freePort();

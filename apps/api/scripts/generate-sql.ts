@@ -4,7 +4,7 @@
  * Without PostgreSQL binaries the committed output is kept and a notice is printed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPgDb } from '../src/platform/db/pg-db.js';
 import { migrateUp, type MigrationSource } from '../src/platform/db/migrator.js';
@@ -20,6 +20,27 @@ function discoverMigrations(apiDir: string): MigrationSource[] {
     .sort()
     .filter((module) => existsSync(join(modulesDir, module, 'migrations')))
     .map((module) => ({ module, schema: module, directory: join(modulesDir, module, 'migrations') }));
+}
+
+/**
+ * Points the generated queries at the platform's lean runtime (`src/platform/db/typed-query.ts`)
+ * instead of `@pgtyped/runtime`, which would load pgtyped's SQL parser into the server.
+ */
+function useLeanRuntime(apiDir: string): void {
+  const modulesDir = join(apiDir, 'src', 'modules');
+  for (const module of readdirSync(modulesDir)) {
+    const infra = join(modulesDir, module, 'infra');
+    if (!existsSync(infra)) continue;
+    for (const file of readdirSync(infra).filter((f) => f.endsWith('.queries.ts'))) {
+      const path = join(infra, file);
+      const text = readFileSync(path, 'utf8');
+      const rewritten = text.replace(
+        "import { PreparedQuery } from '@pgtyped/runtime';",
+        "import { PreparedQuery } from '../../../platform/db/typed-query.js';",
+      );
+      if (rewritten !== text) writeFileSync(path, rewritten);
+    }
+  }
 }
 
 /** Regenerates the typed query modules of every module; see the file comment. */
@@ -41,6 +62,7 @@ export async function generateTypedSql(apiDir: string): Promise<void> {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, PGURI: cluster.adminUrl },
     });
+    useLeanRuntime(apiDir);
   } finally {
     await cluster.destroy();
   }

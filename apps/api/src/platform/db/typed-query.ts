@@ -1,27 +1,32 @@
-import { ParameterTransform, processSQLQueryIR, type PreparedQuery } from '@pgtyped/runtime';
 import type { Queryable } from './db.js';
 
-/** The statement text and parameter order of one pgtyped query, computed once. */
-interface CompiledStatement {
-  text: string;
-  /** Parameter names in $1, $2, … order. */
-  names: string[];
+/**
+ * The runtime of the typed SQL that pgtyped generates from `infra/*.sql`. The generated
+ * `*.queries.ts` files import `PreparedQuery` from here instead of `@pgtyped/runtime` (the
+ * generator rewrites that import): the same shape of intermediate representation (IR) and the same
+ * `run(params, conn)`, without loading pgtyped's SQL parser into the server (about 20 MB), with the
+ * statement text built once per query instead of on every call, and with rows mapped without
+ * deleting properties. Only scalar parameters are supported (array-spread and pick parameters are
+ * rejected when the query is created, i.e. at startup); pass lists as JSON text instead.
+ */
+
+/** One parameter of a query in pgtyped's IR. */
+interface IrParam {
+  name: string;
+  required: boolean;
+  transform: { type: string };
+  locs: { a: number; b: number }[];
 }
 
-// The generated queries are module-level constants; their IR objects key this cache for the
-// life of the process (a WeakMap, so nothing is pinned).
-const compiled = new WeakMap<object, CompiledStatement | null>();
-
-type QueryIR = Parameters<typeof processSQLQueryIR>[0];
-
-function compile(ir: QueryIR): CompiledStatement | null {
-  const { query, mapping } = processSQLQueryIR(ir);
-  // Only scalar parameters give a text that does not depend on the values (array spreads do).
-  if (mapping.some((m) => m.type !== ParameterTransform.Scalar)) return null;
-  const names: string[] = [];
-  for (const m of mapping) if (m.type === ParameterTransform.Scalar) names[m.assignedIndex - 1] = m.name;
-  return { text: query, names };
+/** pgtyped's IR of one query. */
+export interface QueryIR {
+  usedParamSet: Record<string, boolean>;
+  params: IrParam[];
+  statement: string;
 }
+
+/** A connection as generated queries take it. */
+export type TypedQueryConnection = Queryable;
 
 /** Strips pgtyped's nullability hints (`"col!"`, `"col?"`) from column names, building fresh rows. */
 function mapRows<R>(rows: Record<string, unknown>[]): R[] {
@@ -30,8 +35,8 @@ function mapRows<R>(rows: Record<string, unknown>[]): R[] {
   const keys = Object.keys(first);
   if (!keys.some((k) => k.endsWith('!') || k.endsWith('?'))) return rows as R[];
   const clean = keys.map((k) => (k.endsWith('!') || k.endsWith('?') ? k.slice(0, -1) : k));
-  // New objects with one stable shape: pgtyped's own mapping deletes properties, which turns
-  // every row into a slow dictionary-mode object.
+  // New objects of one stable shape: deleting the hinted properties would turn every row into
+  // a slow dictionary-mode object.
   return rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < keys.length; i++) out[clean[i]!] = row[keys[i]!];
@@ -40,19 +45,38 @@ function mapRows<R>(rows: Record<string, unknown>[]): R[] {
 }
 
 /**
- * Runs a pgtyped query like its own `run(params, conn)`, with the same parameters and result
- * types, but with the statement text built once per query instead of on every call, and rows
- * mapped without deleting properties. Queries with array parameters fall back to `run`.
+ * A typed query: `run(params, conn)` binds `params` by name and resolves to the typed rows.
+ * Constructed by the generated code from pgtyped's IR.
  */
-export async function runTyped<P, R>(query: PreparedQuery<P, R>, params: P, conn: Queryable): Promise<R[]> {
-  const ir = (query as unknown as { queryIR: QueryIR }).queryIR;
-  let statement = compiled.get(ir);
-  if (statement === undefined) {
-    statement = compile(ir);
-    compiled.set(ir, statement);
+export class PreparedQuery<TParams, TResult> {
+  private readonly text: string;
+  /** Parameter names in $1, $2, … order. */
+  private readonly names: string[];
+
+  constructor(ir: QueryIR) {
+    const used = ir.params.filter((p) => p.name in ir.usedParamSet);
+    const intervals: { a: number; b: number; sub: string }[] = [];
+    this.names = used.map((param, index) => {
+      if (param.transform.type !== 'scalar') {
+        throw new Error(`typed SQL: parameter ${param.name} uses a ${param.transform.type} transform; only scalar parameters are supported`);
+      }
+      for (const loc of param.locs) intervals.push({ ...loc, sub: `$${index + 1}` });
+      return param.name;
+    });
+    intervals.sort((x, y) => x.a - y.a);
+    let text = '';
+    let at = 0;
+    for (const { a, b, sub } of intervals) {
+      text += ir.statement.slice(at, a) + sub;
+      at = b + 1;
+    }
+    this.text = text + ir.statement.slice(at);
   }
-  if (statement === null) return query.run(params, conn as never);
-  const values = statement.names.map((name) => (params as Record<string, unknown>)[name]);
-  const result = await conn.query<Record<string, unknown>>(statement.text, values);
-  return mapRows<R>(result.rows);
+
+  /** Runs the query with `params` on `conn` (a pool, a transaction, PGlite). */
+  async run(params: TParams, conn: TypedQueryConnection): Promise<TResult[]> {
+    const values = this.names.map((name) => (params as Record<string, unknown>)[name]);
+    const result = await conn.query<Record<string, unknown>>(this.text, values);
+    return mapRows<TResult>(result.rows);
+  }
 }

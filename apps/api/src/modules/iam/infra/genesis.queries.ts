@@ -1,5 +1,5 @@
 /** Types generated for queries found in "src/modules/iam/infra/genesis.sql" */
-import { PreparedQuery } from '@pgtyped/runtime';
+import { PreparedQuery } from '../../../platform/db/typed-query.js';
 
 export type NumberOrString = number | string;
 

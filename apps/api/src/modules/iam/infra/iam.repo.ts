@@ -8,7 +8,6 @@ import * as genesis from './genesis.queries.js';
 import * as orgs from './org.queries.js';
 import * as rbac from './rbac.queries.js';
 import * as users from './user.queries.js';
-import { runTyped } from '../../../platform/db/typed-query.js';
 
 interface AuditRow {
   create_app_extl_id: string | null;
@@ -79,18 +78,18 @@ export class PgIamRepository implements IamRepository {
   constructor(private readonly db: Queryable) {}
 
   async findUserByIssuerSubject(issuer: string, subject: string): Promise<User | undefined> {
-    const [row] = await runTyped(users.selectUserByIssuerSubject, { issuer, subject }, this.db);
+    const [row] = await users.selectUserByIssuerSubject.run({ issuer, subject }, this.db);
     return row ? toUser(row) : undefined;
   }
 
   async findUserByExternalId(externalId: string): Promise<User | undefined> {
-    const [row] = await runTyped(users.selectUserByExtlId, { extlId: externalId }, this.db);
+    const [row] = await users.selectUserByExtlId.run({ extlId: externalId }, this.db);
     return row ? toUser(row) : undefined;
   }
 
   async createUser(profile: UserProfile, ids: { personExternalId: string; userExternalId: string }, actor: Actor): Promise<{ created: boolean }> {
-    const [person] = await runTyped(users.insertPerson, { extlId: ids.personExternalId, ...actorParams(actor) }, this.db);
-    const inserted = await runTyped(users.insertUser, 
+    const [person] = await users.insertPerson.run({ extlId: ids.personExternalId, ...actorParams(actor) }, this.db);
+    const inserted = await users.insertUser.run(
       {
         extlId: ids.userExternalId,
         personId: person!.person_id,
@@ -108,54 +107,54 @@ export class PgIamRepository implements IamRepository {
   }
 
   async updateUserProfile(userId: string, profile: UserProfile, actor: Actor): Promise<void> {
-    await runTyped(users.updateUserProfile, 
+    await users.updateUserProfile.run(
       { userId, email: profile.email, name: profile.name, givenName: profile.givenName, familyName: profile.familyName, ...actorParams(actor) },
       this.db,
     );
   }
 
   async createOrg(org: { externalId: string; name: string; description: string; kind: OrgKind }, actor: Actor): Promise<Org> {
-    const [row] = await runTyped(orgs.insertOrg, { extlId: org.externalId, name: org.name, description: org.description, kind: org.kind, ...actorParams(actor) }, this.db);
+    const [row] = await orgs.insertOrg.run({ extlId: org.externalId, name: org.name, description: org.description, kind: org.kind, ...actorParams(actor) }, this.db);
     return toOrg(row!);
   }
 
   async findOrgByExternalId(externalId: string): Promise<Org | undefined> {
-    const [row] = await runTyped(orgs.selectOrgByExtlId, { extlId: externalId }, this.db);
+    const [row] = await orgs.selectOrgByExtlId.run({ extlId: externalId }, this.db);
     return row ? toOrg(row) : undefined;
   }
 
   async findOrgById(id: string): Promise<Org | undefined> {
-    const [row] = await runTyped(orgs.selectOrgById, { orgId: id }, this.db);
+    const [row] = await orgs.selectOrgById.run({ orgId: id }, this.db);
     return row ? toOrg(row) : undefined;
   }
 
   async findOrgs(filter: { onlyOrgId?: string; after?: After; limit: number }): Promise<Org[]> {
-    const rows = await runTyped(orgs.selectOrgs, { onlyOrgId: filter.onlyOrgId ?? null, ...afterParams(filter.after), limit: filter.limit }, this.db);
+    const rows = await orgs.selectOrgs.run({ onlyOrgId: filter.onlyOrgId ?? null, ...afterParams(filter.after), limit: filter.limit }, this.db);
     return rows.map(toOrg);
   }
 
   async updateOrg(orgId: string, fields: { name: string; description: string }, actor: Actor, expected?: ExpectedVersion): Promise<boolean> {
-    return (await runTyped(orgs.updateOrg, { orgId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
+    return (await orgs.updateOrg.run({ orgId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
   async deleteOrg(orgId: string, expected?: ExpectedVersion): Promise<boolean> {
-    return (await runTyped(orgs.deleteOrg, { orgId, ...expectedParams(expected) }, this.db)).length > 0;
+    return (await orgs.deleteOrg.run({ orgId, ...expectedParams(expected) }, this.db)).length > 0;
   }
 
   async addMember(orgId: string, userId: string, actor: Actor): Promise<void> {
-    await runTyped(orgs.insertOrgUser, { orgId, userId, ...actorParams(actor) }, this.db);
+    await orgs.insertOrgUser.run({ orgId, userId, ...actorParams(actor) }, this.db);
   }
 
   async grantRole(orgId: string, userId: string, roleId: string, actor: Actor): Promise<void> {
-    await runTyped(orgs.insertUserRole, { orgId, userId, roleId, ...actorParams(actor) }, this.db);
+    await orgs.insertUserRole.run({ orgId, userId, roleId, ...actorParams(actor) }, this.db);
   }
 
   async revokeRole(orgId: string, userId: string, roleId: string): Promise<boolean> {
-    return (await runTyped(orgs.deleteUserRole, { orgId, userId, roleId }, this.db)).length > 0;
+    return (await orgs.deleteUserRole.run({ orgId, userId, roleId }, this.db)).length > 0;
   }
 
   async findMembers(orgId: string, filter: { onlyUserId?: string; after?: After; limit: number }): Promise<Member[]> {
-    const rows = await runTyped(orgs.selectOrgMembers, 
+    const rows = await orgs.selectOrgMembers.run(
       { orgId, onlyUserId: filter.onlyUserId ?? null, ...afterParams(filter.after), limit: filter.limit },
       this.db,
     );
@@ -172,7 +171,7 @@ export class PgIamRepository implements IamRepository {
     app: { externalId: string; orgId: string; name: string; description: string; oauth2ClientId: string | null },
     actor: Actor,
   ): Promise<string> {
-    const [row] = await runTyped(apps.insertApp, 
+    const [row] = await apps.insertApp.run(
       { extlId: app.externalId, orgId: app.orgId, name: app.name, description: app.description, oauth2ClientId: app.oauth2ClientId, ...actorParams(actor) },
       this.db,
     );
@@ -181,7 +180,7 @@ export class PgIamRepository implements IamRepository {
 
   private async withKeys(rows: apps.ISelectAppByExtlIdResult[]): Promise<App[]> {
     if (rows.length === 0) return [];
-    const keys = await runTyped(apps.selectApiKeysOfApps, { appIds: JSON.stringify(rows.map((r) => r.app_id)) }, this.db);
+    const keys = await apps.selectApiKeysOfApps.run({ appIds: JSON.stringify(rows.map((r) => r.app_id)) }, this.db);
     return rows.map((row) => ({
       id: row.app_id,
       externalId: row.extl_id,
@@ -201,17 +200,17 @@ export class PgIamRepository implements IamRepository {
   }
 
   async findAppByExternalId(externalId: string): Promise<App | undefined> {
-    const [app] = await this.withKeys(await runTyped(apps.selectAppByExtlId, { extlId: externalId }, this.db));
+    const [app] = await this.withKeys(await apps.selectAppByExtlId.run({ extlId: externalId }, this.db));
     return app;
   }
 
   async findAppById(id: string): Promise<App | undefined> {
-    const [app] = await this.withKeys(await runTyped(apps.selectAppById, { appId: id }, this.db));
+    const [app] = await this.withKeys(await apps.selectAppById.run({ appId: id }, this.db));
     return app;
   }
 
   async findApps(orgId: string, filter: { after?: After; limit: number }): Promise<App[]> {
-    return this.withKeys(await runTyped(apps.selectAppsByOrg, { orgId, ...afterParams(filter.after), limit: filter.limit }, this.db));
+    return this.withKeys(await apps.selectAppsByOrg.run({ orgId, ...afterParams(filter.after), limit: filter.limit }, this.db));
   }
 
   async updateApp(
@@ -220,15 +219,15 @@ export class PgIamRepository implements IamRepository {
     actor: Actor,
     expected?: ExpectedVersion,
   ): Promise<boolean> {
-    return (await runTyped(apps.updateApp, { appId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
+    return (await apps.updateApp.run({ appId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
   async deleteApp(appId: string, expected?: ExpectedVersion): Promise<boolean> {
-    return (await runTyped(apps.deleteApp, { appId, ...expectedParams(expected) }, this.db)).length > 0;
+    return (await apps.deleteApp.run({ appId, ...expectedParams(expected) }, this.db)).length > 0;
   }
 
   async addApiKey(appId: string, key: GeneratedApiKey, deactivationDate: Date, actor: Actor): Promise<ApiKeyInfo> {
-    const [row] = await runTyped(apps.insertApiKey, 
+    const [row] = await apps.insertApiKey.run(
       { appId, keyId: key.keyId, prefix: key.prefix, keyHash: key.hash, deactivationDate, ...actorParams(actor) },
       this.db,
     );
@@ -236,11 +235,11 @@ export class PgIamRepository implements IamRepository {
   }
 
   async revokeApiKey(appId: string, keyId: string, actor: Actor): Promise<boolean> {
-    return (await runTyped(apps.revokeApiKey, { appId, keyId, ...actorParams(actor) }, this.db)).length > 0;
+    return (await apps.revokeApiKey.run({ appId, keyId, ...actorParams(actor) }, this.db)).length > 0;
   }
 
   async findAppCredentials(appExternalId: string): Promise<AppCredentials | undefined> {
-    const rows = await runTyped(apps.selectAppCredentials, { extlId: appExternalId }, this.db);
+    const rows = await apps.selectAppCredentials.run({ extlId: appExternalId }, this.db);
     const first = rows[0];
     if (!first) return undefined;
     return {
@@ -254,7 +253,7 @@ export class PgIamRepository implements IamRepository {
   }
 
   async findAppCredentialsByClientId(clientId: string): Promise<AppCredentials | undefined> {
-    const [row] = await runTyped(apps.selectAppByClientId, { clientId }, this.db);
+    const [row] = await apps.selectAppByClientId.run({ clientId }, this.db);
     if (!row) return undefined;
     return { appId: row.app_id, appExternalId: row.extl_id, orgId: row.org_id, orgExternalId: row.org_extl_id, orgKind: row.org_kind as OrgKind, keys: [] };
   }
@@ -263,7 +262,7 @@ export class PgIamRepository implements IamRepository {
     p: { externalId: string; resource: string; operation: Operation; description: string; active: boolean },
     actor: Actor,
   ): Promise<string> {
-    const [row] = await runTyped(rbac.insertPermission, 
+    const [row] = await rbac.insertPermission.run(
       { extlId: p.externalId, resource: p.resource, operation: p.operation, description: p.description, active: p.active, ...actorParams(actor) },
       this.db,
     );
@@ -271,7 +270,7 @@ export class PgIamRepository implements IamRepository {
   }
 
   async findPermissions(filter: { onlyId?: string; onlyExternalId?: string } = {}): Promise<Permission[]> {
-    const rows = await runTyped(rbac.selectPermissions, { onlyPermissionId: filter.onlyId ?? null, onlyExtlId: filter.onlyExternalId ?? null }, this.db);
+    const rows = await rbac.selectPermissions.run({ onlyPermissionId: filter.onlyId ?? null, onlyExtlId: filter.onlyExternalId ?? null }, this.db);
     return rows.map((row) => ({
       id: row.permission_id,
       externalId: row.extl_id,
@@ -284,22 +283,22 @@ export class PgIamRepository implements IamRepository {
   }
 
   async deletePermission(externalId: string): Promise<boolean> {
-    return (await runTyped(rbac.deletePermission, { extlId: externalId }, this.db)).length > 0;
+    return (await rbac.deletePermission.run({ extlId: externalId }, this.db)).length > 0;
   }
 
   async findPermissionIds(routes: Route[]): Promise<Map<string, string>> {
     if (routes.length === 0) return new Map();
-    const rows = await runTyped(rbac.selectPermissionIdsByRoute, { routes: JSON.stringify(routes.map((r) => `${r.resource} ${r.operation}`)) }, this.db);
+    const rows = await rbac.selectPermissionIdsByRoute.run({ routes: JSON.stringify(routes.map((r) => `${r.resource} ${r.operation}`)) }, this.db);
     return new Map(rows.map((row) => [`${row.resource} ${row.operation}`, row.permission_id]));
   }
 
   async createRole(r: { externalId: string; code: string; description: string; active: boolean }, actor: Actor): Promise<string> {
-    const [row] = await runTyped(rbac.insertRole, { extlId: r.externalId, code: r.code, description: r.description, active: r.active, ...actorParams(actor) }, this.db);
+    const [row] = await rbac.insertRole.run({ extlId: r.externalId, code: r.code, description: r.description, active: r.active, ...actorParams(actor) }, this.db);
     return row!.role_id;
   }
 
   async findRoles(onlyCode?: string): Promise<Role[]> {
-    const rows = await runTyped(rbac.selectRoles, { onlyCode: onlyCode ?? null }, this.db);
+    const rows = await rbac.selectRoles.run({ onlyCode: onlyCode ?? null }, this.db);
     return rows.map((row) => ({
       id: row.role_id,
       externalId: row.extl_id,
@@ -313,34 +312,34 @@ export class PgIamRepository implements IamRepository {
   }
 
   async findRoleId(code: string): Promise<string | undefined> {
-    const [row] = await runTyped(rbac.selectRoleIdByCode, { code }, this.db);
+    const [row] = await rbac.selectRoleIdByCode.run({ code }, this.db);
     return row?.role_id;
   }
 
   async updateRole(roleId: string, fields: { description: string; active: boolean }, actor: Actor, expected?: ExpectedVersion): Promise<boolean> {
-    return (await runTyped(rbac.updateRole, { roleId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
+    return (await rbac.updateRole.run({ roleId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
   async deleteRole(code: string, expected?: ExpectedVersion): Promise<string | undefined> {
-    const [row] = await runTyped(rbac.deleteRole, { code, ...expectedParams(expected) }, this.db);
+    const [row] = await rbac.deleteRole.run({ code, ...expectedParams(expected) }, this.db);
     return row?.extl_id;
   }
 
   async setRolePermissions(roleId: string, permissionIds: string[], actor: Actor): Promise<void> {
-    await runTyped(rbac.deleteRolePermissions, { roleId }, this.db);
-    if (permissionIds.length) await runTyped(rbac.insertRolePermissions, { roleId, permissionIds: JSON.stringify(permissionIds), ...actorParams(actor) }, this.db);
+    await rbac.deleteRolePermissions.run({ roleId }, this.db);
+    if (permissionIds.length) await rbac.insertRolePermissions.run({ roleId, permissionIds: JSON.stringify(permissionIds), ...actorParams(actor) }, this.db);
   }
 
   async findUserRoutes(userId: string, orgId: string): Promise<string[]> {
-    return (await runTyped(rbac.selectUserPermissions, { userId, orgId }, this.db)).map((r) => r.route);
+    return (await rbac.selectUserPermissions.run({ userId, orgId }, this.db)).map((r) => r.route);
   }
 
   async lockGenesis(): Promise<void> {
-    await runTyped(genesis.lockGenesis, undefined as never, this.db);
+    await genesis.lockGenesis.run(undefined as never, this.db);
   }
 
   async findGenesis(): Promise<GenesisRecord | undefined> {
-    const [row] = await runTyped(genesis.selectGenesis, undefined as never, this.db);
+    const [row] = await genesis.selectGenesis.run(undefined as never, this.db);
     return row
       ? {
           principalOrgId: row.principal_org_id,
@@ -354,14 +353,14 @@ export class PgIamRepository implements IamRepository {
   }
 
   async recordGenesis(record: GenesisRecord, actor: Actor): Promise<void> {
-    await runTyped(genesis.insertGenesis, 
+    await genesis.insertGenesis.run(
       { ...record, ...actorParams(actor) },
       this.db,
     );
   }
 
   async notifyChange(what: string): Promise<void> {
-    await runTyped(genesis.notifyIamChange, { payload: what }, this.db);
+    await genesis.notifyIamChange.run({ payload: what }, this.db);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Types generated for queries found in "src/modules/iam/infra/rbac.sql" */
-import { PreparedQuery } from '@pgtyped/runtime';
+import { PreparedQuery } from '../../../platform/db/typed-query.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -1,5 +1,5 @@
 /** Types generated for queries found in "src/modules/movie/infra/movie.sql" */
-import { PreparedQuery } from '@pgtyped/runtime';
+import { PreparedQuery } from '../../../platform/db/typed-query.js';
 
 export type DateOrString = Date | string;
 

@@ -12,7 +12,6 @@ import {
   updateMovie,
   type IInsertMovieResult,
 } from './movie.queries.js';
-import { runTyped } from '../../../platform/db/typed-query.js';
 
 type MovieRow = IInsertMovieResult;
 
@@ -84,13 +83,13 @@ export class PgMovieRepository implements MovieRepository {
 
   async createMovie(orgId: string, externalId: string, draft: MovieDraft, actor: MovieActor): Promise<Movie> {
     const [row] = await this.run('movie.createMovie', () =>
-      runTyped(insertMovie, { extlId: externalId, orgId, ...contentParams(draft, actor) }, this.db),
+      insertMovie.run({ extlId: externalId, orgId, ...contentParams(draft, actor) }, this.db),
     );
     return toMovie(row!);
   }
 
   async findMovieById(orgId: string, externalId: string): Promise<Movie | undefined> {
-    const [row] = await this.run('movie.findMovieById', () => runTyped(selectMovieByExtlId, { extlId: externalId, orgId }, this.db));
+    const [row] = await this.run('movie.findMovieById', () => selectMovieByExtlId.run({ extlId: externalId, orgId }, this.db));
     return row ? toMovie(row) : undefined;
   }
 
@@ -101,7 +100,7 @@ export class PgMovieRepository implements MovieRepository {
       throw new AppError('input_validation_error', 'cursor is invalid', { param: 'cursor' });
     }
     const rows = await this.run('movie.findMovies', () =>
-      runTyped(selectMoviesByOrg, 
+      selectMoviesByOrg.run(
         {
           orgId,
           titleContains: filter.titleContains ?? null,
@@ -126,7 +125,7 @@ export class PgMovieRepository implements MovieRepository {
     expected?: ExpectedVersion,
   ): Promise<WriteOutcome<Movie>> {
     const [row] = await this.run('movie.updateMovie', () =>
-      runTyped(updateMovie, 
+      updateMovie.run(
         { extlId: externalId, orgId, expectedVersions: expectedVersions(expected), ...contentParams(draft, actor) },
         this.db,
       ),
@@ -137,7 +136,7 @@ export class PgMovieRepository implements MovieRepository {
 
   async deleteMovie(orgId: string, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
     const [row] = await this.run('movie.deleteMovie', () =>
-      runTyped(deleteMovie, { extlId: externalId, orgId, expectedVersions: expectedVersions(expected) }, this.db),
+      deleteMovie.run({ extlId: externalId, orgId, expectedVersions: expectedVersions(expected) }, this.db),
     );
     if (row) return { status: 'ok', value: null };
     return this.missOutcome(orgId, externalId);
@@ -148,7 +147,7 @@ export class PgMovieRepository implements MovieRepository {
    * write hit no row. The write itself was atomic; this read only chooses the error.
    */
   private async missOutcome(orgId: string, externalId: string): Promise<{ status: 'not_found' } | { status: 'version_mismatch' }> {
-    const [current] = await this.run('movie.missOutcome', () => runTyped(selectMovieVersionInOrg, { extlId: externalId, orgId }, this.db));
+    const [current] = await this.run('movie.missOutcome', () => selectMovieVersionInOrg.run({ extlId: externalId, orgId }, this.db));
     return current ? { status: 'version_mismatch' } : { status: 'not_found' };
   }
 

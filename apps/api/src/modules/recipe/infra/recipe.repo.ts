@@ -10,7 +10,6 @@ import {
   updateRecipe,
   type IInsertRecipeResult,
 } from './recipe.queries.js';
-import { runTyped } from '../../../platform/db/typed-query.js';
 
 type RecipeRow = IInsertRecipeResult;
 
@@ -59,7 +58,7 @@ export class PgRecipeRepository implements RecipeRepository {
   constructor(private readonly db: Queryable) {}
 
   async createRecipe(owner: RecipeOwner, externalId: string, draft: RecipeDraft): Promise<Recipe> {
-    const [row] = await runTyped(insertRecipe, 
+    const [row] = await insertRecipe.run(
       { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, ...contentParams(draft) },
       this.db,
     );
@@ -67,12 +66,12 @@ export class PgRecipeRepository implements RecipeRepository {
   }
 
   async findRecipeById(externalId: string): Promise<Recipe | undefined> {
-    const [row] = await runTyped(selectRecipeByExtlId, { extlId: externalId }, this.db);
+    const [row] = await selectRecipeByExtlId.run({ extlId: externalId }, this.db);
     return row ? toRecipe(row) : undefined;
   }
 
   async findRecipes(owner: RecipeOwner, filter: RecipeFilter): Promise<Recipe[]> {
-    const rows = await runTyped(selectRecipesByOwner, 
+    const rows = await selectRecipesByOwner.run(
       {
         ownerIssuer: owner.issuer,
         ownerSubject: owner.subject,
@@ -93,7 +92,7 @@ export class PgRecipeRepository implements RecipeRepository {
     draft: RecipeDraft,
     expected?: ExpectedVersion,
   ): Promise<WriteOutcome<Recipe>> {
-    const [row] = await runTyped(updateRecipe, 
+    const [row] = await updateRecipe.run(
       {
         extlId: externalId,
         ownerIssuer: owner.issuer,
@@ -108,7 +107,7 @@ export class PgRecipeRepository implements RecipeRepository {
   }
 
   async deleteRecipe(owner: RecipeOwner, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
-    const [row] = await runTyped(deleteRecipe, 
+    const [row] = await deleteRecipe.run(
       { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, expectedVersions: expectedVersions(expected) },
       this.db,
     );
@@ -118,7 +117,7 @@ export class PgRecipeRepository implements RecipeRepository {
 
   /** Tells a missing (or foreign) recipe from a failed precondition after a conditional write hit no row. */
   private async missOutcome(owner: RecipeOwner, externalId: string): Promise<{ status: 'not_found' } | { status: 'version_mismatch' }> {
-    const [current] = await runTyped(selectRecipeVersionForOwner, 
+    const [current] = await selectRecipeVersionForOwner.run(
       { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject },
       this.db,
     );
