@@ -171,7 +171,11 @@ async function main(): Promise<void> {
     const ids: string[] = [];
     for (let batch = 0; batch < 20; batch++) {
       const created = await Promise.all(
-        Array.from({ length: 50 }, () => fetch(`${apiUrl}/api/v1/movies`, { method: 'POST', headers, body: movie }).then((r) => r.json() as Promise<{ external_id: string }>)),
+        Array.from({ length: 50 }, async () => {
+          const res = await fetch(`${apiUrl}/api/v1/movies`, { method: 'POST', headers, body: movie });
+          if (res.status !== 201) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
+          return (await res.json()) as { external_id: string };
+        }),
       );
       ids.push(...created.map((m) => m.external_id));
     }

@@ -254,9 +254,9 @@ describe('wire mapping round trip (property)', () => {
         externalId: `id${i}`,
         version: int(1, 100),
         createdBy: { appExternalId: 'app-1', firstName: 'Otto', lastName: null },
-        createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, 0, i)),
+        createdAt: new Date(Date.UTC(2024, 0, 1, 0, 0, 0, i)).toISOString(),
         updatedBy: { appExternalId: 'app-2', firstName: null, lastName: 'Maddox' },
-        updatedAt: new Date(Date.UTC(2024, 0, 2, 0, 0, 0, i)),
+        updatedAt: new Date(Date.UTC(2024, 0, 2, 0, 0, 0, i)).toISOString(),
         sortKey: 'opaque',
       };
       const body = toMovieBody(movie);
@@ -285,7 +285,7 @@ describe('wire mapping round trip (property)', () => {
         writer: body.writer,
       });
       assert.deepEqual(echoed, draft, context);
-      assert.equal(body.create_date_time, movie.createdAt.toISOString());
+      assert.equal(body.create_date_time, movie.createdAt);
       assert.equal(body.update_app_extl_id, 'app-2');
       assert.equal(body.create_user_last_name, null);
     }

@@ -106,8 +106,8 @@ describe('movie repository (PostgreSQL)', () => {
     assert.equal(updated.writer, 'Abbe Wool');
     assert.deepEqual(updated.createdBy, otto);
     assert.deepEqual(updated.updatedBy, bud);
-    assert.equal(updated.createdAt.getTime(), created.createdAt.getTime());
-    assert.ok(updated.updatedAt.getTime() >= created.updatedAt.getTime());
+    assert.equal(updated.createdAt, created.createdAt);
+    assert.ok(Date.parse(updated.updatedAt) >= Date.parse(created.updatedAt));
   });
 
   it('applies If-Match atomically: of concurrent writers holding one version exactly one wins', async () => {

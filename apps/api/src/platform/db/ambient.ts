@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Db, Queryable, QueryResult, TransactionOptions } from './db.js';
+import type { Db, QueryOptions, Queryable, QueryResult, TransactionOptions } from './db.js';
 
 /** A {@link Db} that can run work in an ambient transaction (see {@link withAmbientTransactions}). */
 export interface AmbientDb extends Db {
@@ -23,8 +23,8 @@ export function withAmbientTransactions(db: Db): AmbientDb {
   const ambient = (): Queryable | undefined => (inFlight > 0 ? current.getStore() : undefined);
   return {
     kind: db.kind,
-    query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      return (ambient() ?? db).query<R>(text, params);
+    query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+      return (ambient() ?? db).query<R>(text, params, options);
     },
     transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> {
       const tx = ambient();

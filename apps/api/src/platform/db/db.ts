@@ -2,6 +2,14 @@
 export interface QueryResult<R> {
   rows: R[];
   rowCount: number;
+  /** Column names in order (present for row-returning statements). */
+  fields?: { name: string }[];
+}
+
+/** Options of one query. */
+export interface QueryOptions {
+  /** `array`: each row is an array of column values in `fields` order (no object per row). */
+  rowMode?: 'array';
 }
 
 /**
@@ -9,7 +17,7 @@ export interface QueryResult<R> {
  * generated `run(params, conn)` expects, so generated queries run on all of them.
  */
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
 }
 
 /** A handler for NOTIFY payloads on one channel. */

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { NotificationHandler, Queryable, QueryResult, TransactionOptions } from './db.js';
+import type { NotificationHandler, QueryOptions, Queryable, QueryResult, TransactionOptions } from './db.js';
 import { isConnectionError } from './db-errors.js';
 import type { ManagedDb, ScriptQueryable } from './managed-db.js';
 
@@ -74,21 +74,22 @@ export class StatementNames {
   constructor(private readonly maxPrepared = 500) {}
 
   /** The query config for `text` with `params`: named when parameterized and within the limit. */
-  config(text: string, params: readonly unknown[] | undefined): pg.QueryConfig | string {
-    if (!params || params.length === 0) return text;
+  config(text: string, params: readonly unknown[] | undefined, options?: QueryOptions): pg.QueryConfig {
+    const rowMode = options?.rowMode === 'array' ? { rowMode: 'array' as const } : {};
+    if (!params || params.length === 0) return { text, ...rowMode };
     let name = this.names.get(text);
     if (name === undefined) {
-      if (this.names.size >= this.maxPrepared) return { text, values: params as unknown[] };
+      if (this.names.size >= this.maxPrepared) return { text, values: params as unknown[], ...rowMode };
       name = `chompardo_${this.names.size + 1}`;
       this.names.set(text, name);
     }
-    return { name, text, values: params as unknown[] };
+    return { name, text, values: params as unknown[], ...rowMode };
   }
 }
 
 function toResult<R>(result: pg.QueryResult): QueryResult<R> {
   // pg reports null for commands without a row count (e.g. CREATE); the port wants a number.
-  return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
+  return { rows: result.rows as R[], rowCount: result.rowCount ?? 0, fields: result.fields };
 }
 
 /** A checked-out client wrapped for callers, with its health as seen while it was out. */
@@ -112,9 +113,11 @@ function checkOut(client: pg.PoolClient, statements: StatementNames | undefined)
   };
   client.on('error', markBroken);
   const session: ScriptQueryable = {
-    async query<R>(text: string, params?: readonly unknown[]) {
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
       return toResult<R>(
-        await (statements ? client.query(statements.config(text, params)) : client.query(text, params as unknown[] | undefined)),
+        await (statements
+          ? client.query(statements.config(text, params, options))
+          : client.query({ text, values: params as unknown[] | undefined, ...(options?.rowMode ? { rowMode: options.rowMode } : {}) })),
       );
     },
     async exec(sql: string) {
@@ -185,9 +188,11 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
   return {
     kind: 'postgres',
 
-    async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
       return toResult<R>(
-        await (statements ? pool.query(statements.config(text, params)) : pool.query(text, params as unknown[] | undefined)),
+        await (statements
+          ? pool.query(statements.config(text, params, options))
+          : pool.query({ text, values: params as unknown[] | undefined, ...(options?.rowMode ? { rowMode: options.rowMode } : {}) })),
       );
     },
 

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { NotificationHandler, Queryable, QueryResult, TransactionOptions } from './db.js';
+import type { NotificationHandler, QueryOptions, Queryable, QueryResult, TransactionOptions } from './db.js';
 import type { ManagedDb, ScriptQueryable } from './managed-db.js';
 
 /** Options of {@link createPgliteDb}. */
@@ -81,9 +81,9 @@ export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<Man
   const mutex = createSessionMutex();
 
   const direct: ScriptQueryable = {
-    async query<R>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      const result = await pglite.query<R>(text, params ? [...params] : undefined);
-      return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length };
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+      const result = await pglite.query<R>(text, params ? [...params] : undefined, options?.rowMode ? { rowMode: options.rowMode } : undefined);
+      return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length, fields: result.fields };
     },
     async exec(sql: string): Promise<void> {
       await pglite.exec(sql);
@@ -93,8 +93,8 @@ export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<Man
   const db: ManagedDb = {
     kind: 'pglite',
 
-    query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-      return mutex.run(() => direct.query<R>(text, params));
+    query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+      return mutex.run(() => direct.query<R>(text, params, options));
     },
 
     exec(sql: string): Promise<void> {
@@ -110,9 +110,9 @@ export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<Man
           if (!open) throw new Error('transaction is closed');
         };
         const tx: ScriptQueryable = {
-          query: <R>(text: string, params?: readonly unknown[]) => {
+          query: <R>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
             guard();
-            return direct.query<R>(text, params);
+            return direct.query<R>(text, params, options);
           },
           exec: (sql: string) => {
             guard();

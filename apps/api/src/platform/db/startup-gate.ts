@@ -40,8 +40,8 @@ export function createStartupGate(db: Db): StartupGate {
 
   const gated: Db = {
     kind: db.kind,
-    query(text, params) {
-      return open ? db.query(text, params) : Promise.reject(notReady());
+    query(text, params, options) {
+      return open ? db.query(text, params, options) : Promise.reject(notReady());
     },
     transaction(fn, options) {
       return open ? db.transaction(fn, options) : Promise.reject(notReady());

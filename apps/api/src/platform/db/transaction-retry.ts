@@ -14,7 +14,7 @@ import { withTxRetry } from './db-errors.js';
 export function withTransactionRetry(db: Db, attempts = 3): Db {
   return {
     kind: db.kind,
-    query: (text, params) => db.query(text, params),
+    query: (text, params, options) => db.query(text, params, options),
     transaction: (fn, options) => withTxRetry(() => db.transaction(fn, options), attempts),
     withSession: (fn) => db.withSession(fn),
     ping: () => db.ping(),

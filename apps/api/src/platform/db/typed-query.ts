@@ -28,20 +28,25 @@ export interface QueryIR {
 /** A connection as generated queries take it. */
 export type TypedQueryConnection = Queryable;
 
-/** Strips pgtyped's nullability hints (`"col!"`, `"col?"`) from column names, building fresh rows. */
-function mapRows<R>(rows: Record<string, unknown>[]): R[] {
-  const first = rows[0];
-  if (!first) return rows as R[];
-  const keys = Object.keys(first);
-  if (!keys.some((k) => k.endsWith('!') || k.endsWith('?'))) return rows as R[];
-  const clean = keys.map((k) => (k.endsWith('!') || k.endsWith('?') ? k.slice(0, -1) : k));
-  // New objects of one stable shape: deleting the hinted properties would turn every row into
-  // a slow dictionary-mode object.
-  return rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < keys.length; i++) out[clean[i]!] = row[keys[i]!];
-    return out as R;
-  });
+/** A column name without pgtyped's nullability hint (`"col!"`, `"col?"`). */
+function cleanName(name: string): string {
+  return name.endsWith('!') || name.endsWith('?') ? name.slice(0, -1) : name;
+}
+
+/**
+ * Builds row objects from array rows: one object per row, of one stable shape, with the hints
+ * stripped from the names (pgtyped's own mapping deletes the hinted properties, which turns every
+ * row into a slow dictionary-mode object).
+ */
+function toObjects<R>(rows: unknown[][], names: string[]): R[] {
+  const out = new Array<R>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const obj: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) obj[names[i]!] = row[i];
+    out[r] = obj as R;
+  }
+  return out;
 }
 
 /**
@@ -73,10 +78,20 @@ export class PreparedQuery<TParams, TResult> {
     this.text = text + ir.statement.slice(at);
   }
 
+  /** Column names of the result, computed from the first result's fields. */
+  private columns: string[] | undefined;
+
   /** Runs the query with `params` on `conn` (a pool, a transaction, PGlite). */
   async run(params: TParams, conn: TypedQueryConnection): Promise<TResult[]> {
     const values = this.names.map((name) => (params as Record<string, unknown>)[name]);
-    const result = await conn.query<Record<string, unknown>>(this.text, values);
-    return mapRows<TResult>(result.rows);
+    const result = await conn.query<unknown>(this.text, values, { rowMode: 'array' });
+    const rows = result.rows;
+    if (rows.length === 0) return [];
+    // A connection that ignores rowMode answers objects: take them as they are, hints stripped.
+    if (!Array.isArray(rows[0])) {
+      return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [cleanName(k), v])) as TResult);
+    }
+    this.columns ??= (result.fields ?? []).map((f) => cleanName(f.name));
+    return toObjects<TResult>(rows as unknown[][], this.columns);
   }
 }

@@ -27,9 +27,11 @@ export interface Movie extends MovieDraft {
   externalId: string;
   version: number;
   createdBy: MovieActor;
-  createdAt: Date;
+  /** RFC 3339 UTC timestamp (millisecond precision), as the database formats it. */
+  createdAt: string;
   updatedBy: MovieActor;
-  updatedAt: Date;
+  /** RFC 3339 UTC timestamp (millisecond precision). */
+  updatedAt: string;
   /** The keyset of the list order, opaque outside the repository. */
   sortKey: string;
 }

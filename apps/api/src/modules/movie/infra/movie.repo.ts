@@ -8,6 +8,7 @@ import {
   insertMovie,
   selectMovieByExtlId,
   selectMoviesByOrg,
+  selectMoviesPageByOrg,
   selectMovieVersionInOrg,
   updateMovie,
   type IInsertMovieResult,
@@ -99,20 +100,22 @@ export class PgMovieRepository implements MovieRepository {
     if (filter.after && (!isSortKey(afterCreateAt) || afterExtlId === undefined)) {
       throw new AppError('input_validation_error', 'cursor is invalid', { param: 'cursor' });
     }
+    const page = { orgId, afterCreateAt: afterCreateAt ?? null, afterExtlId: afterExtlId ?? null, limit: String(filter.limit) };
+    const filtered =
+      filter.titleContains !== undefined || filter.director !== undefined || filter.releasedFrom !== undefined || filter.releasedTo !== undefined;
     const rows = await this.run('movie.findMovies', () =>
-      selectMoviesByOrg.run(
-        {
-          orgId,
-          titleContains: filter.titleContains ?? null,
-          director: filter.director ?? null,
-          releasedFrom: filter.releasedFrom ?? null,
-          releasedTo: filter.releasedTo ?? null,
-          afterCreateAt: afterCreateAt ?? null,
-          afterExtlId: afterExtlId ?? null,
-          limit: String(filter.limit),
-        },
-        this.db,
-      ),
+      filtered
+        ? selectMoviesByOrg.run(
+            {
+              ...page,
+              titleContains: filter.titleContains ?? null,
+              director: filter.director ?? null,
+              releasedFrom: filter.releasedFrom ?? null,
+              releasedTo: filter.releasedTo ?? null,
+            },
+            this.db,
+          )
+        : selectMoviesPageByOrg.run(page, this.db),
     );
     return rows.map(toMovie);
   }

@@ -8,14 +8,18 @@ VALUES
    :appExtlId!, :userFirstName, :userLastName,
    :appExtlId!, :userFirstName, :userLastName)
 RETURNING extl_id, title, rated, to_char(release_date, 'YYYY-MM-DD') AS "release_date!", run_time, director, writer, version,
-  create_app_extl_id, create_user_first_name, create_user_last_name, create_at,
-  update_app_extl_id, update_user_first_name, update_user_last_name, update_at,
+  create_app_extl_id, create_user_first_name, create_user_last_name,
+  to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "create_at!",
+  update_app_extl_id, update_user_first_name, update_user_last_name,
+  to_char(update_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "update_at!",
   to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!";
 
 /* @name selectMovieByExtlId */
 SELECT extl_id, title, rated, to_char(release_date, 'YYYY-MM-DD') AS "release_date!", run_time, director, writer, version,
-  create_app_extl_id, create_user_first_name, create_user_last_name, create_at,
-  update_app_extl_id, update_user_first_name, update_user_last_name, update_at,
+  create_app_extl_id, create_user_first_name, create_user_last_name,
+  to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "create_at!",
+  update_app_extl_id, update_user_first_name, update_user_last_name,
+  to_char(update_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "update_at!",
   to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM movie.movie
 WHERE extl_id = :extlId!
@@ -23,8 +27,10 @@ WHERE extl_id = :extlId!
 
 /* @name selectMoviesByOrg */
 SELECT extl_id, title, rated, to_char(release_date, 'YYYY-MM-DD') AS "release_date!", run_time, director, writer, version,
-  create_app_extl_id, create_user_first_name, create_user_last_name, create_at,
-  update_app_extl_id, update_user_first_name, update_user_last_name, update_at,
+  create_app_extl_id, create_user_first_name, create_user_last_name,
+  to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "create_at!",
+  update_app_extl_id, update_user_first_name, update_user_last_name,
+  to_char(update_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "update_at!",
   to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
 FROM movie.movie
 WHERE org_id = CAST(:orgId! AS bigint)
@@ -32,8 +38,26 @@ WHERE org_id = CAST(:orgId! AS bigint)
   AND (CAST(:director AS text) IS NULL OR lower(director) = lower(CAST(:director AS text)))
   AND (CAST(:releasedFrom AS date) IS NULL OR release_date >= CAST(:releasedFrom AS date))
   AND (CAST(:releasedTo AS date) IS NULL OR release_date <= CAST(:releasedTo AS date))
-  AND (CAST(:afterCreateAt AS timestamptz) IS NULL
-       OR (create_at, extl_id) < (CAST(:afterCreateAt AS timestamptz), CAST(:afterExtlId AS text)))
+  -- One index-usable keyset condition (first page: before 'infinity'), so the prepared statement's
+  -- generic plan walks movie_org_create_ix and stops after :limit rows instead of sorting the org.
+  AND (create_at, extl_id) < (COALESCE(CAST(:afterCreateAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))
+ORDER BY create_at DESC, extl_id DESC
+LIMIT :limit!;
+
+/* @name selectMoviesPageByOrg */
+SELECT extl_id, title, rated, to_char(release_date, 'YYYY-MM-DD') AS "release_date!", run_time, director, writer, version,
+  create_app_extl_id, create_user_first_name, create_user_last_name,
+  to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "create_at!",
+  update_app_extl_id, update_user_first_name, update_user_last_name,
+  to_char(update_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "update_at!",
+  to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
+FROM movie.movie
+WHERE org_id = CAST(:orgId! AS bigint)
+  -- The unfiltered list (the common case) has its own statement: with no optional filters the
+  -- generic plan is an index scan in list order that stops after :limit rows.
+  -- One index-usable keyset condition (first page: before 'infinity'), so the prepared statement's
+  -- generic plan walks movie_org_create_ix and stops after :limit rows instead of sorting the org.
+  AND (create_at, extl_id) < (COALESCE(CAST(:afterCreateAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))
 ORDER BY create_at DESC, extl_id DESC
 LIMIT :limit!;
 
@@ -47,8 +71,10 @@ WHERE extl_id = :extlId!
   AND org_id = CAST(:orgId! AS bigint)
   AND (CAST(:expectedVersions AS jsonb) IS NULL OR CAST(:expectedVersions AS jsonb) @> to_jsonb(version))
 RETURNING extl_id, title, rated, to_char(release_date, 'YYYY-MM-DD') AS "release_date!", run_time, director, writer, version,
-  create_app_extl_id, create_user_first_name, create_user_last_name, create_at,
-  update_app_extl_id, update_user_first_name, update_user_last_name, update_at,
+  create_app_extl_id, create_user_first_name, create_user_last_name,
+  to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "create_at!",
+  update_app_extl_id, update_user_first_name, update_user_last_name,
+  to_char(update_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "update_at!",
   to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!";
 
 /* @name deleteMovie */

@@ -22,11 +22,11 @@ export function toMovieBody(movie: Movie): MovieBody {
     create_app_extl_id: movie.createdBy.appExternalId,
     create_user_first_name: movie.createdBy.firstName,
     create_user_last_name: movie.createdBy.lastName,
-    create_date_time: movie.createdAt.toISOString(),
+    create_date_time: movie.createdAt,
     update_app_extl_id: movie.updatedBy.appExternalId,
     update_user_first_name: movie.updatedBy.firstName,
     update_user_last_name: movie.updatedBy.lastName,
-    update_date_time: movie.updatedAt.toISOString(),
+    update_date_time: movie.updatedAt,
   };
 }
 

@@ -151,7 +151,7 @@ export interface ISelectRecipesByOwnerQuery {
   result: ISelectRecipesByOwnerResult;
 }
 
-const selectRecipesByOwnerIR: any = {"usedParamSet":{"ownerIssuer":true,"ownerSubject":true,"visibility":true,"tag":true,"afterCreatedAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"ownerIssuer","required":true,"transform":{"type":"scalar"},"locs":[{"a":305,"b":317}]},{"name":"ownerSubject","required":true,"transform":{"type":"scalar"},"locs":[{"a":341,"b":354}]},{"name":"visibility","required":false,"transform":{"type":"scalar"},"locs":[{"a":368,"b":378},{"a":413,"b":423}]},{"name":"tag","required":false,"transform":{"type":"scalar"},"locs":[{"a":438,"b":441},{"a":494,"b":497}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":522,"b":536},{"a":602,"b":616}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":640,"b":651}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":709,"b":715}]}],"statement":"SELECT extl_id, owner_issuer, owner_subject, title, description, servings, prep_minutes, cook_minutes,\n  ingredients, steps, tags, visibility, version, created_at, updated_at,\n  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM recipe.recipe\nWHERE owner_issuer = :ownerIssuer!\n  AND owner_subject = :ownerSubject!\n  AND (CAST(:visibility AS text) IS NULL OR visibility = :visibility)\n  AND (CAST(:tag AS text) IS NULL OR tags @> jsonb_build_array(CAST(:tag AS text)))\n  AND (CAST(:afterCreatedAt AS timestamptz) IS NULL\n       OR (created_at, extl_id) < (CAST(:afterCreatedAt AS timestamptz), CAST(:afterExtlId AS text)))\nORDER BY created_at DESC, extl_id DESC\nLIMIT :limit!"};
+const selectRecipesByOwnerIR: any = {"usedParamSet":{"ownerIssuer":true,"ownerSubject":true,"visibility":true,"tag":true,"afterCreatedAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"ownerIssuer","required":true,"transform":{"type":"scalar"},"locs":[{"a":305,"b":317}]},{"name":"ownerSubject","required":true,"transform":{"type":"scalar"},"locs":[{"a":341,"b":354}]},{"name":"visibility","required":false,"transform":{"type":"scalar"},"locs":[{"a":368,"b":378},{"a":413,"b":423}]},{"name":"tag","required":false,"transform":{"type":"scalar"},"locs":[{"a":438,"b":441},{"a":494,"b":497}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":642,"b":656}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":715,"b":726}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":788,"b":794}]}],"statement":"SELECT extl_id, owner_issuer, owner_subject, title, description, servings, prep_minutes, cook_minutes,\n  ingredients, steps, tags, visibility, version, created_at, updated_at,\n  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM recipe.recipe\nWHERE owner_issuer = :ownerIssuer!\n  AND owner_subject = :ownerSubject!\n  AND (CAST(:visibility AS text) IS NULL OR visibility = :visibility)\n  AND (CAST(:tag AS text) IS NULL OR tags @> jsonb_build_array(CAST(:tag AS text)))\n  -- One index-usable keyset condition (first page: before 'infinity'); see movie.sql.\n  AND (created_at, extl_id) < (COALESCE(CAST(:afterCreatedAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))\nORDER BY created_at DESC, extl_id DESC\nLIMIT :limit!"};
 
 /**
  * Query generated from SQL:
@@ -164,13 +164,68 @@ const selectRecipesByOwnerIR: any = {"usedParamSet":{"ownerIssuer":true,"ownerSu
  *   AND owner_subject = :ownerSubject!
  *   AND (CAST(:visibility AS text) IS NULL OR visibility = :visibility)
  *   AND (CAST(:tag AS text) IS NULL OR tags @> jsonb_build_array(CAST(:tag AS text)))
- *   AND (CAST(:afterCreatedAt AS timestamptz) IS NULL
- *        OR (created_at, extl_id) < (CAST(:afterCreatedAt AS timestamptz), CAST(:afterExtlId AS text)))
+ *   -- One index-usable keyset condition (first page: before 'infinity'); see movie.sql.
+ *   AND (created_at, extl_id) < (COALESCE(CAST(:afterCreatedAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))
  * ORDER BY created_at DESC, extl_id DESC
  * LIMIT :limit!
  * ```
  */
 export const selectRecipesByOwner = new PreparedQuery<ISelectRecipesByOwnerParams,ISelectRecipesByOwnerResult>(selectRecipesByOwnerIR);
+
+
+/** 'SelectRecipesPageByOwner' parameters type */
+export interface ISelectRecipesPageByOwnerParams {
+  afterCreatedAt?: DateOrString | null | void;
+  afterExtlId?: string | null | void;
+  limit: NumberOrString;
+  ownerIssuer: string;
+  ownerSubject: string;
+}
+
+/** 'SelectRecipesPageByOwner' return type */
+export interface ISelectRecipesPageByOwnerResult {
+  cook_minutes: number;
+  created_at: Date;
+  description: string;
+  extl_id: string;
+  ingredients: Json;
+  owner_issuer: string;
+  owner_subject: string;
+  prep_minutes: number;
+  servings: number;
+  sort_key: string;
+  steps: Json;
+  tags: Json;
+  title: string;
+  updated_at: Date;
+  version: number;
+  visibility: string;
+}
+
+/** 'SelectRecipesPageByOwner' query type */
+export interface ISelectRecipesPageByOwnerQuery {
+  params: ISelectRecipesPageByOwnerParams;
+  result: ISelectRecipesPageByOwnerResult;
+}
+
+const selectRecipesPageByOwnerIR: any = {"usedParamSet":{"ownerIssuer":true,"ownerSubject":true,"afterCreatedAt":true,"afterExtlId":true,"limit":true},"params":[{"name":"ownerIssuer","required":true,"transform":{"type":"scalar"},"locs":[{"a":305,"b":317}]},{"name":"ownerSubject","required":true,"transform":{"type":"scalar"},"locs":[{"a":341,"b":354}]},{"name":"afterCreatedAt","required":false,"transform":{"type":"scalar"},"locs":[{"a":499,"b":513}]},{"name":"afterExtlId","required":false,"transform":{"type":"scalar"},"locs":[{"a":572,"b":583}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":645,"b":651}]}],"statement":"SELECT extl_id, owner_issuer, owner_subject, title, description, servings, prep_minutes, cook_minutes,\n  ingredients, steps, tags, visibility, version, created_at, updated_at,\n  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS \"sort_key!\"\nFROM recipe.recipe\nWHERE owner_issuer = :ownerIssuer!\n  AND owner_subject = :ownerSubject!\n  -- Unfiltered lists get this statement: its generic plan is an index scan that stops at :limit.\n  AND (created_at, extl_id) < (COALESCE(CAST(:afterCreatedAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))\nORDER BY created_at DESC, extl_id DESC\nLIMIT :limit!"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT extl_id, owner_issuer, owner_subject, title, description, servings, prep_minutes, cook_minutes,
+ *   ingredients, steps, tags, visibility, version, created_at, updated_at,
+ *   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
+ * FROM recipe.recipe
+ * WHERE owner_issuer = :ownerIssuer!
+ *   AND owner_subject = :ownerSubject!
+ *   -- Unfiltered lists get this statement: its generic plan is an index scan that stops at :limit.
+ *   AND (created_at, extl_id) < (COALESCE(CAST(:afterCreatedAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))
+ * ORDER BY created_at DESC, extl_id DESC
+ * LIMIT :limit!
+ * ```
+ */
+export const selectRecipesPageByOwner = new PreparedQuery<ISelectRecipesPageByOwnerParams,ISelectRecipesPageByOwnerResult>(selectRecipesPageByOwnerIR);
 
 
 /** 'UpdateRecipe' parameters type */

@@ -25,8 +25,20 @@ WHERE owner_issuer = :ownerIssuer!
   AND owner_subject = :ownerSubject!
   AND (CAST(:visibility AS text) IS NULL OR visibility = :visibility)
   AND (CAST(:tag AS text) IS NULL OR tags @> jsonb_build_array(CAST(:tag AS text)))
-  AND (CAST(:afterCreatedAt AS timestamptz) IS NULL
-       OR (created_at, extl_id) < (CAST(:afterCreatedAt AS timestamptz), CAST(:afterExtlId AS text)))
+  -- One index-usable keyset condition (first page: before 'infinity'); see movie.sql.
+  AND (created_at, extl_id) < (COALESCE(CAST(:afterCreatedAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))
+ORDER BY created_at DESC, extl_id DESC
+LIMIT :limit!;
+
+/* @name selectRecipesPageByOwner */
+SELECT extl_id, owner_issuer, owner_subject, title, description, servings, prep_minutes, cook_minutes,
+  ingredients, steps, tags, visibility, version, created_at, updated_at,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
+FROM recipe.recipe
+WHERE owner_issuer = :ownerIssuer!
+  AND owner_subject = :ownerSubject!
+  -- Unfiltered lists get this statement: its generic plan is an index scan that stops at :limit.
+  AND (created_at, extl_id) < (COALESCE(CAST(:afterCreatedAt AS timestamptz), 'infinity'::timestamptz), COALESCE(CAST(:afterExtlId AS text), ''))
 ORDER BY created_at DESC, extl_id DESC
 LIMIT :limit!;
 
