@@ -113,6 +113,7 @@ async function load(opts: { pid: number; url: string; method?: 'GET' | 'POST'; h
       : {}),
   } as autocannon.Options);
   const cpu = cpuTimeUs(opts.pid) - cpuBefore;
+  if (result.non2xx + result.errors > 0) log(`  non-2xx/errors on ${opts.url}: ${JSON.stringify((result as unknown as { statusCodeStats?: unknown }).statusCodeStats)} errors=${result.errors}`);
   return {
     rps: result.requests.average,
     p50: result.latency.p50,

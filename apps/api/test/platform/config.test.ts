@@ -68,7 +68,7 @@ describe('loadConfig', () => {
         requestTimeoutMs: 30_000,
         headersTimeoutMs: 10_000,
         keepAliveTimeoutMs: 5_000,
-        maxRequestsPerSocket: 1000,
+        maxRequestsPerSocket: 0,
         trustProxy: [],
         corsOrigins: [],
       },

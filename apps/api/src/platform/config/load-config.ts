@@ -210,7 +210,7 @@ const settings = {
   requestTimeout: setting('request-timeout', 'REQUEST_TIMEOUT', duration(1), '30s'),
   headersTimeout: setting('headers-timeout', 'HEADERS_TIMEOUT', duration(1), '10s'),
   keepAliveTimeout: setting('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT', duration(1), '5s'),
-  maxRequestsPerSocket: setting('max-requests-per-socket', 'MAX_REQUESTS_PER_SOCKET', integer(0), 1000),
+  maxRequestsPerSocket: setting('max-requests-per-socket', 'MAX_REQUESTS_PER_SOCKET', integer(0), 0),
   trustProxy: setting('trust-proxy', 'TRUST_PROXY', list({ allowEmpty: true }), []),
   corsOrigins: setting('cors-origins', 'CORS_ORIGINS', originList(), []),
   metricsToken: setting('metrics-token', 'METRICS_TOKEN', optional(text()), undefined, { secret: true }),

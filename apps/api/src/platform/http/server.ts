@@ -135,7 +135,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit,
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
-    maxRequestsPerSocket: options.maxRequestsPerSocket ?? 1000,
+    maxRequestsPerSocket: options.maxRequestsPerSocket ?? 0,
     // Fastify's own 503 has neither the contract's body nor a Request-Id; a request that still
     // arrives on an open connection during shutdown is served instead (with Connection: close).
     return503OnClosing: false,
