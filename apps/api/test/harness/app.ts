@@ -54,7 +54,15 @@ export interface TestApp {
 export interface StartTestAppOptions {
   /** Extra environment variables for the config loader (e.g. `BODY_LIMIT`). */
   env?: Record<string, string>;
+  /** An identity provider the caller owns (not closed by `close()`); default a fresh one. */
   identity?: TestIdentity;
+  /**
+   * A database the caller owns (several instances on one database, a server the test stops and
+   * starts); `close()` leaves it alone. Default: a fresh clone of the migrated template.
+   */
+  database?: TestDatabase;
+  /** Readiness turns 503 once this returns true (what main.ts does on SIGTERM). */
+  shuttingDown?: () => boolean;
 }
 
 const checker = new SpecChecker();
@@ -66,7 +74,7 @@ const checker = new SpecChecker();
  */
 export async function startTestApp(options: StartTestAppOptions = {}): Promise<TestApp> {
   const identity = options.identity ?? (await startTestIdentity());
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const config = loadConfig({
     argv: [],
     // An empty working directory: no config file is found, so only env and defaults apply.
@@ -90,7 +98,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const logControl = new LogControl(logger, { minimumLevel: config.log.levelMin, errorStack: config.log.errorStack });
   const verifier = createJwtVerifier({ jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience, logger });
   await verifier.start();
-  const app = buildApp({ config, logger, logControl, db: database.db, verifier });
+  const app = buildApp({ config, logger, logControl, db: database.db, verifier, ...(options.shuttingDown ? { shuttingDown: options.shuttingDown } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
@@ -126,7 +134,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     async close() {
       await app.close();
       verifier.stop();
-      await database.drop();
+      if (!options.database) await database.drop();
       if (!options.identity) await identity.close();
     },
   };
