@@ -201,7 +201,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -223,7 +226,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -243,7 +249,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The user's external id. */
                 userExtlId: string;
@@ -286,7 +295,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -308,7 +320,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -328,7 +343,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The API key's key_id. */
                 keyId: string;
@@ -368,7 +386,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -452,7 +473,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -495,7 +519,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -773,8 +800,13 @@ export interface components {
             test: components["schemas"]["GenesisOrg"];
             userInitiated: components["schemas"]["GenesisOrg"];
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         Deleted: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             /** @constant */
             deleted: true;
         };
@@ -880,59 +912,59 @@ export interface components {
         };
     };
     responses: {
-        /** @description Missing or invalid credentials. Empty body, `WWW-Authenticate` header. */
+        /** @description Unexpected failure; nothing internal is shown (the body is always this one). */
+        InternalError: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Rate limit exceeded; see `Retry-After`. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing or invalid credentials (user token or app credentials). Empty body. */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
         };
-        /** @description Authenticated but not allowed. Empty body. */
+        /** @description Authenticated but not allowed (RBAC, or a write only Principal-org apps may make). Empty body. */
         Forbidden: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
         };
-        /** @description Invalid input (`input_validation_error` with `param`) or an invalid request. */
-        BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The body is not `application/json`. */
-        UnsupportedMediaType: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description No such resource (or not visible to the caller). */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description A dependency (the database) is unavailable; see `Retry-After`. */
+        /** @description A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`. */
         Unavailable: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Conflicts with the current state (duplicate, idempotent request in flight). */
-        Conflict: {
+        /** @description Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none). */
+        BadRequest: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -942,6 +974,37 @@ export interface components {
         /** @description The body exceeds the configured body limit. */
         PayloadTooLarge: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not `application/json` (or is content-encoded). */
+        UnsupportedMediaType: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such resource (or not visible to the caller). */
+        NotFound: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Conflicts with the current state: a duplicate (unique name, code or route), or a request with the same `Idempotency-Key` still running. */
+        Conflict: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -951,6 +1014,7 @@ export interface components {
         /** @description The `Idempotency-Key` was used with a different body. */
         Unprocessable: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -960,6 +1024,7 @@ export interface components {
         /** @description The `If-Match` ETag does not match the current version. */
         PreconditionFailed: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -968,22 +1033,49 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+        /**
+         * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+         * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+         */
         IdempotencyKey: string;
-        /** @description Page size, default 50, at most 200. */
+        /**
+         * @description Page size, default 50, at most 200.
+         * @example 20
+         */
         Limit: number;
-        /** @description The opaque `next_cursor` of the previous page. */
+        /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
         Cursor: string;
-        /** @description The resource's external id. */
-        ExtlId: string;
-        /** @description The ETag the client last saw; a mismatch answers 412. */
+        /**
+         * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExtlId: components["schemas"]["ExternalId"];
+        /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
         IfMatch: string;
     };
     requestBodies: never;
     headers: {
-        /** @description URL of the created resource. */
+        /**
+         * @description Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).
+         * @example req-7GRCoPAb7tZ7FwEaJQJhSw
+         */
+        RequestId: string;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1
+         */
+        RetryAfter: number;
+        /** @description The Bearer challenge (RFC 6750 §3): always `realm="chompardo"`; when credentials were presented also `error="invalid_token"` and, where known, a short `error_description`. */
+        WWWAuthenticate: string;
+        /**
+         * @description URL of the created resource (a path on this server).
+         * @example /api/v1/movies/yf9EclWM-thLKt-npTEj5Q
+         */
         Location: string;
-        /** @description Version of the returned resource, for `If-Match`. */
+        /**
+         * @description Version of the returned resource (a strong entity-tag), for `If-Match`.
+         * @example "1"
+         */
         ETag: string;
     };
     pathItems: never;
@@ -1008,6 +1100,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            500: components["responses"]["InternalError"];
         };
     };
     getReadiness: {
@@ -1028,6 +1121,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            500: components["responses"]["InternalError"];
             /** @description Not ready; `checks` names what is down. */
             503: {
                 headers: {
@@ -1057,6 +1151,8 @@ export interface operations {
                     "application/json": components["schemas"]["Ping"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     findLogger: {
@@ -1079,6 +1175,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateLogger: {
@@ -1106,7 +1205,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOpenapiJson: {
@@ -1127,6 +1230,8 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getOpenapiYaml: {
@@ -1147,6 +1252,8 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getDocs: {
@@ -1167,6 +1274,8 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     findGenesis: {
@@ -1190,6 +1299,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1197,7 +1308,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1225,6 +1339,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1232,7 +1348,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1262,6 +1381,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1285,15 +1406,20 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgs: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1314,6 +1440,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1321,7 +1449,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1351,6 +1482,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1359,7 +1492,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1379,6 +1515,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1386,11 +1524,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1419,6 +1560,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1426,11 +1569,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1446,25 +1592,34 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgMembers: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1484,6 +1639,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1492,7 +1649,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The user's external id. */
                 userExtlId: string;
@@ -1516,6 +1676,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1524,7 +1686,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The user's external id. */
                 userExtlId: string;
@@ -1547,15 +1712,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findApps: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1576,6 +1746,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1583,7 +1755,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1613,6 +1788,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1621,7 +1798,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1641,6 +1821,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1648,11 +1830,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1681,6 +1866,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1688,11 +1875,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1708,11 +1898,14 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1720,11 +1913,17 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1750,7 +1949,11 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1759,7 +1962,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The API key's key_id. */
                 keyId: string;
@@ -1780,15 +1986,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findPermissions: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1809,6 +2020,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1816,7 +2029,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1845,6 +2061,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1853,7 +2071,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1872,15 +2093,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findRoles: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1901,6 +2127,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1908,7 +2136,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1938,6 +2169,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1966,6 +2199,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1973,7 +2208,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2005,6 +2240,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2012,7 +2249,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -2032,19 +2269,25 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findMovies: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Only movies whose title contains this text (case-insensitive). */
                 title?: string;
@@ -2073,6 +2316,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2080,7 +2325,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -2110,6 +2358,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2118,7 +2368,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2139,6 +2392,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2146,11 +2401,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2178,6 +2436,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2185,11 +2445,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2210,15 +2473,20 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findRecipes: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description Only recipes with this visibility. */
                 visibility?: components["schemas"]["Visibility"];
@@ -2242,6 +2510,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2249,7 +2519,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -2278,6 +2551,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2286,7 +2561,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2306,6 +2584,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2313,11 +2593,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2344,6 +2627,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2351,11 +2636,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2371,9 +2659,12 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -15,8 +15,8 @@ export const bundledSpec: OpenApiDocument = {
   },
   "servers": [
     {
-      "url": "http://127.0.0.1:4000",
-      "description": "Local development (`npm start`)"
+      "url": "/",
+      "description": "This server, wherever it is reached (host, port or proxy): every path is relative to the origin the spec was fetched from."
     }
   ],
   "tags": [
@@ -85,6 +85,9 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -107,6 +110,9 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "description": "Not ready; `checks` names what is down.",
@@ -139,6 +145,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -174,6 +186,15 @@ export const bundledSpec: OpenApiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       },
@@ -221,8 +242,20 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -245,6 +278,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -267,6 +306,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -289,6 +334,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -345,6 +396,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -393,6 +450,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -453,6 +516,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -487,6 +556,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -564,6 +639,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -610,6 +691,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -661,6 +748,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -731,6 +824,12 @@ export const bundledSpec: OpenApiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -766,6 +865,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -780,6 +882,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -842,6 +950,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -916,6 +1030,12 @@ export const bundledSpec: OpenApiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -954,6 +1074,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1031,6 +1157,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1077,6 +1209,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1128,6 +1266,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1198,6 +1342,12 @@ export const bundledSpec: OpenApiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1233,6 +1383,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -1247,6 +1400,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1315,8 +1474,20 @@ export const bundledSpec: OpenApiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1385,6 +1556,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1459,6 +1636,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1506,6 +1689,12 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1551,6 +1740,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1628,6 +1823,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1674,6 +1875,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1734,6 +1941,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1801,6 +2014,12 @@ export const bundledSpec: OpenApiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1836,6 +2055,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -1847,6 +2069,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1929,6 +2157,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2020,6 +2254,12 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -2073,6 +2313,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2146,6 +2392,12 @@ export const bundledSpec: OpenApiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -2195,6 +2447,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2266,6 +2524,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -2327,6 +2591,12 @@ export const bundledSpec: OpenApiDocument = {
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -2375,6 +2645,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2441,6 +2717,12 @@ export const bundledSpec: OpenApiDocument = {
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -2473,6 +2755,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -2481,6 +2766,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -3668,6 +3959,16 @@ export const bundledSpec: OpenApiDocument = {
           }
         }
       },
+      "ExternalId": {
+        "type": "string",
+        "description": "An external id (URL-safe, base64url alphabet).",
+        "minLength": 1,
+        "maxLength": 64,
+        "pattern": "^[A-Za-z0-9_-]+$",
+        "examples": [
+          "yf9EclWM-thLKt-npTEj5Q"
+        ]
+      },
       "Deleted": {
         "type": "object",
         "additionalProperties": false,
@@ -3677,7 +3978,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "deleted": {
             "type": "boolean",
@@ -4049,89 +4350,349 @@ export const bundledSpec: OpenApiDocument = {
         }
       }
     },
+    "headers": {
+      "RequestId": {
+        "description": "Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9._-]{1,128}$"
+        },
+        "example": "req-7GRCoPAb7tZ7FwEaJQJhSw"
+      },
+      "RetryAfter": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "example": 1
+      },
+      "WWWAuthenticate": {
+        "description": "The Bearer challenge (RFC 6750 §3): always `realm=\"chompardo\"`; when credentials were presented also `error=\"invalid_token\"` and, where known, a short `error_description`.",
+        "schema": {
+          "type": "string",
+          "pattern": "^Bearer "
+        },
+        "examples": {
+          "noCredentials": {
+            "summary": "No credentials presented",
+            "value": "Bearer realm=\"chompardo\""
+          },
+          "invalidToken": {
+            "summary": "Credentials presented but not accepted",
+            "value": "Bearer realm=\"chompardo\", error=\"invalid_token\", error_description=\"token expired\""
+          }
+        }
+      },
+      "Location": {
+        "description": "URL of the created resource (a path on this server).",
+        "schema": {
+          "type": "string",
+          "pattern": "^/"
+        },
+        "example": "/api/v1/movies/yf9EclWM-thLKt-npTEj5Q"
+      },
+      "ETag": {
+        "description": "Version of the returned resource (a strong entity-tag), for `If-Match`.",
+        "schema": {
+          "type": "string",
+          "pattern": "^\"[0-9]+\"$"
+        },
+        "example": "\"1\""
+      }
+    },
     "responses": {
+      "InternalError": {
+        "description": "Unexpected failure; nothing internal is shown (the body is always this one).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "internal": {
+                "summary": "The only 500 body",
+                "value": {
+                  "error": {
+                    "kind": "internal_error",
+                    "message": "internal server error - please contact support"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "TooManyRequests": {
+        "description": "Rate limit exceeded; see `Retry-After`.",
+        "headers": {
+          "Retry-After": {
+            "$ref": "#/components/headers/RetryAfter"
+          },
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "rateLimited": {
+                "summary": "Over the budget of this window",
+                "value": {
+                  "error": {
+                    "kind": "rate_limit_error",
+                    "message": "rate limit exceeded"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
       "Unauthorized": {
-        "description": "Missing or invalid credentials. Empty body, `WWW-Authenticate` header."
+        "description": "Missing or invalid credentials (user token or app credentials). Empty body.",
+        "headers": {
+          "WWW-Authenticate": {
+            "$ref": "#/components/headers/WWWAuthenticate"
+          },
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        }
       },
       "Forbidden": {
-        "description": "Authenticated but not allowed. Empty body."
-      },
-      "BadRequest": {
-        "description": "Invalid input (`input_validation_error` with `param`) or an invalid request.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
-      },
-      "UnsupportedMediaType": {
-        "description": "The body is not `application/json`.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
-      },
-      "NotFound": {
-        "description": "No such resource (or not visible to the caller).",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
+        "description": "Authenticated but not allowed (RBAC, or a write only Principal-org apps may make). Empty body.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
           }
         }
       },
       "Unavailable": {
-        "description": "A dependency (the database) is unavailable; see `Retry-After`.",
+        "description": "A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`.",
+        "headers": {
+          "Retry-After": {
+            "$ref": "#/components/headers/RetryAfter"
+          },
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "unavailable": {
+                "summary": "Database unavailable",
+                "value": {
+                  "error": {
+                    "kind": "unavailable_error",
+                    "message": "service unavailable, please retry"
+                  }
+                }
+              }
             }
           }
         }
       },
-      "Conflict": {
-        "description": "Conflicts with the current state (duplicate, idempotent request in flight).",
+      "BadRequest": {
+        "description": "Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "inputValidation": {
+                "summary": "A field is invalid",
+                "value": {
+                  "error": {
+                    "kind": "input_validation_error",
+                    "param": "name",
+                    "message": "name is required"
+                  }
+                }
+              },
+              "invalidRequest": {
+                "summary": "The body is not valid JSON",
+                "value": {
+                  "error": {
+                    "kind": "invalid_request_error",
+                    "message": "request body is not valid JSON"
+                  }
+                }
+              }
             }
           }
         }
       },
       "PayloadTooLarge": {
         "description": "The body exceeds the configured body limit.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "tooLarge": {
+                "summary": "Over the body limit",
+                "value": {
+                  "error": {
+                    "kind": "payload_too_large_error",
+                    "message": "request body is too large"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "UnsupportedMediaType": {
+        "description": "The body is not `application/json` (or is content-encoded).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "notJson": {
+                "summary": "Another media type",
+                "value": {
+                  "error": {
+                    "kind": "unsupported_media_type_error",
+                    "message": "request body must be application/json"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "NotFound": {
+        "description": "No such resource (or not visible to the caller).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "notFound": {
+                "summary": "Unknown or foreign id",
+                "value": {
+                  "error": {
+                    "kind": "not_found_error",
+                    "message": "resource not found"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "Conflict": {
+        "description": "Conflicts with the current state: a duplicate (unique name, code or route), or a request with the same `Idempotency-Key` still running.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "duplicate": {
+                "summary": "A duplicate",
+                "value": {
+                  "error": {
+                    "kind": "conflict_error",
+                    "message": "a role with code \"logOperator\" already exists"
+                  }
+                }
+              }
             }
           }
         }
       },
       "Unprocessable": {
         "description": "The `Idempotency-Key` was used with a different body.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "keyReused": {
+                "summary": "Same key, other body",
+                "value": {
+                  "error": {
+                    "kind": "unprocessable_error",
+                    "message": "Idempotency-Key was used with a different request body"
+                  }
+                }
+              }
             }
           }
         }
       },
       "PreconditionFailed": {
         "description": "The `If-Match` ETag does not match the current version.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "stale": {
+                "summary": "Changed since it was read",
+                "value": {
+                  "error": {
+                    "kind": "precondition_failed_error",
+                    "message": "the movie has changed since it was read (If-Match does not match the ETag)"
+                  }
+                }
+              }
             }
           }
         }
@@ -4142,12 +4703,13 @@ export const bundledSpec: OpenApiDocument = {
         "name": "Idempotency-Key",
         "in": "header",
         "required": false,
-        "description": "Makes a POST safe to retry (24 h, scoped to app + user + route).",
+        "description": "Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.",
         "schema": {
           "type": "string",
           "minLength": 1,
           "maxLength": 255
-        }
+        },
+        "example": "4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f"
       },
       "Limit": {
         "name": "limit",
@@ -4159,53 +4721,50 @@ export const bundledSpec: OpenApiDocument = {
           "minimum": 1,
           "maximum": 200,
           "default": 50
-        }
+        },
+        "example": 20
       },
       "Cursor": {
         "name": "cursor",
         "in": "query",
         "required": false,
-        "description": "The opaque `next_cursor` of the previous page.",
+        "description": "The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example).",
         "schema": {
           "type": "string",
           "minLength": 1,
-          "maxLength": 512
+          "maxLength": 512,
+          "pattern": "^[A-Za-z0-9_-]+$"
         }
       },
       "ExtlId": {
         "name": "extlId",
         "in": "path",
         "required": true,
-        "description": "The resource's external id.",
+        "description": "The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.",
         "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 64,
-          "pattern": "^[A-Za-z0-9_-]+$"
-        }
+          "$ref": "#/components/schemas/ExternalId"
+        },
+        "example": "yf9EclWM-thLKt-npTEj5Q"
       },
       "IfMatch": {
         "name": "If-Match",
         "in": "header",
         "required": false,
-        "description": "The ETag the client last saw; a mismatch answers 412.",
+        "description": "`*` (any current version) or the ETag(s) the client last saw, e.g. `\"3\"`; a mismatch answers 412. Weak tags (`W/\"3\"`) never match.",
         "schema": {
           "type": "string",
-          "maxLength": 256
-        }
-      }
-    },
-    "headers": {
-      "Location": {
-        "description": "URL of the created resource.",
-        "schema": {
-          "type": "string"
-        }
-      },
-      "ETag": {
-        "description": "Version of the returned resource, for `If-Match`.",
-        "schema": {
-          "type": "string"
+          "maxLength": 256,
+          "pattern": "^\\s*(\\*|(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\"(\\s*,\\s*(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\")*)\\s*$"
+        },
+        "examples": {
+          "any": {
+            "summary": "Any current version",
+            "value": "*"
+          },
+          "etag": {
+            "summary": "The ETag of a read",
+            "value": "\"1\""
+          }
         }
       }
     }
@@ -4213,4 +4772,4 @@ export const bundledSpec: OpenApiDocument = {
 };
 
 /** The same document as YAML text, served at /openapi.yaml. */
-export const bundledSpecYaml: string = "openapi: 3.1.0\ninfo:\n  title: Chompardo API\n  version: 1.0.0\n  description: >-\n    A multi-tenant REST API platform: JWT users from an identity service, apps\n    with API keys, role-based access per organisation, and OpenAPI-first modules\n    (movies, recipes). Every response carries `Request-Id`. Errors (except\n    401/403, which have no body) are\n    `{\"error\":{\"kind\",\"code\",\"param\",\"message\"}}`.\n  license:\n    name: MIT\n    identifier: MIT\nservers:\n  - url: http://127.0.0.1:4000\n    description: Local development (`npm start`)\ntags:\n  - name: ops\n    description: Operational endpoints.\n    x-displayName: ops\n  - name: genesis\n    description: One-time bootstrap.\n    x-displayName: genesis\n  - name: users\n    description: Self-registration.\n    x-displayName: users\n  - name: orgs\n    description: Organisations, members and role grants.\n    x-displayName: orgs\n  - name: apps\n    description: Apps and their API keys.\n    x-displayName: apps\n  - name: permissions\n    description: RBAC permissions (platform-wide).\n    x-displayName: permissions\n  - name: roles\n    description: RBAC roles (platform-wide).\n    x-displayName: roles\n  - name: movies\n    description: The movie module (diygoapi's domain), scoped to the calling app's org.\n    x-displayName: movies\n  - name: recipes\n    description: The recipe example module.\n    x-displayName: recipes\npaths:\n  /healthz:\n    get:\n      operationId: getHealth\n      summary: Liveness (does not touch the database)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The process is alive.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Health'\n  /readyz:\n    get:\n      operationId: getReadiness\n      summary: Readiness (database and JWKS)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Ready to serve.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n        '503':\n          description: Not ready; `checks` names what is down.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n  /api/v1/ping:\n    get:\n      operationId: getPing\n      summary: Ping (always 200, says whether the database answers)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Pong.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Ping'\n  /api/v1/logger:\n    get:\n      operationId: findLogger\n      summary: The runtime logger state\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n    put:\n      operationId: updateLogger\n      summary: >-\n        Change the global log level and error stack logging, at once for every\n        request\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/LoggerUpdate'\n      responses:\n        '200':\n          description: The new logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n  /openapi.json:\n    get:\n      operationId: getOpenapiJson\n      summary: The bundled OpenAPI document (JSON)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/json:\n              schema:\n                type: object\n  /openapi.yaml:\n    get:\n      operationId: getOpenapiYaml\n      summary: The bundled OpenAPI document (YAML)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/yaml:\n              schema:\n                type: string\n  /docs:\n    get:\n      operationId: getDocs\n      summary: Interactive API reference (HTML, works offline)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The API reference page.\n          content:\n            text/html:\n              schema:\n                type: string\n  /api/v1/genesis:\n    post:\n      operationId: createGenesis\n      summary: One-time bootstrap of the platform\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n      description: >-\n        Creates, in one transaction: the caller as the first user; org Principal\n        + app \"Developer Dashboard\"; org Test + \"Test App\"; the user-initiated\n        org and its app; permissions; roles; grants of every role to the caller\n        in Principal and the user-initiated org. The only response that ever\n        shows these apps' keys. Any later call answers 409. The body is\n        optional; the default is config/genesis/request.json.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/GenesisCreated'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/GenesisRequest'\n    get:\n      operationId: findGenesis\n      summary: What genesis created (never any key)\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Genesis'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users:\n    post:\n      operationId: createUser\n      summary: Self-register the caller in the app's org\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      description: >-\n        Creates the user from the token's claims (201) or returns the existing\n        one with its profile refreshed (200); links the user to the calling\n        app's org and grants the configured self-register roles there.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '200':\n          description: Already registered.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '201':\n          description: Registered now.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users/me:\n    get:\n      operationId: findMe\n      summary: The caller's user\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs:\n    post:\n      operationId: createOrg\n      summary: Create an org (optionally with its first app; its key is shown once)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findOrgs\n      summary: List orgs (a Principal app sees all, others only their own)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/OrgList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgById\n      summary: Read an org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateOrg\n      summary: Update an org's name and description\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteOrg\n      summary: Delete an org with its apps, keys, memberships and grants\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/orgs/{extlId}/members:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgMembers\n      summary: Users of the org with their role codes (oldest membership first)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MemberList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: userExtlId\n        in: path\n        required: true\n        description: The user's external id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    put:\n      operationId: grantRole\n      summary: Grant a role to a user in the org (makes the user a member)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: revokeRole\n      summary: Revoke a role from a user in the org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps:\n    post:\n      operationId: createApp\n      summary: Create an app in the caller's org (its key is shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findApps\n      summary: List the caller's org's apps\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/AppList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findAppById\n      summary: Read an app (key ids and prefixes only, never keys)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateApp\n      summary: >-\n        Update an app's name, description and OAuth2 client id (binding a client\n        id needs a Principal app)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteApp\n      summary: Delete an app and its keys\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/apps/{extlId}/api-keys:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    post:\n      operationId: createApiKey\n      summary: Create a new API key (shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/NewApiKey'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/ApiKeyCreate'\n  /api/v1/apps/{extlId}/api-keys/{keyId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: keyId\n        in: path\n        required: true\n        description: The API key's key_id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n    delete:\n      operationId: revokeApiKey\n      summary: >-\n        Revoke an API key; it stops working at once (the body names the key id\n        as external_id)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions:\n    post:\n      operationId: createPermission\n      summary: Create a permission for an RBAC route (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/PermissionCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Permission'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findPermissions\n      summary: List permissions (by resource, then operation)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/PermissionList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    delete:\n      operationId: deletePermission\n      summary: Delete a permission (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles:\n    post:\n      operationId: createRole\n      summary: Create a role with its permissions (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRoles\n      summary: List roles with their permissions (by code)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RoleList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles/{roleCode}:\n    parameters:\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    get:\n      operationId: findRoleByCode\n      summary: Read a role\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRole\n      summary: >-\n        Update a role (Principal apps only): omitted fields keep their value;\n        `permissions`, when given, replaces the set\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteRole\n      summary: Delete a role and its grants (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/movies:\n    post:\n      operationId: createMovie\n      summary: Create a movie in the calling app's org\n      description: >-\n        Strings are trimmed; a blank string counts as missing (`<field> is\n        required`). `release_date` accepts `YYYY-MM-DD` or an RFC 3339\n        timestamp, whose date part is kept as written\n        (`1984-03-02T23:30:00-05:00` → `1984-03-02`); anything else answers 400\n        with `code: invalid_date_format`. Titles need not be unique. The audit\n        fields name the calling app and the token's user (`given_name` /\n        `family_name`, else `name` split at its first space).\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findMovies\n      summary: List the org's movies, newest first\n      description: >-\n        Keyset-paginated on creation time: pages neither repeat nor skip movies\n        while others are created. Filters combine with AND; blank text filters\n        are ignored.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: title\n          in: query\n          required: false\n          description: Only movies whose title contains this text (case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: director\n          in: query\n          required: false\n          description: Only movies by this director (whole name, case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: release_year_from\n          in: query\n          required: false\n          description: Only movies released in this year or later.\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n        - name: release_year_to\n          in: query\n          required: false\n          description: >-\n            Only movies released in this year or earlier (400 when before\n            `release_year_from`).\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n      responses:\n        '200':\n          description: One page of movies.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MovieList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/movies/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findMovieById\n      summary: Read one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateMovie\n      summary: Replace one of the org's movies (every field)\n      description: >-\n        Full replacement with the same rules as create. The update audit fields\n        name the calling app and user; the create fields are kept. With\n        `If-Match`, a stale ETag answers 412.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '200':\n          description: The updated movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteMovie\n      summary: Delete one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes:\n    post:\n      operationId: createRecipe\n      summary: Create a recipe owned by the caller\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRecipes\n      summary: List the caller's recipes, newest first\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: visibility\n          in: query\n          required: false\n          description: Only recipes with this visibility.\n          schema:\n            $ref: '#/components/schemas/Visibility'\n        - name: tag\n          in: query\n          required: false\n          description: Only recipes carrying this tag.\n          schema:\n            type: string\n            minLength: 1\n            maxLength: 50\n      responses:\n        '200':\n          description: One page of recipes.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RecipeList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findRecipeById\n      summary: Read a recipe (public ones to anyone, private ones to their owner)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n        - {}\n      responses:\n        '200':\n          description: The recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRecipe\n      summary: Replace a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '200':\n          description: The updated recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteRecipe\n      summary: Delete a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\ncomponents:\n  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n      bearerFormat: JWT\n      description: A JWT from the identity service (EdDSA), verified against its JWKS.\n    appId:\n      type: apiKey\n      in: header\n      name: X-APP-ID\n      description: The calling app's external id; sent together with `X-API-KEY`.\n    appKey:\n      type: apiKey\n      in: header\n      name: X-API-KEY\n      description: An API key of the app (`chk_…`), shown once at creation.\n  schemas:\n    LogLevel:\n      type: string\n      enum:\n        - trace\n        - debug\n        - info\n        - warn\n        - error\n        - fatal\n        - silent\n    LoggerState:\n      type: object\n      additionalProperties: false\n      required:\n        - logger_minimum_level\n        - global_log_level\n        - log_error_stack\n      properties:\n        logger_minimum_level:\n          $ref: '#/components/schemas/LogLevel'\n        global_log_level:\n          $ref: '#/components/schemas/LogLevel'\n        log_error_stack:\n          type: boolean\n    LoggerUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        global_log_level:\n          type: string\n          maxLength: 20\n          description: A level at or above logger_minimum_level.\n        log_error_stack:\n          description: true/false, or the strings \"true\"/\"false\".\n          oneOf:\n            - type: boolean\n            - type: string\n              enum:\n                - 'true'\n                - 'false'\n    Health:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n      properties:\n        status:\n          type: string\n          const: ok\n    Readiness:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n        - checks\n      properties:\n        status:\n          type: string\n          enum:\n            - ready\n            - not_ready\n        checks:\n          type: object\n          additionalProperties: false\n          required:\n            - database\n            - jwks\n          properties:\n            database:\n              type: string\n              enum:\n                - up\n                - down\n            jwks:\n              type: string\n              enum:\n                - up\n                - down\n    Ping:\n      type: object\n      additionalProperties: false\n      required:\n        - db_up\n      properties:\n        db_up:\n          type: boolean\n    Error:\n      type: object\n      description: >-\n        The error body of every 4xx/5xx response except 401 and 403 (which have\n        no body). Empty fields are omitted.\n      additionalProperties: false\n      required:\n        - error\n      properties:\n        error:\n          type: object\n          additionalProperties: false\n          required:\n            - kind\n          properties:\n            kind:\n              type: string\n              enum:\n                - input_validation_error\n                - invalid_request_error\n                - not_found_error\n                - method_not_allowed_error\n                - conflict_error\n                - precondition_failed_error\n                - payload_too_large_error\n                - unsupported_media_type_error\n                - unprocessable_error\n                - rate_limit_error\n                - internal_error\n                - unavailable_error\n            code:\n              type: string\n            param:\n              type: string\n            message:\n              type: string\n    ApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n        - created_at\n      properties:\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n        created_at:\n          type: string\n          format: date-time\n        key:\n          type: string\n          description: >-\n            The plaintext key: only in the response that creates it (not in an\n            Idempotency-Key replay).\n    App:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - oauth2_client_id\n        - org_external_id\n        - api_keys\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        oauth2_client_id:\n          type:\n            - string\n            - 'null'\n        org_external_id:\n          type: string\n        api_keys:\n          type: array\n          items:\n            $ref: '#/components/schemas/ApiKey'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    AppList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/App'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    AppCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n        api_key_deactivation_date:\n          type: string\n          maxLength: 40\n          description: >-\n            When the first key stops working (YYYY-MM-DD or RFC 3339); default\n            in one year.\n    AppUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n    ApiKeyCreate:\n      type: object\n      additionalProperties: false\n      properties:\n        deactivation_date:\n          type: string\n          maxLength: 40\n          description: YYYY-MM-DD or RFC 3339; default in one year; must be in the future.\n    NewApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n      properties:\n        key:\n          type: string\n          description: >-\n            The plaintext key, shown only in this response (absent when an\n            Idempotency-Key retry replays it).\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n    Org:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    OrgList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Org'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    OrgCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          $ref: '#/components/schemas/AppCreate'\n    OrgUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n    Member:\n      type: object\n      additionalProperties: false\n      required:\n        - user_external_id\n        - email\n        - name\n        - role_codes\n      properties:\n        user_external_id:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        role_codes:\n          type: array\n          items:\n            type: string\n    MemberList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Member'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionRef:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n    Permission:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - resource\n        - operation\n        - description\n        - active\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        resource:\n          type: string\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n        active:\n          type: boolean\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    PermissionList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Permission'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n    Role:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - code\n        - description\n        - active\n        - permissions\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        code:\n          type: string\n        description:\n          type: string\n        active:\n          type: boolean\n        permissions:\n          type: array\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    RoleList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Role'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    RoleCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - code\n      properties:\n        code:\n          type: string\n          maxLength: 100\n          minLength: 1\n          pattern: ^[A-Za-z0-9_.-]+$\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    RoleUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    User:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - subject\n        - issuer\n        - email\n        - name\n        - given_name\n        - family_name\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        subject:\n          type: string\n        issuer:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        given_name:\n          type:\n            - string\n            - 'null'\n        family_name:\n          type:\n            - string\n            - 'null'\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    GenesisOrgInput:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n        - app\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          type: object\n          additionalProperties: false\n          required:\n            - name\n          properties:\n            name:\n              type: string\n              maxLength: 100\n            description:\n              type: string\n              maxLength: 1000\n            oauth2_client_id:\n              type: string\n              maxLength: 200\n    GenesisRequest:\n      type: object\n      additionalProperties: false\n      required:\n        - org\n      properties:\n        org:\n          $ref: '#/components/schemas/GenesisOrgInput'\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - resource\n              - operation\n            properties:\n              resource:\n                type: string\n                maxLength: 200\n                minLength: 1\n              operation:\n                type: string\n                enum:\n                  - GET\n                  - POST\n                  - PUT\n                  - PATCH\n                  - DELETE\n              description:\n                type: string\n                maxLength: 1000\n        roles:\n          type: array\n          maxItems: 100\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - code\n            properties:\n              code:\n                type: string\n                maxLength: 100\n                minLength: 1\n                pattern: ^[A-Za-z0-9_.-]+$\n              description:\n                type: string\n                maxLength: 1000\n              permissions:\n                type: array\n                maxItems: 500\n                items:\n                  $ref: '#/components/schemas/PermissionRef'\n    GenesisOrg:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - app\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n    Genesis:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    GenesisCreated:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    Deleted:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - deleted\n      properties:\n        external_id:\n          type: string\n        deleted:\n          type: boolean\n          const: true\n    MovieInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n      properties:\n        title:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        rated:\n          type: string\n          maxLength: 10\n          description: The rating, e.g. `R`; 1–10 characters after trimming.\n        release_date:\n          type: string\n          maxLength: 40\n          description: >-\n            `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as\n            written).\n          examples:\n            - '1984-03-02'\n            - '1984-03-02T00:00:00Z'\n        run_time:\n          type: integer\n          minimum: 1\n          maximum: 10000\n          description: Running time in minutes.\n        director:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        writer:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n      examples:\n        - title: Repo Man\n          rated: R\n          release_date: '1984-03-02T00:00:00Z'\n          run_time: 92\n          director: Alex Cox\n          writer: Alex Cox\n    Movie:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        rated:\n          type: string\n        release_date:\n          type: string\n          format: date\n          description: A calendar date, `YYYY-MM-DD`.\n        run_time:\n          type: integer\n        director:\n          type: string\n        writer:\n          type: string\n        create_app_extl_id:\n          type: string\n          description: External id of the app that created the movie.\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type: string\n          description: External id of the app that last changed the movie.\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    MovieList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Movie'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    Visibility:\n      type: string\n      enum:\n        - private\n        - public\n    Ingredient:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 200\n        quantity:\n          type: string\n          maxLength: 50\n          description: Free text, e.g. `1/2` or `200`.\n        unit:\n          type: string\n          maxLength: 50\n    RecipeInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - servings\n        - ingredients\n        - steps\n      properties:\n        title:\n          type: string\n          maxLength: 200\n          description: 1–200 characters after trimming.\n        description:\n          type: string\n          maxLength: 5000\n        servings:\n          type: integer\n          minimum: 1\n          maximum: 100\n        prep_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        cook_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        ingredients:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            type: string\n            maxLength: 2000\n        tags:\n          type: array\n          maxItems: 20\n          items:\n            type: string\n            maxLength: 50\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n    Recipe:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - description\n        - servings\n        - prep_minutes\n        - cook_minutes\n        - ingredients\n        - steps\n        - tags\n        - visibility\n        - owner\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        description:\n          type: string\n        servings:\n          type: integer\n        prep_minutes:\n          type: integer\n        cook_minutes:\n          type: integer\n        ingredients:\n          type: array\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          items:\n            type: string\n        tags:\n          type: array\n          items:\n            type: string\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n        owner:\n          type: object\n          additionalProperties: false\n          required:\n            - subject\n          properties:\n            subject:\n              type: string\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    RecipeList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Recipe'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n  responses:\n    Unauthorized:\n      description: Missing or invalid credentials. Empty body, `WWW-Authenticate` header.\n    Forbidden:\n      description: Authenticated but not allowed. Empty body.\n    BadRequest:\n      description: >-\n        Invalid input (`input_validation_error` with `param`) or an invalid\n        request.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    UnsupportedMediaType:\n      description: The body is not `application/json`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    NotFound:\n      description: No such resource (or not visible to the caller).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unavailable:\n      description: A dependency (the database) is unavailable; see `Retry-After`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Conflict:\n      description: >-\n        Conflicts with the current state (duplicate, idempotent request in\n        flight).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PayloadTooLarge:\n      description: The body exceeds the configured body limit.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unprocessable:\n      description: The `Idempotency-Key` was used with a different body.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PreconditionFailed:\n      description: The `If-Match` ETag does not match the current version.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n  parameters:\n    IdempotencyKey:\n      name: Idempotency-Key\n      in: header\n      required: false\n      description: Makes a POST safe to retry (24 h, scoped to app + user + route).\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 255\n    Limit:\n      name: limit\n      in: query\n      required: false\n      description: Page size, default 50, at most 200.\n      schema:\n        type: integer\n        minimum: 1\n        maximum: 200\n        default: 50\n    Cursor:\n      name: cursor\n      in: query\n      required: false\n      description: The opaque `next_cursor` of the previous page.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 512\n    ExtlId:\n      name: extlId\n      in: path\n      required: true\n      description: The resource's external id.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 64\n        pattern: ^[A-Za-z0-9_-]+$\n    IfMatch:\n      name: If-Match\n      in: header\n      required: false\n      description: The ETag the client last saw; a mismatch answers 412.\n      schema:\n        type: string\n        maxLength: 256\n  headers:\n    Location:\n      description: URL of the created resource.\n      schema:\n        type: string\n    ETag:\n      description: Version of the returned resource, for `If-Match`.\n      schema:\n        type: string\n";
+export const bundledSpecYaml: string = "openapi: 3.1.0\ninfo:\n  title: Chompardo API\n  version: 1.0.0\n  description: >-\n    A multi-tenant REST API platform: JWT users from an identity service, apps\n    with API keys, role-based access per organisation, and OpenAPI-first modules\n    (movies, recipes). Every response carries `Request-Id`. Errors (except\n    401/403, which have no body) are\n    `{\"error\":{\"kind\",\"code\",\"param\",\"message\"}}`.\n  license:\n    name: MIT\n    identifier: MIT\nservers:\n  - url: /\n    description: >-\n      This server, wherever it is reached (host, port or proxy): every path is\n      relative to the origin the spec was fetched from.\ntags:\n  - name: ops\n    description: Operational endpoints.\n    x-displayName: ops\n  - name: genesis\n    description: One-time bootstrap.\n    x-displayName: genesis\n  - name: users\n    description: Self-registration.\n    x-displayName: users\n  - name: orgs\n    description: Organisations, members and role grants.\n    x-displayName: orgs\n  - name: apps\n    description: Apps and their API keys.\n    x-displayName: apps\n  - name: permissions\n    description: RBAC permissions (platform-wide).\n    x-displayName: permissions\n  - name: roles\n    description: RBAC roles (platform-wide).\n    x-displayName: roles\n  - name: movies\n    description: The movie module (diygoapi's domain), scoped to the calling app's org.\n    x-displayName: movies\n  - name: recipes\n    description: The recipe example module.\n    x-displayName: recipes\npaths:\n  /healthz:\n    get:\n      operationId: getHealth\n      summary: Liveness (does not touch the database)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The process is alive.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Health'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /readyz:\n    get:\n      operationId: getReadiness\n      summary: Readiness (database and JWKS)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Ready to serve.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          description: Not ready; `checks` names what is down.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n  /api/v1/ping:\n    get:\n      operationId: getPing\n      summary: Ping (always 200, says whether the database answers)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Pong.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Ping'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /api/v1/logger:\n    get:\n      operationId: findLogger\n      summary: The runtime logger state\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateLogger\n      summary: >-\n        Change the global log level and error stack logging, at once for every\n        request\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/LoggerUpdate'\n      responses:\n        '200':\n          description: The new logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /openapi.json:\n    get:\n      operationId: getOpenapiJson\n      summary: The bundled OpenAPI document (JSON)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/json:\n              schema:\n                type: object\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /openapi.yaml:\n    get:\n      operationId: getOpenapiYaml\n      summary: The bundled OpenAPI document (YAML)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/yaml:\n              schema:\n                type: string\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /docs:\n    get:\n      operationId: getDocs\n      summary: Interactive API reference (HTML, works offline)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The API reference page.\n          content:\n            text/html:\n              schema:\n                type: string\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /api/v1/genesis:\n    post:\n      operationId: createGenesis\n      summary: One-time bootstrap of the platform\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n      description: >-\n        Creates, in one transaction: the caller as the first user; org Principal\n        + app \"Developer Dashboard\"; org Test + \"Test App\"; the user-initiated\n        org and its app; permissions; roles; grants of every role to the caller\n        in Principal and the user-initiated org. The only response that ever\n        shows these apps' keys. Any later call answers 409. The body is\n        optional; the default is config/genesis/request.json.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/GenesisCreated'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/GenesisRequest'\n    get:\n      operationId: findGenesis\n      summary: What genesis created (never any key)\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Genesis'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users:\n    post:\n      operationId: createUser\n      summary: Self-register the caller in the app's org\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      description: >-\n        Creates the user from the token's claims (201) or returns the existing\n        one with its profile refreshed (200); links the user to the calling\n        app's org and grants the configured self-register roles there.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '200':\n          description: Already registered.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '201':\n          description: Registered now.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users/me:\n    get:\n      operationId: findMe\n      summary: The caller's user\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs:\n    post:\n      operationId: createOrg\n      summary: Create an org (optionally with its first app; its key is shown once)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findOrgs\n      summary: List orgs (a Principal app sees all, others only their own)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/OrgList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgById\n      summary: Read an org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateOrg\n      summary: Update an org's name and description\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteOrg\n      summary: Delete an org with its apps, keys, memberships and grants\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/orgs/{extlId}/members:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgMembers\n      summary: Users of the org with their role codes (oldest membership first)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MemberList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: userExtlId\n        in: path\n        required: true\n        description: The user's external id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    put:\n      operationId: grantRole\n      summary: Grant a role to a user in the org (makes the user a member)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: revokeRole\n      summary: Revoke a role from a user in the org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps:\n    post:\n      operationId: createApp\n      summary: Create an app in the caller's org (its key is shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findApps\n      summary: List the caller's org's apps\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/AppList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findAppById\n      summary: Read an app (key ids and prefixes only, never keys)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateApp\n      summary: >-\n        Update an app's name, description and OAuth2 client id (binding a client\n        id needs a Principal app)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteApp\n      summary: Delete an app and its keys\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/apps/{extlId}/api-keys:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    post:\n      operationId: createApiKey\n      summary: Create a new API key (shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/NewApiKey'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/ApiKeyCreate'\n  /api/v1/apps/{extlId}/api-keys/{keyId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: keyId\n        in: path\n        required: true\n        description: The API key's key_id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n    delete:\n      operationId: revokeApiKey\n      summary: >-\n        Revoke an API key; it stops working at once (the body names the key id\n        as external_id)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions:\n    post:\n      operationId: createPermission\n      summary: Create a permission for an RBAC route (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/PermissionCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Permission'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findPermissions\n      summary: List permissions (by resource, then operation)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/PermissionList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    delete:\n      operationId: deletePermission\n      summary: Delete a permission (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles:\n    post:\n      operationId: createRole\n      summary: Create a role with its permissions (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRoles\n      summary: List roles with their permissions (by code)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RoleList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles/{roleCode}:\n    parameters:\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    get:\n      operationId: findRoleByCode\n      summary: Read a role\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRole\n      summary: >-\n        Update a role (Principal apps only): omitted fields keep their value;\n        `permissions`, when given, replaces the set\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteRole\n      summary: Delete a role and its grants (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/movies:\n    post:\n      operationId: createMovie\n      summary: Create a movie in the calling app's org\n      description: >-\n        Strings are trimmed; a blank string counts as missing (`<field> is\n        required`). `release_date` accepts `YYYY-MM-DD` or an RFC 3339\n        timestamp, whose date part is kept as written\n        (`1984-03-02T23:30:00-05:00` → `1984-03-02`); anything else answers 400\n        with `code: invalid_date_format`. Titles need not be unique. The audit\n        fields name the calling app and the token's user (`given_name` /\n        `family_name`, else `name` split at its first space).\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findMovies\n      summary: List the org's movies, newest first\n      description: >-\n        Keyset-paginated on creation time: pages neither repeat nor skip movies\n        while others are created. Filters combine with AND; blank text filters\n        are ignored.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: title\n          in: query\n          required: false\n          description: Only movies whose title contains this text (case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: director\n          in: query\n          required: false\n          description: Only movies by this director (whole name, case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: release_year_from\n          in: query\n          required: false\n          description: Only movies released in this year or later.\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n        - name: release_year_to\n          in: query\n          required: false\n          description: >-\n            Only movies released in this year or earlier (400 when before\n            `release_year_from`).\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n      responses:\n        '200':\n          description: One page of movies.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MovieList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/movies/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findMovieById\n      summary: Read one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateMovie\n      summary: Replace one of the org's movies (every field)\n      description: >-\n        Full replacement with the same rules as create. The update audit fields\n        name the calling app and user; the create fields are kept. With\n        `If-Match`, a stale ETag answers 412.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '200':\n          description: The updated movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteMovie\n      summary: Delete one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes:\n    post:\n      operationId: createRecipe\n      summary: Create a recipe owned by the caller\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRecipes\n      summary: List the caller's recipes, newest first\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: visibility\n          in: query\n          required: false\n          description: Only recipes with this visibility.\n          schema:\n            $ref: '#/components/schemas/Visibility'\n        - name: tag\n          in: query\n          required: false\n          description: Only recipes carrying this tag.\n          schema:\n            type: string\n            minLength: 1\n            maxLength: 50\n      responses:\n        '200':\n          description: One page of recipes.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RecipeList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findRecipeById\n      summary: Read a recipe (public ones to anyone, private ones to their owner)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n        - {}\n      responses:\n        '200':\n          description: The recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRecipe\n      summary: Replace a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '200':\n          description: The updated recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteRecipe\n      summary: Delete a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\ncomponents:\n  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n      bearerFormat: JWT\n      description: A JWT from the identity service (EdDSA), verified against its JWKS.\n    appId:\n      type: apiKey\n      in: header\n      name: X-APP-ID\n      description: The calling app's external id; sent together with `X-API-KEY`.\n    appKey:\n      type: apiKey\n      in: header\n      name: X-API-KEY\n      description: An API key of the app (`chk_…`), shown once at creation.\n  schemas:\n    LogLevel:\n      type: string\n      enum:\n        - trace\n        - debug\n        - info\n        - warn\n        - error\n        - fatal\n        - silent\n    LoggerState:\n      type: object\n      additionalProperties: false\n      required:\n        - logger_minimum_level\n        - global_log_level\n        - log_error_stack\n      properties:\n        logger_minimum_level:\n          $ref: '#/components/schemas/LogLevel'\n        global_log_level:\n          $ref: '#/components/schemas/LogLevel'\n        log_error_stack:\n          type: boolean\n    LoggerUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        global_log_level:\n          type: string\n          maxLength: 20\n          description: A level at or above logger_minimum_level.\n        log_error_stack:\n          description: true/false, or the strings \"true\"/\"false\".\n          oneOf:\n            - type: boolean\n            - type: string\n              enum:\n                - 'true'\n                - 'false'\n    Health:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n      properties:\n        status:\n          type: string\n          const: ok\n    Readiness:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n        - checks\n      properties:\n        status:\n          type: string\n          enum:\n            - ready\n            - not_ready\n        checks:\n          type: object\n          additionalProperties: false\n          required:\n            - database\n            - jwks\n          properties:\n            database:\n              type: string\n              enum:\n                - up\n                - down\n            jwks:\n              type: string\n              enum:\n                - up\n                - down\n    Ping:\n      type: object\n      additionalProperties: false\n      required:\n        - db_up\n      properties:\n        db_up:\n          type: boolean\n    Error:\n      type: object\n      description: >-\n        The error body of every 4xx/5xx response except 401 and 403 (which have\n        no body). Empty fields are omitted.\n      additionalProperties: false\n      required:\n        - error\n      properties:\n        error:\n          type: object\n          additionalProperties: false\n          required:\n            - kind\n          properties:\n            kind:\n              type: string\n              enum:\n                - input_validation_error\n                - invalid_request_error\n                - not_found_error\n                - method_not_allowed_error\n                - conflict_error\n                - precondition_failed_error\n                - payload_too_large_error\n                - unsupported_media_type_error\n                - unprocessable_error\n                - rate_limit_error\n                - internal_error\n                - unavailable_error\n            code:\n              type: string\n            param:\n              type: string\n            message:\n              type: string\n    ApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n        - created_at\n      properties:\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n        created_at:\n          type: string\n          format: date-time\n        key:\n          type: string\n          description: >-\n            The plaintext key: only in the response that creates it (not in an\n            Idempotency-Key replay).\n    App:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - oauth2_client_id\n        - org_external_id\n        - api_keys\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        oauth2_client_id:\n          type:\n            - string\n            - 'null'\n        org_external_id:\n          type: string\n        api_keys:\n          type: array\n          items:\n            $ref: '#/components/schemas/ApiKey'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    AppList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/App'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    AppCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n        api_key_deactivation_date:\n          type: string\n          maxLength: 40\n          description: >-\n            When the first key stops working (YYYY-MM-DD or RFC 3339); default\n            in one year.\n    AppUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n    ApiKeyCreate:\n      type: object\n      additionalProperties: false\n      properties:\n        deactivation_date:\n          type: string\n          maxLength: 40\n          description: YYYY-MM-DD or RFC 3339; default in one year; must be in the future.\n    NewApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n      properties:\n        key:\n          type: string\n          description: >-\n            The plaintext key, shown only in this response (absent when an\n            Idempotency-Key retry replays it).\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n    Org:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    OrgList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Org'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    OrgCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          $ref: '#/components/schemas/AppCreate'\n    OrgUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n    Member:\n      type: object\n      additionalProperties: false\n      required:\n        - user_external_id\n        - email\n        - name\n        - role_codes\n      properties:\n        user_external_id:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        role_codes:\n          type: array\n          items:\n            type: string\n    MemberList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Member'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionRef:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n    Permission:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - resource\n        - operation\n        - description\n        - active\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        resource:\n          type: string\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n        active:\n          type: boolean\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    PermissionList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Permission'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n    Role:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - code\n        - description\n        - active\n        - permissions\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        code:\n          type: string\n        description:\n          type: string\n        active:\n          type: boolean\n        permissions:\n          type: array\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    RoleList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Role'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    RoleCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - code\n      properties:\n        code:\n          type: string\n          maxLength: 100\n          minLength: 1\n          pattern: ^[A-Za-z0-9_.-]+$\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    RoleUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    User:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - subject\n        - issuer\n        - email\n        - name\n        - given_name\n        - family_name\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        subject:\n          type: string\n        issuer:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        given_name:\n          type:\n            - string\n            - 'null'\n        family_name:\n          type:\n            - string\n            - 'null'\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    GenesisOrgInput:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n        - app\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          type: object\n          additionalProperties: false\n          required:\n            - name\n          properties:\n            name:\n              type: string\n              maxLength: 100\n            description:\n              type: string\n              maxLength: 1000\n            oauth2_client_id:\n              type: string\n              maxLength: 200\n    GenesisRequest:\n      type: object\n      additionalProperties: false\n      required:\n        - org\n      properties:\n        org:\n          $ref: '#/components/schemas/GenesisOrgInput'\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - resource\n              - operation\n            properties:\n              resource:\n                type: string\n                maxLength: 200\n                minLength: 1\n              operation:\n                type: string\n                enum:\n                  - GET\n                  - POST\n                  - PUT\n                  - PATCH\n                  - DELETE\n              description:\n                type: string\n                maxLength: 1000\n        roles:\n          type: array\n          maxItems: 100\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - code\n            properties:\n              code:\n                type: string\n                maxLength: 100\n                minLength: 1\n                pattern: ^[A-Za-z0-9_.-]+$\n              description:\n                type: string\n                maxLength: 1000\n              permissions:\n                type: array\n                maxItems: 500\n                items:\n                  $ref: '#/components/schemas/PermissionRef'\n    GenesisOrg:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - app\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n    Genesis:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    GenesisCreated:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    ExternalId:\n      type: string\n      description: An external id (URL-safe, base64url alphabet).\n      minLength: 1\n      maxLength: 64\n      pattern: ^[A-Za-z0-9_-]+$\n      examples:\n        - yf9EclWM-thLKt-npTEj5Q\n    Deleted:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - deleted\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        deleted:\n          type: boolean\n          const: true\n    MovieInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n      properties:\n        title:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        rated:\n          type: string\n          maxLength: 10\n          description: The rating, e.g. `R`; 1–10 characters after trimming.\n        release_date:\n          type: string\n          maxLength: 40\n          description: >-\n            `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as\n            written).\n          examples:\n            - '1984-03-02'\n            - '1984-03-02T00:00:00Z'\n        run_time:\n          type: integer\n          minimum: 1\n          maximum: 10000\n          description: Running time in minutes.\n        director:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        writer:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n      examples:\n        - title: Repo Man\n          rated: R\n          release_date: '1984-03-02T00:00:00Z'\n          run_time: 92\n          director: Alex Cox\n          writer: Alex Cox\n    Movie:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        rated:\n          type: string\n        release_date:\n          type: string\n          format: date\n          description: A calendar date, `YYYY-MM-DD`.\n        run_time:\n          type: integer\n        director:\n          type: string\n        writer:\n          type: string\n        create_app_extl_id:\n          type: string\n          description: External id of the app that created the movie.\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type: string\n          description: External id of the app that last changed the movie.\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    MovieList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Movie'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    Visibility:\n      type: string\n      enum:\n        - private\n        - public\n    Ingredient:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 200\n        quantity:\n          type: string\n          maxLength: 50\n          description: Free text, e.g. `1/2` or `200`.\n        unit:\n          type: string\n          maxLength: 50\n    RecipeInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - servings\n        - ingredients\n        - steps\n      properties:\n        title:\n          type: string\n          maxLength: 200\n          description: 1–200 characters after trimming.\n        description:\n          type: string\n          maxLength: 5000\n        servings:\n          type: integer\n          minimum: 1\n          maximum: 100\n        prep_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        cook_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        ingredients:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            type: string\n            maxLength: 2000\n        tags:\n          type: array\n          maxItems: 20\n          items:\n            type: string\n            maxLength: 50\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n    Recipe:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - description\n        - servings\n        - prep_minutes\n        - cook_minutes\n        - ingredients\n        - steps\n        - tags\n        - visibility\n        - owner\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        description:\n          type: string\n        servings:\n          type: integer\n        prep_minutes:\n          type: integer\n        cook_minutes:\n          type: integer\n        ingredients:\n          type: array\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          items:\n            type: string\n        tags:\n          type: array\n          items:\n            type: string\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n        owner:\n          type: object\n          additionalProperties: false\n          required:\n            - subject\n          properties:\n            subject:\n              type: string\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    RecipeList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Recipe'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n  headers:\n    RequestId:\n      description: >-\n        Id of the request, also in every log line of it (an incoming valid\n        `Request-Id` or `X-Request-Id` is reused).\n      schema:\n        type: string\n        pattern: ^[A-Za-z0-9._-]{1,128}$\n      example: req-7GRCoPAb7tZ7FwEaJQJhSw\n    RetryAfter:\n      description: Seconds to wait before retrying.\n      schema:\n        type: integer\n        minimum: 0\n      example: 1\n    WWWAuthenticate:\n      description: >-\n        The Bearer challenge (RFC 6750 §3): always `realm=\"chompardo\"`; when\n        credentials were presented also `error=\"invalid_token\"` and, where\n        known, a short `error_description`.\n      schema:\n        type: string\n        pattern: '^Bearer '\n      examples:\n        noCredentials:\n          summary: No credentials presented\n          value: Bearer realm=\"chompardo\"\n        invalidToken:\n          summary: Credentials presented but not accepted\n          value: >-\n            Bearer realm=\"chompardo\", error=\"invalid_token\",\n            error_description=\"token expired\"\n    Location:\n      description: URL of the created resource (a path on this server).\n      schema:\n        type: string\n        pattern: ^/\n      example: /api/v1/movies/yf9EclWM-thLKt-npTEj5Q\n    ETag:\n      description: Version of the returned resource (a strong entity-tag), for `If-Match`.\n      schema:\n        type: string\n        pattern: ^\"[0-9]+\"$\n      example: '\"1\"'\n  responses:\n    InternalError:\n      description: >-\n        Unexpected failure; nothing internal is shown (the body is always this\n        one).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            internal:\n              summary: The only 500 body\n              value:\n                error:\n                  kind: internal_error\n                  message: internal server error - please contact support\n    TooManyRequests:\n      description: Rate limit exceeded; see `Retry-After`.\n      headers:\n        Retry-After:\n          $ref: '#/components/headers/RetryAfter'\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            rateLimited:\n              summary: Over the budget of this window\n              value:\n                error:\n                  kind: rate_limit_error\n                  message: rate limit exceeded\n    Unauthorized:\n      description: >-\n        Missing or invalid credentials (user token or app credentials). Empty\n        body.\n      headers:\n        WWW-Authenticate:\n          $ref: '#/components/headers/WWWAuthenticate'\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n    Forbidden:\n      description: >-\n        Authenticated but not allowed (RBAC, or a write only Principal-org apps\n        may make). Empty body.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n    Unavailable:\n      description: >-\n        A dependency (the database) is unavailable, or the server is overloaded;\n        see `Retry-After`.\n      headers:\n        Retry-After:\n          $ref: '#/components/headers/RetryAfter'\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            unavailable:\n              summary: Database unavailable\n              value:\n                error:\n                  kind: unavailable_error\n                  message: service unavailable, please retry\n    BadRequest:\n      description: >-\n        Invalid input: a parameter, header or body field\n        (`input_validation_error`, with `param` naming it) or an unusable\n        request (`invalid_request_error`: empty, `null` or malformed JSON body,\n        a body where the operation takes none).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            inputValidation:\n              summary: A field is invalid\n              value:\n                error:\n                  kind: input_validation_error\n                  param: name\n                  message: name is required\n            invalidRequest:\n              summary: The body is not valid JSON\n              value:\n                error:\n                  kind: invalid_request_error\n                  message: request body is not valid JSON\n    PayloadTooLarge:\n      description: The body exceeds the configured body limit.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            tooLarge:\n              summary: Over the body limit\n              value:\n                error:\n                  kind: payload_too_large_error\n                  message: request body is too large\n    UnsupportedMediaType:\n      description: The body is not `application/json` (or is content-encoded).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            notJson:\n              summary: Another media type\n              value:\n                error:\n                  kind: unsupported_media_type_error\n                  message: request body must be application/json\n    NotFound:\n      description: No such resource (or not visible to the caller).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            notFound:\n              summary: Unknown or foreign id\n              value:\n                error:\n                  kind: not_found_error\n                  message: resource not found\n    Conflict:\n      description: >-\n        Conflicts with the current state: a duplicate (unique name, code or\n        route), or a request with the same `Idempotency-Key` still running.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            duplicate:\n              summary: A duplicate\n              value:\n                error:\n                  kind: conflict_error\n                  message: a role with code \"logOperator\" already exists\n    Unprocessable:\n      description: The `Idempotency-Key` was used with a different body.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            keyReused:\n              summary: Same key, other body\n              value:\n                error:\n                  kind: unprocessable_error\n                  message: Idempotency-Key was used with a different request body\n    PreconditionFailed:\n      description: The `If-Match` ETag does not match the current version.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            stale:\n              summary: Changed since it was read\n              value:\n                error:\n                  kind: precondition_failed_error\n                  message: >-\n                    the movie has changed since it was read (If-Match does not\n                    match the ETag)\n  parameters:\n    IdempotencyKey:\n      name: Idempotency-Key\n      in: header\n      required: false\n      description: >-\n        Makes a POST safe to retry: 1–255 characters, scoped to app + user +\n        route, kept 24 h. A retry with the same key and body replays the first\n        response (`Idempotent-Replayed: true`); the same key with another body\n        answers 422, while the first is still running 409.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 255\n      example: 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f\n    Limit:\n      name: limit\n      in: query\n      required: false\n      description: Page size, default 50, at most 200.\n      schema:\n        type: integer\n        minimum: 1\n        maximum: 200\n        default: 50\n      example: 20\n    Cursor:\n      name: cursor\n      in: query\n      required: false\n      description: >-\n        The opaque `next_cursor` of the previous page (only values the server\n        returned are valid, so there is no example).\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 512\n        pattern: ^[A-Za-z0-9_-]+$\n    ExtlId:\n      name: extlId\n      in: path\n      required: true\n      description: >-\n        The resource's external id: URL-safe (base64url alphabet), as returned\n        in `external_id`. Anything else answers 404.\n      schema:\n        $ref: '#/components/schemas/ExternalId'\n      example: yf9EclWM-thLKt-npTEj5Q\n    IfMatch:\n      name: If-Match\n      in: header\n      required: false\n      description: >-\n        `*` (any current version) or the ETag(s) the client last saw, e.g.\n        `\"3\"`; a mismatch answers 412. Weak tags (`W/\"3\"`) never match.\n      schema:\n        type: string\n        maxLength: 256\n        pattern: ^\\s*(\\*|(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\"(\\s*,\\s*(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\")*)\\s*$\n      examples:\n        any:\n          summary: Any current version\n          value: '*'\n        etag:\n          summary: The ETag of a read\n          value: '\"1\"'\n";

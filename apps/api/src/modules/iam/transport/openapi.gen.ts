@@ -81,7 +81,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -103,7 +106,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -123,7 +129,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The user's external id. */
                 userExtlId: string;
@@ -166,7 +175,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -188,7 +200,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -208,7 +223,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The API key's key_id. */
                 keyId: string;
@@ -248,7 +266,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -534,23 +555,31 @@ export interface components {
                 message?: string;
             };
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         Deleted: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             /** @constant */
             deleted: true;
         };
     };
     responses: {
-        /** @description Missing or invalid credentials. Empty body, `WWW-Authenticate` header. */
+        /** @description Missing or invalid credentials (user token or app credentials). Empty body. */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
         };
-        /** @description Authenticated but not allowed. Empty body. */
+        /** @description Authenticated but not allowed (RBAC, or a write only Principal-org apps may make). Empty body. */
         Forbidden: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
@@ -558,33 +587,59 @@ export interface components {
         /** @description No such resource (or not visible to the caller). */
         NotFound: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A dependency (the database) is unavailable; see `Retry-After`. */
+        /** @description Rate limit exceeded; see `Retry-After`. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Unexpected failure; nothing internal is shown (the body is always this one). */
+        InternalError: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`. */
         Unavailable: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Invalid input (`input_validation_error` with `param`) or an invalid request. */
+        /** @description Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none). */
         BadRequest: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Conflicts with the current state (duplicate, idempotent request in flight). */
+        /** @description Conflicts with the current state: a duplicate (unique name, code or route), or a request with the same `Idempotency-Key` still running. */
         Conflict: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -594,15 +649,17 @@ export interface components {
         /** @description The body exceeds the configured body limit. */
         PayloadTooLarge: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body is not `application/json`. */
+        /** @description The body is not `application/json` (or is content-encoded). */
         UnsupportedMediaType: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -612,6 +669,7 @@ export interface components {
         /** @description The `Idempotency-Key` was used with a different body. */
         Unprocessable: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -621,6 +679,7 @@ export interface components {
         /** @description The `If-Match` ETag does not match the current version. */
         PreconditionFailed: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -629,22 +688,49 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+        /**
+         * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+         * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+         */
         IdempotencyKey: string;
-        /** @description Page size, default 50, at most 200. */
+        /**
+         * @description Page size, default 50, at most 200.
+         * @example 20
+         */
         Limit: number;
-        /** @description The opaque `next_cursor` of the previous page. */
+        /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
         Cursor: string;
-        /** @description The resource's external id. */
-        ExtlId: string;
-        /** @description The ETag the client last saw; a mismatch answers 412. */
+        /**
+         * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExtlId: components["schemas"]["ExternalId"];
+        /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
         IfMatch: string;
     };
     requestBodies: never;
     headers: {
-        /** @description URL of the created resource. */
+        /** @description The Bearer challenge (RFC 6750 §3): always `realm="chompardo"`; when credentials were presented also `error="invalid_token"` and, where known, a short `error_description`. */
+        WWWAuthenticate: string;
+        /**
+         * @description Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).
+         * @example req-7GRCoPAb7tZ7FwEaJQJhSw
+         */
+        RequestId: string;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1
+         */
+        RetryAfter: number;
+        /**
+         * @description URL of the created resource (a path on this server).
+         * @example /api/v1/movies/yf9EclWM-thLKt-npTEj5Q
+         */
         Location: string;
-        /** @description Version of the returned resource, for `If-Match`. */
+        /**
+         * @description Version of the returned resource (a strong entity-tag), for `If-Match`.
+         * @example "1"
+         */
         ETag: string;
     };
     pathItems: never;
@@ -672,6 +758,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -679,7 +767,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -707,6 +798,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -714,7 +807,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -744,6 +840,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -767,15 +865,20 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgs: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -796,6 +899,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -803,7 +908,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -833,6 +941,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -841,7 +951,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -861,6 +974,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -868,11 +983,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -901,6 +1019,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -908,11 +1028,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -928,25 +1051,34 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgMembers: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -966,6 +1098,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -974,7 +1108,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The user's external id. */
                 userExtlId: string;
@@ -998,6 +1135,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1006,7 +1145,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The user's external id. */
                 userExtlId: string;
@@ -1029,15 +1171,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findApps: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1058,6 +1205,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1065,7 +1214,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1095,6 +1247,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1103,7 +1257,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1123,6 +1280,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1130,11 +1289,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1163,6 +1325,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1170,11 +1334,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1190,11 +1357,14 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1202,11 +1372,17 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1232,7 +1408,11 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1241,7 +1421,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
                 /** @description The API key's key_id. */
                 keyId: string;
@@ -1262,15 +1445,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findPermissions: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1291,6 +1479,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1298,7 +1488,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1327,6 +1520,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1335,7 +1530,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1354,15 +1552,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findRoles: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1383,6 +1586,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1390,7 +1595,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1420,6 +1628,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1448,6 +1658,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1455,7 +1667,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -1487,6 +1699,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1494,7 +1708,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -1514,10 +1728,13 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
