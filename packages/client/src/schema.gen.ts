@@ -254,9 +254,15 @@ export interface paths {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -348,7 +354,10 @@ export interface paths {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -427,7 +436,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -543,16 +555,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
+        /**
+         * @description A pino log level, from the most verbose to none at all.
+         * @example info
+         * @enum {string}
+         */
         LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+        /**
+         * @example {
+         *       "logger_minimum_level": "trace",
+         *       "global_log_level": "info",
+         *       "log_error_stack": false
+         *     }
+         */
         LoggerState: {
             logger_minimum_level: components["schemas"]["LogLevel"];
             global_log_level: components["schemas"]["LogLevel"];
             log_error_stack: boolean;
         };
         LoggerUpdate: {
-            /** @description A level at or above logger_minimum_level. */
-            global_log_level?: string;
+            /** @description A level at or above `logger_minimum_level` (below it answers 400). */
+            global_log_level?: components["schemas"]["LogLevel"];
             /** @description true/false, or the strings "true"/"false". */
             log_error_stack?: boolean | ("true" | "false");
         };
@@ -584,7 +607,9 @@ export interface components {
             };
         };
         ApiKey: {
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
@@ -594,11 +619,11 @@ export interface components {
             key?: string;
         };
         App: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             oauth2_client_id: string | null;
-            org_external_id: string;
+            org_external_id: components["schemas"]["ExternalId"];
             api_keys: components["schemas"]["ApiKey"][];
             create_app_extl_id: string | null;
             create_user_first_name: string | null;
@@ -619,7 +644,11 @@ export interface components {
             name: string;
             description?: string;
             oauth2_client_id?: string;
-            /** @description When the first key stops working (YYYY-MM-DD or RFC 3339); default in one year. */
+            /**
+             * @description When the first key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             api_key_deactivation_date?: string;
         };
         AppUpdate: {
@@ -628,19 +657,25 @@ export interface components {
             oauth2_client_id?: string;
         };
         ApiKeyCreate: {
-            /** @description YYYY-MM-DD or RFC 3339; default in one year; must be in the future. */
+            /**
+             * @description When the key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             deactivation_date?: string;
         };
         NewApiKey: {
             /** @description The plaintext key, shown only in this response (absent when an Idempotency-Key retry replays it). */
             key?: string;
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
         };
         Org: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -671,7 +706,7 @@ export interface components {
             description?: string;
         };
         Member: {
-            user_external_id: string;
+            user_external_id: components["schemas"]["ExternalId"];
             email: string | null;
             name: string | null;
             role_codes: string[];
@@ -681,12 +716,19 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionRef: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
         };
         Permission: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             resource: string;
             /** @enum {string} */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -708,14 +750,21 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionCreate: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
             description?: string;
             active?: boolean;
         };
         Role: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             code: string;
             description: string;
             active: boolean;
@@ -736,6 +785,7 @@ export interface components {
             next_cursor: string | null;
         };
         RoleCreate: {
+            /** @example logOperator */
             code: string;
             description?: string;
             active?: boolean;
@@ -747,7 +797,7 @@ export interface components {
             permissions?: components["schemas"]["PermissionRef"][];
         };
         User: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             subject: string;
             issuer: string;
             email: string | null;
@@ -783,7 +833,7 @@ export interface components {
             }[];
         };
         GenesisOrg: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -826,7 +876,7 @@ export interface components {
             /** @description The rating, e.g. `R`; 1–10 characters after trimming. */
             rated: string;
             /**
-             * @description `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written).
+             * @description `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written); anything else answers 400 with `code: invalid_date_format`. The movie module checks this grammar itself (after trimming, with that error code), so it is shown by `examples`, not by `format`.
              * @example 1984-03-02
              * @example 1984-03-02T00:00:00Z
              */
@@ -839,7 +889,7 @@ export interface components {
             writer: string;
         };
         Movie: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             title: string;
             rated: string;
             /**
@@ -851,13 +901,13 @@ export interface components {
             director: string;
             writer: string;
             /** @description External id of the app that created the movie. */
-            create_app_extl_id: string;
+            create_app_extl_id: components["schemas"]["ExternalId"];
             create_user_first_name: string | null;
             create_user_last_name: string | null;
             /** Format: date-time */
             create_date_time: string;
             /** @description External id of the app that last changed the movie. */
-            update_app_extl_id: string;
+            update_app_extl_id: components["schemas"]["ExternalId"];
             update_user_first_name: string | null;
             update_user_last_name: string | null;
             /** Format: date-time */
@@ -884,11 +934,12 @@ export interface components {
             cook_minutes?: number;
             ingredients: components["schemas"]["Ingredient"][];
             steps: string[];
+            /** @description Stored lower-case; duplicates (ignoring case) are dropped. */
             tags?: string[];
             visibility?: components["schemas"]["Visibility"];
         };
         Recipe: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             title: string;
             description: string;
             servings: number;
@@ -1654,9 +1705,15 @@ export interface operations {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1691,9 +1748,15 @@ export interface operations {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1967,7 +2030,10 @@ export interface operations {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -2179,7 +2245,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -2212,7 +2281,10 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -2253,7 +2325,10 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -2289,13 +2364,25 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only movies whose title contains this text (case-insensitive). */
+                /**
+                 * @description Only movies whose title contains this text (case-insensitive).
+                 * @example repo
+                 */
                 title?: string;
-                /** @description Only movies by this director (whole name, case-insensitive). */
+                /**
+                 * @description Only movies by this director (whole name, case-insensitive).
+                 * @example Alex Cox
+                 */
                 director?: string;
-                /** @description Only movies released in this year or later. */
+                /**
+                 * @description Only movies released in this year or later.
+                 * @example 1980
+                 */
                 release_year_from?: number;
-                /** @description Only movies released in this year or earlier (400 when before `release_year_from`). */
+                /**
+                 * @description Only movies released in this year or earlier (400 when before `release_year_from`).
+                 * @example 1989
+                 */
                 release_year_to?: number;
             };
             header?: never;
@@ -2488,9 +2575,15 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only recipes with this visibility. */
+                /**
+                 * @description Only recipes with this visibility.
+                 * @example public
+                 */
                 visibility?: components["schemas"]["Visibility"];
-                /** @description Only recipes carrying this tag. */
+                /**
+                 * @description Only recipes carrying this tag.
+                 * @example vegetarian
+                 */
                 tag?: string;
             };
             header?: never;

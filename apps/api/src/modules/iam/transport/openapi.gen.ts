@@ -134,9 +134,15 @@ export interface paths {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -228,7 +234,10 @@ export interface paths {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -307,7 +316,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -329,7 +341,9 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ApiKey: {
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
@@ -339,11 +353,11 @@ export interface components {
             key?: string;
         };
         App: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             oauth2_client_id: string | null;
-            org_external_id: string;
+            org_external_id: components["schemas"]["ExternalId"];
             api_keys: components["schemas"]["ApiKey"][];
             create_app_extl_id: string | null;
             create_user_first_name: string | null;
@@ -364,7 +378,11 @@ export interface components {
             name: string;
             description?: string;
             oauth2_client_id?: string;
-            /** @description When the first key stops working (YYYY-MM-DD or RFC 3339); default in one year. */
+            /**
+             * @description When the first key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             api_key_deactivation_date?: string;
         };
         AppUpdate: {
@@ -373,19 +391,25 @@ export interface components {
             oauth2_client_id?: string;
         };
         ApiKeyCreate: {
-            /** @description YYYY-MM-DD or RFC 3339; default in one year; must be in the future. */
+            /**
+             * @description When the key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             deactivation_date?: string;
         };
         NewApiKey: {
             /** @description The plaintext key, shown only in this response (absent when an Idempotency-Key retry replays it). */
             key?: string;
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
         };
         Org: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -416,7 +440,7 @@ export interface components {
             description?: string;
         };
         Member: {
-            user_external_id: string;
+            user_external_id: components["schemas"]["ExternalId"];
             email: string | null;
             name: string | null;
             role_codes: string[];
@@ -426,12 +450,19 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionRef: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
         };
         Permission: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             resource: string;
             /** @enum {string} */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -453,14 +484,21 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionCreate: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
             description?: string;
             active?: boolean;
         };
         Role: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             code: string;
             description: string;
             active: boolean;
@@ -481,6 +519,7 @@ export interface components {
             next_cursor: string | null;
         };
         RoleCreate: {
+            /** @example logOperator */
             code: string;
             description?: string;
             active?: boolean;
@@ -492,7 +531,7 @@ export interface components {
             permissions?: components["schemas"]["PermissionRef"][];
         };
         User: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             subject: string;
             issuer: string;
             email: string | null;
@@ -528,7 +567,7 @@ export interface components {
             }[];
         };
         GenesisOrg: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -545,6 +584,11 @@ export interface components {
             test: components["schemas"]["GenesisOrg"];
             userInitiated: components["schemas"]["GenesisOrg"];
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         /** @description The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted. */
         Error: {
             error: {
@@ -555,11 +599,6 @@ export interface components {
                 message?: string;
             };
         };
-        /**
-         * @description An external id (URL-safe, base64url alphabet).
-         * @example yf9EclWM-thLKt-npTEj5Q
-         */
-        ExternalId: string;
         Deleted: {
             external_id: components["schemas"]["ExternalId"];
             /** @constant */
@@ -1113,9 +1152,15 @@ export interface operations {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1150,9 +1195,15 @@ export interface operations {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1426,7 +1477,10 @@ export interface operations {
                  * @example yf9EclWM-thLKt-npTEj5Q
                  */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -1638,7 +1692,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1671,7 +1728,10 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1712,7 +1772,10 @@ export interface operations {
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;

@@ -72,7 +72,7 @@ export interface components {
             /** @description The rating, e.g. `R`; 1–10 characters after trimming. */
             rated: string;
             /**
-             * @description `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written).
+             * @description `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written); anything else answers 400 with `code: invalid_date_format`. The movie module checks this grammar itself (after trimming, with that error code), so it is shown by `examples`, not by `format`.
              * @example 1984-03-02
              * @example 1984-03-02T00:00:00Z
              */
@@ -85,7 +85,7 @@ export interface components {
             writer: string;
         };
         Movie: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             title: string;
             rated: string;
             /**
@@ -97,13 +97,13 @@ export interface components {
             director: string;
             writer: string;
             /** @description External id of the app that created the movie. */
-            create_app_extl_id: string;
+            create_app_extl_id: components["schemas"]["ExternalId"];
             create_user_first_name: string | null;
             create_user_last_name: string | null;
             /** Format: date-time */
             create_date_time: string;
             /** @description External id of the app that last changed the movie. */
-            update_app_extl_id: string;
+            update_app_extl_id: components["schemas"]["ExternalId"];
             update_user_first_name: string | null;
             update_user_last_name: string | null;
             /** Format: date-time */
@@ -113,6 +113,11 @@ export interface components {
             items: components["schemas"]["Movie"][];
             next_cursor: string | null;
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         /** @description The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted. */
         Error: {
             error: {
@@ -123,11 +128,6 @@ export interface components {
                 message?: string;
             };
         };
-        /**
-         * @description An external id (URL-safe, base64url alphabet).
-         * @example yf9EclWM-thLKt-npTEj5Q
-         */
-        ExternalId: string;
         Deleted: {
             external_id: components["schemas"]["ExternalId"];
             /** @constant */
@@ -315,13 +315,25 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only movies whose title contains this text (case-insensitive). */
+                /**
+                 * @description Only movies whose title contains this text (case-insensitive).
+                 * @example repo
+                 */
                 title?: string;
-                /** @description Only movies by this director (whole name, case-insensitive). */
+                /**
+                 * @description Only movies by this director (whole name, case-insensitive).
+                 * @example Alex Cox
+                 */
                 director?: string;
-                /** @description Only movies released in this year or later. */
+                /**
+                 * @description Only movies released in this year or later.
+                 * @example 1980
+                 */
                 release_year_from?: number;
-                /** @description Only movies released in this year or earlier (400 when before `release_year_from`). */
+                /**
+                 * @description Only movies released in this year or earlier (400 when before `release_year_from`).
+                 * @example 1989
+                 */
                 release_year_to?: number;
             };
             header?: never;

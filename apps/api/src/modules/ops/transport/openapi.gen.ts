@@ -124,16 +124,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
+        /**
+         * @description A pino log level, from the most verbose to none at all.
+         * @example info
+         * @enum {string}
+         */
         LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+        /**
+         * @example {
+         *       "logger_minimum_level": "trace",
+         *       "global_log_level": "info",
+         *       "log_error_stack": false
+         *     }
+         */
         LoggerState: {
             logger_minimum_level: components["schemas"]["LogLevel"];
             global_log_level: components["schemas"]["LogLevel"];
             log_error_stack: boolean;
         };
         LoggerUpdate: {
-            /** @description A level at or above logger_minimum_level. */
-            global_log_level?: string;
+            /** @description A level at or above `logger_minimum_level` (below it answers 400). */
+            global_log_level?: components["schemas"]["LogLevel"];
             /** @description true/false, or the strings "true"/"false". */
             log_error_stack?: boolean | ("true" | "false");
         };

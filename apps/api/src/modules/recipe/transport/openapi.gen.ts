@@ -64,11 +64,12 @@ export interface components {
             cook_minutes?: number;
             ingredients: components["schemas"]["Ingredient"][];
             steps: string[];
+            /** @description Stored lower-case; duplicates (ignoring case) are dropped. */
             tags?: string[];
             visibility?: components["schemas"]["Visibility"];
         };
         Recipe: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             title: string;
             description: string;
             servings: number;
@@ -90,6 +91,11 @@ export interface components {
             items: components["schemas"]["Recipe"][];
             next_cursor: string | null;
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         /** @description The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted. */
         Error: {
             error: {
@@ -100,11 +106,6 @@ export interface components {
                 message?: string;
             };
         };
-        /**
-         * @description An external id (URL-safe, base64url alphabet).
-         * @example yf9EclWM-thLKt-npTEj5Q
-         */
-        ExternalId: string;
         Deleted: {
             external_id: components["schemas"]["ExternalId"];
             /** @constant */
@@ -284,9 +285,15 @@ export interface operations {
                 limit?: components["parameters"]["Limit"];
                 /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only recipes with this visibility. */
+                /**
+                 * @description Only recipes with this visibility.
+                 * @example public
+                 */
                 visibility?: components["schemas"]["Visibility"];
-                /** @description Only recipes carrying this tag. */
+                /**
+                 * @description Only recipes carrying this tag.
+                 * @example vegetarian
+                 */
                 tag?: string;
             };
             header?: never;
