@@ -1,6 +1,8 @@
 /**
  * `npm run generate`: regenerates everything generated, deterministically.
  *   1. `redocly join` of the root metadata and every module's openapi.yaml → openapi/openapi.yaml
+ *      (a module's openapi.yaml may `$ref` path items and schemas from files beside it, as iam's
+ *      openapi/<noun>.yaml do; join and openapi-typescript bundle them in)
  *   2. that bundle as a TypeScript module (served at /openapi.json and /openapi.yaml, read by the router)
  *   3. openapi-typescript types per module → src/modules/<m>/transport/openapi.gen.ts
  *   4. openapi-typescript types of the whole bundle → packages/client/src/schema.gen.ts (the typed client)

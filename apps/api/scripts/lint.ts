@@ -5,7 +5,8 @@
  *      undeclared dependencies, no unresolvable imports. The run is also checked to have
  *      resolved the `./x.js` imports to `x.ts` files, so the rules never pass on an empty graph.
  *   2. Redocly (`redocly.yaml`, `.redocly.lint-ignore.yaml`) over the bundled spec
- *      `openapi/openapi.yaml`, every module's `openapi.yaml` and the shared components.
+ *      `openapi/openapi.yaml`, every module's `openapi.yaml` (with the files it `$ref`s, such as
+ *      iam's `openapi/<noun>.yaml`) and the shared components; examples must match their schemas.
  * Prints each tool's report and exits 1 when either finds an error (warnings do not fail).
  */
 import { spawnSync } from 'node:child_process';

@@ -201,7 +201,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -223,7 +226,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -243,11 +249,20 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -286,7 +301,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -308,7 +326,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -328,9 +349,15 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -368,7 +395,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -406,7 +436,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -452,7 +485,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -495,7 +531,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -516,16 +555,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
+        /**
+         * @description A pino log level, from the most verbose to none at all.
+         * @example info
+         * @enum {string}
+         */
         LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+        /**
+         * @example {
+         *       "logger_minimum_level": "trace",
+         *       "global_log_level": "info",
+         *       "log_error_stack": false
+         *     }
+         */
         LoggerState: {
             logger_minimum_level: components["schemas"]["LogLevel"];
             global_log_level: components["schemas"]["LogLevel"];
             log_error_stack: boolean;
         };
         LoggerUpdate: {
-            /** @description A level at or above logger_minimum_level. */
-            global_log_level?: string;
+            /** @description A level at or above `logger_minimum_level` (below it answers 400). */
+            global_log_level?: components["schemas"]["LogLevel"];
             /** @description true/false, or the strings "true"/"false". */
             log_error_stack?: boolean | ("true" | "false");
         };
@@ -557,7 +607,9 @@ export interface components {
             };
         };
         ApiKey: {
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
@@ -567,11 +619,11 @@ export interface components {
             key?: string;
         };
         App: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             oauth2_client_id: string | null;
-            org_external_id: string;
+            org_external_id: components["schemas"]["ExternalId"];
             api_keys: components["schemas"]["ApiKey"][];
             create_app_extl_id: string | null;
             create_user_first_name: string | null;
@@ -592,7 +644,11 @@ export interface components {
             name: string;
             description?: string;
             oauth2_client_id?: string;
-            /** @description When the first key stops working (YYYY-MM-DD or RFC 3339); default in one year. */
+            /**
+             * @description When the first key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             api_key_deactivation_date?: string;
         };
         AppUpdate: {
@@ -601,19 +657,25 @@ export interface components {
             oauth2_client_id?: string;
         };
         ApiKeyCreate: {
-            /** @description YYYY-MM-DD or RFC 3339; default in one year; must be in the future. */
+            /**
+             * @description When the key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             deactivation_date?: string;
         };
         NewApiKey: {
             /** @description The plaintext key, shown only in this response (absent when an Idempotency-Key retry replays it). */
             key?: string;
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
         };
         Org: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -644,7 +706,7 @@ export interface components {
             description?: string;
         };
         Member: {
-            user_external_id: string;
+            user_external_id: components["schemas"]["ExternalId"];
             email: string | null;
             name: string | null;
             role_codes: string[];
@@ -654,12 +716,19 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionRef: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
         };
         Permission: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             resource: string;
             /** @enum {string} */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -681,14 +750,21 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionCreate: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
             description?: string;
             active?: boolean;
         };
         Role: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             code: string;
             description: string;
             active: boolean;
@@ -709,6 +785,7 @@ export interface components {
             next_cursor: string | null;
         };
         RoleCreate: {
+            /** @example logOperator */
             code: string;
             description?: string;
             active?: boolean;
@@ -720,7 +797,7 @@ export interface components {
             permissions?: components["schemas"]["PermissionRef"][];
         };
         User: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             subject: string;
             issuer: string;
             email: string | null;
@@ -756,7 +833,7 @@ export interface components {
             }[];
         };
         GenesisOrg: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -773,8 +850,13 @@ export interface components {
             test: components["schemas"]["GenesisOrg"];
             userInitiated: components["schemas"]["GenesisOrg"];
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         Deleted: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             /** @constant */
             deleted: true;
         };
@@ -794,7 +876,7 @@ export interface components {
             /** @description The rating, e.g. `R`; 1–10 characters after trimming. */
             rated: string;
             /**
-             * @description `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written).
+             * @description `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written); anything else answers 400 with `code: invalid_date_format`. The movie module checks this grammar itself (after trimming, with that error code), so it is shown by `examples`, not by `format`.
              * @example 1984-03-02
              * @example 1984-03-02T00:00:00Z
              */
@@ -807,7 +889,7 @@ export interface components {
             writer: string;
         };
         Movie: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             title: string;
             rated: string;
             /**
@@ -819,13 +901,13 @@ export interface components {
             director: string;
             writer: string;
             /** @description External id of the app that created the movie. */
-            create_app_extl_id: string;
+            create_app_extl_id: components["schemas"]["ExternalId"];
             create_user_first_name: string | null;
             create_user_last_name: string | null;
             /** Format: date-time */
             create_date_time: string;
             /** @description External id of the app that last changed the movie. */
-            update_app_extl_id: string;
+            update_app_extl_id: components["schemas"]["ExternalId"];
             update_user_first_name: string | null;
             update_user_last_name: string | null;
             /** Format: date-time */
@@ -852,11 +934,12 @@ export interface components {
             cook_minutes?: number;
             ingredients: components["schemas"]["Ingredient"][];
             steps: string[];
+            /** @description Stored lower-case; duplicates (ignoring case) are dropped. */
             tags?: string[];
             visibility?: components["schemas"]["Visibility"];
         };
         Recipe: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             title: string;
             description: string;
             servings: number;
@@ -880,59 +963,59 @@ export interface components {
         };
     };
     responses: {
-        /** @description Missing or invalid credentials. Empty body, `WWW-Authenticate` header. */
+        /** @description Unexpected failure; nothing internal is shown (the body is always this one). */
+        InternalError: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Rate limit exceeded; see `Retry-After`. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing or invalid credentials (user token or app credentials). Empty body. */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
         };
-        /** @description Authenticated but not allowed. Empty body. */
+        /** @description Authenticated but not allowed (RBAC, or a write only Principal-org apps may make). Empty body. */
         Forbidden: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
         };
-        /** @description Invalid input (`input_validation_error` with `param`) or an invalid request. */
-        BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description The body is not `application/json`. */
-        UnsupportedMediaType: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description No such resource (or not visible to the caller). */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
-        /** @description A dependency (the database) is unavailable; see `Retry-After`. */
+        /** @description A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`. */
         Unavailable: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Conflicts with the current state (duplicate, idempotent request in flight). */
-        Conflict: {
+        /** @description Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none). */
+        BadRequest: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -942,6 +1025,37 @@ export interface components {
         /** @description The body exceeds the configured body limit. */
         PayloadTooLarge: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not `application/json` (or is content-encoded). */
+        UnsupportedMediaType: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description No such resource (or not visible to the caller). */
+        NotFound: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Conflicts with the current state: a duplicate (unique name, code or route), or a request with the same `Idempotency-Key` still running. */
+        Conflict: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -951,6 +1065,7 @@ export interface components {
         /** @description The `Idempotency-Key` was used with a different body. */
         Unprocessable: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -960,6 +1075,7 @@ export interface components {
         /** @description The `If-Match` ETag does not match the current version. */
         PreconditionFailed: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -968,22 +1084,49 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+        /**
+         * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+         * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+         */
         IdempotencyKey: string;
-        /** @description Page size, default 50, at most 200. */
+        /**
+         * @description Page size, default 50, at most 200.
+         * @example 20
+         */
         Limit: number;
-        /** @description The opaque `next_cursor` of the previous page. */
+        /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
         Cursor: string;
-        /** @description The resource's external id. */
-        ExtlId: string;
-        /** @description The ETag the client last saw; a mismatch answers 412. */
+        /**
+         * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExtlId: components["schemas"]["ExternalId"];
+        /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
         IfMatch: string;
     };
     requestBodies: never;
     headers: {
-        /** @description URL of the created resource. */
+        /**
+         * @description Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).
+         * @example req-7GRCoPAb7tZ7FwEaJQJhSw
+         */
+        RequestId: string;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1
+         */
+        RetryAfter: number;
+        /** @description The Bearer challenge (RFC 6750 §3): always `realm="chompardo"`; when credentials were presented also `error="invalid_token"` and, where known, a short `error_description`. */
+        WWWAuthenticate: string;
+        /**
+         * @description URL of the created resource (a path on this server).
+         * @example /api/v1/movies/yf9EclWM-thLKt-npTEj5Q
+         */
         Location: string;
-        /** @description Version of the returned resource, for `If-Match`. */
+        /**
+         * @description Version of the returned resource (a strong entity-tag), for `If-Match`.
+         * @example "1"
+         */
         ETag: string;
     };
     pathItems: never;
@@ -1008,6 +1151,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            500: components["responses"]["InternalError"];
         };
     };
     getReadiness: {
@@ -1028,6 +1172,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            500: components["responses"]["InternalError"];
             /** @description Not ready; `checks` names what is down. */
             503: {
                 headers: {
@@ -1057,6 +1202,8 @@ export interface operations {
                     "application/json": components["schemas"]["Ping"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     findLogger: {
@@ -1079,6 +1226,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateLogger: {
@@ -1106,7 +1256,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOpenapiJson: {
@@ -1127,6 +1281,8 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getOpenapiYaml: {
@@ -1147,6 +1303,8 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getDocs: {
@@ -1167,6 +1325,8 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     findGenesis: {
@@ -1190,6 +1350,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1197,7 +1359,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1225,6 +1390,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1232,7 +1399,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1262,6 +1432,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1285,15 +1457,20 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgs: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1314,6 +1491,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1321,7 +1500,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1351,6 +1533,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1359,7 +1543,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1379,6 +1566,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1386,11 +1575,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1419,6 +1611,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1426,11 +1620,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1446,25 +1643,34 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgMembers: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1484,6 +1690,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1492,11 +1700,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1516,6 +1733,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1524,11 +1743,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1547,15 +1775,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findApps: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1576,6 +1809,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1583,7 +1818,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1613,6 +1851,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1621,7 +1861,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1641,6 +1884,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1648,11 +1893,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1681,6 +1929,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1688,11 +1938,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1708,11 +1961,14 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1720,11 +1976,17 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1750,7 +2012,11 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1759,9 +2025,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -1780,15 +2052,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findPermissions: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1809,6 +2086,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1816,7 +2095,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1845,6 +2127,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1853,7 +2137,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1872,15 +2159,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findRoles: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1901,6 +2193,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1908,7 +2202,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1938,6 +2235,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1946,7 +2245,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1966,6 +2268,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1973,11 +2277,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -2005,6 +2312,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2012,11 +2321,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -2032,27 +2344,45 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findMovies: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only movies whose title contains this text (case-insensitive). */
+                /**
+                 * @description Only movies whose title contains this text (case-insensitive).
+                 * @example repo
+                 */
                 title?: string;
-                /** @description Only movies by this director (whole name, case-insensitive). */
+                /**
+                 * @description Only movies by this director (whole name, case-insensitive).
+                 * @example Alex Cox
+                 */
                 director?: string;
-                /** @description Only movies released in this year or later. */
+                /**
+                 * @description Only movies released in this year or later.
+                 * @example 1980
+                 */
                 release_year_from?: number;
-                /** @description Only movies released in this year or earlier (400 when before `release_year_from`). */
+                /**
+                 * @description Only movies released in this year or earlier (400 when before `release_year_from`).
+                 * @example 1989
+                 */
                 release_year_to?: number;
             };
             header?: never;
@@ -2073,6 +2403,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2080,7 +2412,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -2110,6 +2445,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2118,7 +2455,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2139,6 +2479,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2146,11 +2488,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2178,6 +2523,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2185,11 +2532,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2210,19 +2560,30 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findRecipes: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only recipes with this visibility. */
+                /**
+                 * @description Only recipes with this visibility.
+                 * @example public
+                 */
                 visibility?: components["schemas"]["Visibility"];
-                /** @description Only recipes carrying this tag. */
+                /**
+                 * @description Only recipes carrying this tag.
+                 * @example vegetarian
+                 */
                 tag?: string;
             };
             header?: never;
@@ -2242,6 +2603,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2249,7 +2612,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -2278,6 +2644,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2286,7 +2654,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2306,6 +2677,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2313,11 +2686,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2344,6 +2720,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2351,11 +2729,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -2371,9 +2752,12 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -15,8 +15,8 @@ export const bundledSpec: OpenApiDocument = {
   },
   "servers": [
     {
-      "url": "http://127.0.0.1:4000",
-      "description": "Local development (`npm start`)"
+      "url": "/",
+      "description": "This server, wherever it is reached (host, port or proxy): every path is relative to the origin the spec was fetched from."
     }
   ],
   "tags": [
@@ -85,6 +85,9 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -107,6 +110,9 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "description": "Not ready; `checks` names what is down.",
@@ -139,6 +145,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -174,6 +186,15 @@ export const bundledSpec: OpenApiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       },
@@ -197,6 +218,15 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/LoggerUpdate"
+              },
+              "examples": {
+                "info": {
+                  "summary": "Log at info, without error stacks (the defaults)",
+                  "value": {
+                    "global_log_level": "info",
+                    "log_error_stack": false
+                  }
+                }
               }
             }
           }
@@ -221,8 +251,20 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
+          "503": {
+            "$ref": "#/components/responses/Unavailable"
           }
         }
       }
@@ -245,6 +287,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -267,6 +315,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -289,6 +343,12 @@ export const bundledSpec: OpenApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           }
         }
       }
@@ -325,6 +385,20 @@ export const bundledSpec: OpenApiDocument = {
                   "$ref": "#/components/schemas/GenesisCreated"
                 }
               }
+            },
+            "links": {
+              "grantRole": {
+                "operationId": "grantRole",
+                "parameters": {
+                  "extlId": "$response.body#/principal/external_id"
+                }
+              },
+              "revokeRole": {
+                "operationId": "revokeRole",
+                "parameters": {
+                  "extlId": "$response.body#/principal/external_id"
+                }
+              }
             }
           },
           "400": {
@@ -345,6 +419,12 @@ export const bundledSpec: OpenApiDocument = {
           "422": {
             "$ref": "#/components/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -355,6 +435,328 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/GenesisRequest"
+              },
+              "examples": {
+                "withoutLoggerWrites": {
+                  "summary": "The default request, less the permission to change the logger",
+                  "description": "config/genesis/request.json (what an empty body gets) without `PUT /api/v1/logger`, so that the `createPermission` example has a route to create a permission for.",
+                  "value": {
+                    "org": {
+                      "name": "Movie Makers Unlimited",
+                      "description": "The organisation created by the user who ran genesis; its app is the one to call the movie APIs with.",
+                      "app": {
+                        "name": "Movie Makers App",
+                        "description": "The app of the user-initiated org."
+                      }
+                    },
+                    "permissions": [
+                      {
+                        "resource": "/api/v1/genesis",
+                        "operation": "GET",
+                        "description": "Read what genesis created"
+                      },
+                      {
+                        "resource": "/api/v1/orgs",
+                        "operation": "POST",
+                        "description": "Create an org"
+                      },
+                      {
+                        "resource": "/api/v1/orgs",
+                        "operation": "GET",
+                        "description": "List orgs"
+                      },
+                      {
+                        "resource": "/api/v1/orgs/{extlId}",
+                        "operation": "GET",
+                        "description": "Read an org"
+                      },
+                      {
+                        "resource": "/api/v1/orgs/{extlId}",
+                        "operation": "PUT",
+                        "description": "Update an org"
+                      },
+                      {
+                        "resource": "/api/v1/orgs/{extlId}",
+                        "operation": "DELETE",
+                        "description": "Delete an org"
+                      },
+                      {
+                        "resource": "/api/v1/orgs/{extlId}/members",
+                        "operation": "GET",
+                        "description": "List the members of an org"
+                      },
+                      {
+                        "resource": "/api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}",
+                        "operation": "PUT",
+                        "description": "Grant a role in an org"
+                      },
+                      {
+                        "resource": "/api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}",
+                        "operation": "DELETE",
+                        "description": "Revoke a role in an org"
+                      },
+                      {
+                        "resource": "/api/v1/apps",
+                        "operation": "POST",
+                        "description": "Create an app"
+                      },
+                      {
+                        "resource": "/api/v1/apps",
+                        "operation": "GET",
+                        "description": "List apps"
+                      },
+                      {
+                        "resource": "/api/v1/apps/{extlId}",
+                        "operation": "GET",
+                        "description": "Read an app"
+                      },
+                      {
+                        "resource": "/api/v1/apps/{extlId}",
+                        "operation": "PUT",
+                        "description": "Update an app"
+                      },
+                      {
+                        "resource": "/api/v1/apps/{extlId}",
+                        "operation": "DELETE",
+                        "description": "Delete an app"
+                      },
+                      {
+                        "resource": "/api/v1/apps/{extlId}/api-keys",
+                        "operation": "POST",
+                        "description": "Create an API key"
+                      },
+                      {
+                        "resource": "/api/v1/apps/{extlId}/api-keys/{keyId}",
+                        "operation": "DELETE",
+                        "description": "Revoke an API key"
+                      },
+                      {
+                        "resource": "/api/v1/permissions",
+                        "operation": "POST",
+                        "description": "Create a permission"
+                      },
+                      {
+                        "resource": "/api/v1/permissions",
+                        "operation": "GET",
+                        "description": "List permissions"
+                      },
+                      {
+                        "resource": "/api/v1/permissions/{extlId}",
+                        "operation": "DELETE",
+                        "description": "Delete a permission"
+                      },
+                      {
+                        "resource": "/api/v1/roles",
+                        "operation": "POST",
+                        "description": "Create a role"
+                      },
+                      {
+                        "resource": "/api/v1/roles",
+                        "operation": "GET",
+                        "description": "List roles"
+                      },
+                      {
+                        "resource": "/api/v1/roles/{roleCode}",
+                        "operation": "GET",
+                        "description": "Read a role"
+                      },
+                      {
+                        "resource": "/api/v1/roles/{roleCode}",
+                        "operation": "PUT",
+                        "description": "Update a role"
+                      },
+                      {
+                        "resource": "/api/v1/roles/{roleCode}",
+                        "operation": "DELETE",
+                        "description": "Delete a role"
+                      },
+                      {
+                        "resource": "/api/v1/logger",
+                        "operation": "GET",
+                        "description": "Read the logger state"
+                      },
+                      {
+                        "resource": "/api/v1/movies",
+                        "operation": "POST",
+                        "description": "Create a movie"
+                      },
+                      {
+                        "resource": "/api/v1/movies",
+                        "operation": "GET",
+                        "description": "List movies"
+                      },
+                      {
+                        "resource": "/api/v1/movies/{extlId}",
+                        "operation": "GET",
+                        "description": "Read a movie"
+                      },
+                      {
+                        "resource": "/api/v1/movies/{extlId}",
+                        "operation": "PUT",
+                        "description": "Update a movie"
+                      },
+                      {
+                        "resource": "/api/v1/movies/{extlId}",
+                        "operation": "DELETE",
+                        "description": "Delete a movie"
+                      }
+                    ],
+                    "roles": [
+                      {
+                        "code": "sysAdmin",
+                        "description": "Every permission of this request: administers orgs, apps, keys, roles, permissions and movies, reads the logger.",
+                        "permissions": [
+                          {
+                            "resource": "/api/v1/genesis",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/orgs",
+                            "operation": "POST"
+                          },
+                          {
+                            "resource": "/api/v1/orgs",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/orgs/{extlId}",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/orgs/{extlId}",
+                            "operation": "PUT"
+                          },
+                          {
+                            "resource": "/api/v1/orgs/{extlId}",
+                            "operation": "DELETE"
+                          },
+                          {
+                            "resource": "/api/v1/orgs/{extlId}/members",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}",
+                            "operation": "PUT"
+                          },
+                          {
+                            "resource": "/api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}",
+                            "operation": "DELETE"
+                          },
+                          {
+                            "resource": "/api/v1/apps",
+                            "operation": "POST"
+                          },
+                          {
+                            "resource": "/api/v1/apps",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/apps/{extlId}",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/apps/{extlId}",
+                            "operation": "PUT"
+                          },
+                          {
+                            "resource": "/api/v1/apps/{extlId}",
+                            "operation": "DELETE"
+                          },
+                          {
+                            "resource": "/api/v1/apps/{extlId}/api-keys",
+                            "operation": "POST"
+                          },
+                          {
+                            "resource": "/api/v1/apps/{extlId}/api-keys/{keyId}",
+                            "operation": "DELETE"
+                          },
+                          {
+                            "resource": "/api/v1/permissions",
+                            "operation": "POST"
+                          },
+                          {
+                            "resource": "/api/v1/permissions",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/permissions/{extlId}",
+                            "operation": "DELETE"
+                          },
+                          {
+                            "resource": "/api/v1/roles",
+                            "operation": "POST"
+                          },
+                          {
+                            "resource": "/api/v1/roles",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/roles/{roleCode}",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/roles/{roleCode}",
+                            "operation": "PUT"
+                          },
+                          {
+                            "resource": "/api/v1/roles/{roleCode}",
+                            "operation": "DELETE"
+                          },
+                          {
+                            "resource": "/api/v1/logger",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/movies",
+                            "operation": "POST"
+                          },
+                          {
+                            "resource": "/api/v1/movies",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/movies/{extlId}",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/movies/{extlId}",
+                            "operation": "PUT"
+                          },
+                          {
+                            "resource": "/api/v1/movies/{extlId}",
+                            "operation": "DELETE"
+                          }
+                        ]
+                      },
+                      {
+                        "code": "movieAdmin",
+                        "description": "Creates, reads, updates and deletes the movies of its org.",
+                        "permissions": [
+                          {
+                            "resource": "/api/v1/movies",
+                            "operation": "POST"
+                          },
+                          {
+                            "resource": "/api/v1/movies",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/movies/{extlId}",
+                            "operation": "GET"
+                          },
+                          {
+                            "resource": "/api/v1/movies/{extlId}",
+                            "operation": "PUT"
+                          },
+                          {
+                            "resource": "/api/v1/movies/{extlId}",
+                            "operation": "DELETE"
+                          }
+                        ]
+                      }
+                    ]
+                  }
+                }
               }
             }
           }
@@ -394,6 +796,12 @@ export const bundledSpec: OpenApiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -429,6 +837,20 @@ export const bundledSpec: OpenApiDocument = {
                   "$ref": "#/components/schemas/User"
                 }
               }
+            },
+            "links": {
+              "grantRole": {
+                "operationId": "grantRole",
+                "parameters": {
+                  "userExtlId": "$response.body#/external_id"
+                }
+              },
+              "revokeRole": {
+                "operationId": "revokeRole",
+                "parameters": {
+                  "userExtlId": "$response.body#/external_id"
+                }
+              }
             }
           },
           "201": {
@@ -437,6 +859,20 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/User"
+                }
+              }
+            },
+            "links": {
+              "grantRole": {
+                "operationId": "grantRole",
+                "parameters": {
+                  "userExtlId": "$response.body#/external_id"
+                }
+              },
+              "revokeRole": {
+                "operationId": "revokeRole",
+                "parameters": {
+                  "userExtlId": "$response.body#/external_id"
                 }
               }
             }
@@ -452,6 +888,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -480,6 +922,20 @@ export const bundledSpec: OpenApiDocument = {
                   "$ref": "#/components/schemas/User"
                 }
               }
+            },
+            "links": {
+              "grantRole": {
+                "operationId": "grantRole",
+                "parameters": {
+                  "userExtlId": "$response.body#/external_id"
+                }
+              },
+              "revokeRole": {
+                "operationId": "revokeRole",
+                "parameters": {
+                  "userExtlId": "$response.body#/external_id"
+                }
+              }
             }
           },
           "401": {
@@ -487,6 +943,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -520,6 +982,20 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/OrgCreate"
+              },
+              "examples": {
+                "withApp": {
+                  "summary": "An org with its first app (whose key is shown once)",
+                  "value": {
+                    "name": "Example Org",
+                    "description": "An org created through the API.",
+                    "app": {
+                      "name": "Example Org App",
+                      "description": "The first app of Example Org.",
+                      "api_key_deactivation_date": "2099-12-31"
+                    }
+                  }
+                }
               }
             }
           }
@@ -539,6 +1015,34 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Org"
+                }
+              }
+            },
+            "links": {
+              "findOrgById": {
+                "operationId": "findOrgById",
+                "parameters": {
+                  "extlId": "$response.body#/external_id"
+                }
+              },
+              "updateOrg": {
+                "operationId": "updateOrg",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteOrg": {
+                "operationId": "deleteOrg",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "findOrgMembers": {
+                "operationId": "findOrgMembers",
+                "parameters": {
+                  "extlId": "$response.body#/external_id"
                 }
               }
             }
@@ -563,6 +1067,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -611,6 +1121,12 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -651,6 +1167,22 @@ export const bundledSpec: OpenApiDocument = {
               "ETag": {
                 "$ref": "#/components/headers/ETag"
               }
+            },
+            "links": {
+              "updateOrg": {
+                "operationId": "updateOrg",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteOrg": {
+                "operationId": "deleteOrg",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              }
             }
           },
           "401": {
@@ -661,6 +1193,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -687,6 +1225,15 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/OrgUpdate"
+              },
+              "examples": {
+                "rename": {
+                  "summary": "A new name and description",
+                  "value": {
+                    "name": "Example Org Ltd",
+                    "description": "Renamed through the API."
+                  }
+                }
               }
             }
           }
@@ -704,6 +1251,15 @@ export const bundledSpec: OpenApiDocument = {
             "headers": {
               "ETag": {
                 "$ref": "#/components/headers/ETag"
+              }
+            },
+            "links": {
+              "deleteOrg": {
+                "operationId": "deleteOrg",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
               }
             }
           },
@@ -730,6 +1286,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -766,6 +1328,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -780,6 +1345,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -843,6 +1414,12 @@ export const bundledSpec: OpenApiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -864,7 +1441,8 @@ export const bundledSpec: OpenApiDocument = {
             "minLength": 1,
             "maxLength": 64,
             "pattern": "^[A-Za-z0-9_-]+$"
-          }
+          },
+          "example": "67nmzqNGqsVd-v-6Ee_IbA"
         },
         {
           "name": "roleCode",
@@ -876,7 +1454,8 @@ export const bundledSpec: OpenApiDocument = {
             "minLength": 1,
             "maxLength": 100,
             "pattern": "^[A-Za-z0-9_.-]+$"
-          }
+          },
+          "example": "logOperator"
         }
       ],
       "put": {
@@ -915,6 +1494,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -955,6 +1540,12 @@ export const bundledSpec: OpenApiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -987,6 +1578,16 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/AppCreate"
+              },
+              "examples": {
+                "secondApp": {
+                  "summary": "Another app of the caller's org, its first key valid until a given instant",
+                  "value": {
+                    "name": "Example App",
+                    "description": "A second app of the calling app's org.",
+                    "api_key_deactivation_date": "2099-12-31T23:59:59Z"
+                  }
+                }
               }
             }
           }
@@ -1006,6 +1607,34 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/App"
+                }
+              }
+            },
+            "links": {
+              "findAppById": {
+                "operationId": "findAppById",
+                "parameters": {
+                  "extlId": "$response.body#/external_id"
+                }
+              },
+              "updateApp": {
+                "operationId": "updateApp",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteApp": {
+                "operationId": "deleteApp",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "createApiKey": {
+                "operationId": "createApiKey",
+                "parameters": {
+                  "extlId": "$response.body#/external_id"
                 }
               }
             }
@@ -1030,6 +1659,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1078,6 +1713,12 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1118,6 +1759,22 @@ export const bundledSpec: OpenApiDocument = {
               "ETag": {
                 "$ref": "#/components/headers/ETag"
               }
+            },
+            "links": {
+              "updateApp": {
+                "operationId": "updateApp",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteApp": {
+                "operationId": "deleteApp",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              }
             }
           },
           "401": {
@@ -1128,6 +1785,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1154,6 +1817,15 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/AppUpdate"
+              },
+              "examples": {
+                "rename": {
+                  "summary": "A new name and description",
+                  "value": {
+                    "name": "Example App v2",
+                    "description": "Renamed through the API."
+                  }
+                }
               }
             }
           }
@@ -1171,6 +1843,15 @@ export const bundledSpec: OpenApiDocument = {
             "headers": {
               "ETag": {
                 "$ref": "#/components/headers/ETag"
+              }
+            },
+            "links": {
+              "deleteApp": {
+                "operationId": "deleteApp",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
               }
             }
           },
@@ -1197,6 +1878,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1233,6 +1920,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -1247,6 +1937,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1298,6 +1994,15 @@ export const bundledSpec: OpenApiDocument = {
                   "$ref": "#/components/schemas/NewApiKey"
                 }
               }
+            },
+            "links": {
+              "revokeApiKey": {
+                "operationId": "revokeApiKey",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "keyId": "$response.body#/key_id"
+                }
+              }
             }
           },
           "400": {
@@ -1315,8 +2020,20 @@ export const bundledSpec: OpenApiDocument = {
           "409": {
             "$ref": "#/components/responses/Conflict"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/components/responses/UnsupportedMediaType"
+          },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1328,6 +2045,14 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/ApiKeyCreate"
+              },
+              "examples": {
+                "until": {
+                  "summary": "A key valid until the end of a day (UTC)",
+                  "value": {
+                    "deactivation_date": "2099-06-30"
+                  }
+                }
               }
             }
           }
@@ -1349,7 +2074,8 @@ export const bundledSpec: OpenApiDocument = {
             "minLength": 1,
             "maxLength": 64,
             "pattern": "^[A-Za-z0-9_-]+$"
-          }
+          },
+          "example": "XHHoXn4KmwyYrQhU"
         }
       ],
       "delete": {
@@ -1386,6 +2112,12 @@ export const bundledSpec: OpenApiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1418,6 +2150,16 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/PermissionCreate"
+              },
+              "examples": {
+                "loggerWrites": {
+                  "summary": "Permission to change the logger (left out by the genesis example)",
+                  "value": {
+                    "resource": "/api/v1/logger",
+                    "operation": "PUT",
+                    "description": "Change the logger state"
+                  }
+                }
               }
             }
           }
@@ -1434,6 +2176,14 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Permission"
+                }
+              }
+            },
+            "links": {
+              "deletePermission": {
+                "operationId": "deletePermission",
+                "parameters": {
+                  "extlId": "$response.body#/external_id"
                 }
               }
             }
@@ -1458,6 +2208,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1506,6 +2262,12 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1552,6 +2314,12 @@ export const bundledSpec: OpenApiDocument = {
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1584,6 +2352,21 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/RoleCreate"
+              },
+              "examples": {
+                "logOperator": {
+                  "summary": "A role holding that permission",
+                  "value": {
+                    "code": "logOperator",
+                    "description": "Changes the runtime log level",
+                    "permissions": [
+                      {
+                        "resource": "/api/v1/logger",
+                        "operation": "PUT"
+                      }
+                    ]
+                  }
+                }
               }
             }
           }
@@ -1603,6 +2386,40 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Role"
+                }
+              }
+            },
+            "links": {
+              "findRoleByCode": {
+                "operationId": "findRoleByCode",
+                "parameters": {
+                  "roleCode": "$response.body#/code"
+                }
+              },
+              "updateRole": {
+                "operationId": "updateRole",
+                "parameters": {
+                  "roleCode": "$response.body#/code",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteRole": {
+                "operationId": "deleteRole",
+                "parameters": {
+                  "roleCode": "$response.body#/code",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "grantRole": {
+                "operationId": "grantRole",
+                "parameters": {
+                  "roleCode": "$response.body#/code"
+                }
+              },
+              "revokeRole": {
+                "operationId": "revokeRole",
+                "parameters": {
+                  "roleCode": "$response.body#/code"
                 }
               }
             }
@@ -1627,6 +2444,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1675,6 +2498,12 @@ export const bundledSpec: OpenApiDocument = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -1693,7 +2522,8 @@ export const bundledSpec: OpenApiDocument = {
             "minLength": 1,
             "maxLength": 100,
             "pattern": "^[A-Za-z0-9_.-]+$"
-          }
+          },
+          "example": "logOperator"
         }
       ],
       "get": {
@@ -1724,6 +2554,22 @@ export const bundledSpec: OpenApiDocument = {
               "ETag": {
                 "$ref": "#/components/headers/ETag"
               }
+            },
+            "links": {
+              "updateRole": {
+                "operationId": "updateRole",
+                "parameters": {
+                  "roleCode": "$request.path.roleCode",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteRole": {
+                "operationId": "deleteRole",
+                "parameters": {
+                  "roleCode": "$request.path.roleCode",
+                  "If-Match": "$response.header.ETag"
+                }
+              }
             }
           },
           "401": {
@@ -1734,6 +2580,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1760,6 +2612,15 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/RoleUpdate"
+              },
+              "examples": {
+                "describe": {
+                  "summary": "A new description; the permissions stay as they are",
+                  "value": {
+                    "description": "Changes the runtime log level and error stack logging",
+                    "active": true
+                  }
+                }
               }
             }
           }
@@ -1777,6 +2638,15 @@ export const bundledSpec: OpenApiDocument = {
             "headers": {
               "ETag": {
                 "$ref": "#/components/headers/ETag"
+              }
+            },
+            "links": {
+              "deleteRole": {
+                "operationId": "deleteRole",
+                "parameters": {
+                  "roleCode": "$request.path.roleCode",
+                  "If-Match": "$response.header.ETag"
+                }
               }
             }
           },
@@ -1800,6 +2670,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1836,6 +2712,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -1847,6 +2726,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1886,6 +2771,19 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/MovieInput"
+              },
+              "examples": {
+                "repoMan": {
+                  "summary": "A movie, its release date as a calendar date",
+                  "value": {
+                    "title": "Repo Man",
+                    "rated": "R",
+                    "release_date": "1984-03-02",
+                    "run_time": 92,
+                    "director": "Alex Cox",
+                    "writer": "Alex Cox"
+                  }
+                }
               }
             }
           }
@@ -1905,6 +2803,28 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Movie"
+                }
+              }
+            },
+            "links": {
+              "findMovieById": {
+                "operationId": "findMovieById",
+                "parameters": {
+                  "extlId": "$response.body#/external_id"
+                }
+              },
+              "updateMovie": {
+                "operationId": "updateMovie",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteMovie": {
+                "operationId": "deleteMovie",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
                 }
               }
             }
@@ -1929,6 +2849,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -1965,7 +2891,8 @@ export const bundledSpec: OpenApiDocument = {
             "schema": {
               "type": "string",
               "maxLength": 1000
-            }
+            },
+            "example": "repo"
           },
           {
             "name": "director",
@@ -1975,7 +2902,8 @@ export const bundledSpec: OpenApiDocument = {
             "schema": {
               "type": "string",
               "maxLength": 1000
-            }
+            },
+            "example": "Alex Cox"
           },
           {
             "name": "release_year_from",
@@ -1986,7 +2914,8 @@ export const bundledSpec: OpenApiDocument = {
               "type": "integer",
               "minimum": 1800,
               "maximum": 3000
-            }
+            },
+            "example": 1980
           },
           {
             "name": "release_year_to",
@@ -1997,7 +2926,8 @@ export const bundledSpec: OpenApiDocument = {
               "type": "integer",
               "minimum": 1800,
               "maximum": 3000
-            }
+            },
+            "example": 1989
           }
         ],
         "responses": {
@@ -2019,6 +2949,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2060,6 +2996,22 @@ export const bundledSpec: OpenApiDocument = {
                   "$ref": "#/components/schemas/Movie"
                 }
               }
+            },
+            "links": {
+              "updateMovie": {
+                "operationId": "updateMovie",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteMovie": {
+                "operationId": "deleteMovie",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              }
             }
           },
           "400": {
@@ -2073,6 +3025,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2105,6 +3063,19 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/MovieInput"
+              },
+              "examples": {
+                "repoMan": {
+                  "summary": "The same movie, its release date as an RFC 3339 timestamp (its date part is kept)",
+                  "value": {
+                    "title": "Repo Man",
+                    "rated": "R",
+                    "release_date": "1984-03-02T23:30:00-05:00",
+                    "run_time": 93,
+                    "director": "Alex Cox",
+                    "writer": "Alex Cox"
+                  }
+                }
               }
             }
           }
@@ -2121,6 +3092,15 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Movie"
+                }
+              }
+            },
+            "links": {
+              "deleteMovie": {
+                "operationId": "deleteMovie",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
                 }
               }
             }
@@ -2145,6 +3125,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2196,6 +3182,12 @@ export const bundledSpec: OpenApiDocument = {
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
+          },
           "503": {
             "$ref": "#/components/responses/Unavailable"
           }
@@ -2225,6 +3217,48 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/RecipeInput"
+              },
+              "examples": {
+                "shakshuka": {
+                  "summary": "A public recipe",
+                  "value": {
+                    "title": "Shakshuka",
+                    "description": "Eggs poached in a spiced tomato and pepper sauce.",
+                    "servings": 2,
+                    "prep_minutes": 10,
+                    "cook_minutes": 20,
+                    "ingredients": [
+                      {
+                        "name": "eggs",
+                        "quantity": "4"
+                      },
+                      {
+                        "name": "tomatoes",
+                        "quantity": "400",
+                        "unit": "g"
+                      },
+                      {
+                        "name": "red pepper",
+                        "quantity": "1"
+                      },
+                      {
+                        "name": "cumin",
+                        "quantity": "1",
+                        "unit": "tsp"
+                      }
+                    ],
+                    "steps": [
+                      "Soften the pepper in olive oil.",
+                      "Add the tomatoes and cumin; simmer 10 minutes.",
+                      "Make four wells, crack in the eggs, cover and cook until set."
+                    ],
+                    "tags": [
+                      "vegetarian",
+                      "breakfast"
+                    ],
+                    "visibility": "public"
+                  }
+                }
               }
             }
           }
@@ -2246,6 +3280,28 @@ export const bundledSpec: OpenApiDocument = {
                   "$ref": "#/components/schemas/Recipe"
                 }
               }
+            },
+            "links": {
+              "findRecipeById": {
+                "operationId": "findRecipeById",
+                "parameters": {
+                  "extlId": "$response.body#/external_id"
+                }
+              },
+              "updateRecipe": {
+                "operationId": "updateRecipe",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteRecipe": {
+                "operationId": "deleteRecipe",
+                "parameters": {
+                  "extlId": "$response.body#/external_id",
+                  "If-Match": "$response.header.ETag"
+                }
+              }
             }
           },
           "400": {
@@ -2265,6 +3321,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "422": {
             "$ref": "#/components/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2296,7 +3358,8 @@ export const bundledSpec: OpenApiDocument = {
             "description": "Only recipes with this visibility.",
             "schema": {
               "$ref": "#/components/schemas/Visibility"
-            }
+            },
+            "example": "public"
           },
           {
             "name": "tag",
@@ -2307,7 +3370,8 @@ export const bundledSpec: OpenApiDocument = {
               "type": "string",
               "minLength": 1,
               "maxLength": 50
-            }
+            },
+            "example": "vegetarian"
           }
         ],
         "responses": {
@@ -2326,6 +3390,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2365,6 +3435,22 @@ export const bundledSpec: OpenApiDocument = {
                   "$ref": "#/components/schemas/Recipe"
                 }
               }
+            },
+            "links": {
+              "updateRecipe": {
+                "operationId": "updateRecipe",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              },
+              "deleteRecipe": {
+                "operationId": "deleteRecipe",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
+                }
+              }
             }
           },
           "400": {
@@ -2375,6 +3461,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2403,6 +3495,41 @@ export const bundledSpec: OpenApiDocument = {
             "application/json": {
               "schema": {
                 "$ref": "#/components/schemas/RecipeInput"
+              },
+              "examples": {
+                "shakshuka": {
+                  "summary": "The same recipe for four, now private",
+                  "value": {
+                    "title": "Shakshuka for four",
+                    "servings": 4,
+                    "prep_minutes": 10,
+                    "cook_minutes": 25,
+                    "ingredients": [
+                      {
+                        "name": "eggs",
+                        "quantity": "8"
+                      },
+                      {
+                        "name": "tomatoes",
+                        "quantity": "800",
+                        "unit": "g"
+                      },
+                      {
+                        "name": "red pepper",
+                        "quantity": "2"
+                      }
+                    ],
+                    "steps": [
+                      "Soften the peppers.",
+                      "Simmer with the tomatoes.",
+                      "Cook the eggs in the sauce."
+                    ],
+                    "tags": [
+                      "vegetarian"
+                    ],
+                    "visibility": "private"
+                  }
+                }
               }
             }
           }
@@ -2419,6 +3546,15 @@ export const bundledSpec: OpenApiDocument = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/Recipe"
+                }
+              }
+            },
+            "links": {
+              "deleteRecipe": {
+                "operationId": "deleteRecipe",
+                "parameters": {
+                  "extlId": "$request.path.extlId",
+                  "If-Match": "$response.header.ETag"
                 }
               }
             }
@@ -2440,6 +3576,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "415": {
             "$ref": "#/components/responses/UnsupportedMediaType"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2473,6 +3615,9 @@ export const bundledSpec: OpenApiDocument = {
               }
             }
           },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
           },
@@ -2481,6 +3626,12 @@ export const bundledSpec: OpenApiDocument = {
           },
           "412": {
             "$ref": "#/components/responses/PreconditionFailed"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
+          "500": {
+            "$ref": "#/components/responses/InternalError"
           },
           "503": {
             "$ref": "#/components/responses/Unavailable"
@@ -2513,6 +3664,7 @@ export const bundledSpec: OpenApiDocument = {
     "schemas": {
       "LogLevel": {
         "type": "string",
+        "description": "A pino log level, from the most verbose to none at all.",
         "enum": [
           "trace",
           "debug",
@@ -2521,6 +3673,9 @@ export const bundledSpec: OpenApiDocument = {
           "error",
           "fatal",
           "silent"
+        ],
+        "examples": [
+          "info"
         ]
       },
       "LoggerState": {
@@ -2530,6 +3685,13 @@ export const bundledSpec: OpenApiDocument = {
           "logger_minimum_level",
           "global_log_level",
           "log_error_stack"
+        ],
+        "examples": [
+          {
+            "logger_minimum_level": "trace",
+            "global_log_level": "info",
+            "log_error_stack": false
+          }
         ],
         "properties": {
           "logger_minimum_level": {
@@ -2548,9 +3710,8 @@ export const bundledSpec: OpenApiDocument = {
         "additionalProperties": false,
         "properties": {
           "global_log_level": {
-            "type": "string",
-            "maxLength": 20,
-            "description": "A level at or above logger_minimum_level."
+            "$ref": "#/components/schemas/LogLevel",
+            "description": "A level at or above `logger_minimum_level` (below it answers 400)."
           },
           "log_error_stack": {
             "description": "true/false, or the strings \"true\"/\"false\".",
@@ -2691,10 +3852,14 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "key_id": {
-            "type": "string"
+            "type": "string",
+            "description": "The public id of the key (part of the key itself).",
+            "pattern": "^[A-Za-z0-9_-]{16}$"
           },
           "prefix": {
-            "type": "string"
+            "type": "string",
+            "description": "The displayable start of the key.",
+            "pattern": "^chk_[A-Za-z0-9_-]{6}$"
           },
           "deactivation_date": {
             "type": "string",
@@ -2706,6 +3871,7 @@ export const bundledSpec: OpenApiDocument = {
           },
           "key": {
             "type": "string",
+            "pattern": "^chk_[A-Za-z0-9_-]{48}$",
             "description": "The plaintext key: only in the response that creates it (not in an Idempotency-Key replay)."
           }
         }
@@ -2731,7 +3897,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "name": {
             "type": "string"
@@ -2746,7 +3912,7 @@ export const bundledSpec: OpenApiDocument = {
             ]
           },
           "org_external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "api_keys": {
             "type": "array",
@@ -2831,6 +3997,7 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "name": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 100
           },
           "description": {
@@ -2844,7 +4011,21 @@ export const bundledSpec: OpenApiDocument = {
           "api_key_deactivation_date": {
             "type": "string",
             "maxLength": 40,
-            "description": "When the first key stops working (YYYY-MM-DD or RFC 3339); default in one year."
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date"
+              },
+              {
+                "type": "string",
+                "format": "date-time"
+              }
+            ],
+            "examples": [
+              "2099-12-31",
+              "2099-12-31T23:59:59Z"
+            ],
+            "description": "When the first key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year."
           }
         }
       },
@@ -2857,6 +4038,7 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "name": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 100
           },
           "description": {
@@ -2876,7 +4058,21 @@ export const bundledSpec: OpenApiDocument = {
           "deactivation_date": {
             "type": "string",
             "maxLength": 40,
-            "description": "YYYY-MM-DD or RFC 3339; default in one year; must be in the future."
+            "anyOf": [
+              {
+                "type": "string",
+                "format": "date"
+              },
+              {
+                "type": "string",
+                "format": "date-time"
+              }
+            ],
+            "examples": [
+              "2099-12-31",
+              "2099-12-31T23:59:59Z"
+            ],
+            "description": "When the key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year."
           }
         }
       },
@@ -2891,13 +4087,18 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "key": {
             "type": "string",
+            "pattern": "^chk_[A-Za-z0-9_-]{48}$",
             "description": "The plaintext key, shown only in this response (absent when an Idempotency-Key retry replays it)."
           },
           "key_id": {
-            "type": "string"
+            "type": "string",
+            "description": "The public id of the key (part of the key itself).",
+            "pattern": "^[A-Za-z0-9_-]{16}$"
           },
           "prefix": {
-            "type": "string"
+            "type": "string",
+            "description": "The displayable start of the key.",
+            "pattern": "^chk_[A-Za-z0-9_-]{6}$"
           },
           "deactivation_date": {
             "type": "string",
@@ -2924,7 +4125,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "name": {
             "type": "string"
@@ -3020,6 +4221,7 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "name": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 100
           },
           "description": {
@@ -3040,6 +4242,7 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "name": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 100
           },
           "description": {
@@ -3059,7 +4262,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "user_external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "email": {
             "type": [
@@ -3114,10 +4317,15 @@ export const bundledSpec: OpenApiDocument = {
           "resource": {
             "type": "string",
             "maxLength": 200,
-            "minLength": 1
+            "minLength": 1,
+            "description": "The path template of an RBAC route, exactly as in this spec (`{…}` included).",
+            "examples": [
+              "/api/v1/movies/{extlId}"
+            ]
           },
           "operation": {
             "type": "string",
+            "description": "The route's HTTP method.",
             "enum": [
               "GET",
               "POST",
@@ -3148,7 +4356,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "resource": {
             "type": "string"
@@ -3248,10 +4456,15 @@ export const bundledSpec: OpenApiDocument = {
           "resource": {
             "type": "string",
             "maxLength": 200,
-            "minLength": 1
+            "minLength": 1,
+            "description": "The path template of an RBAC route, exactly as in this spec (`{…}` included).",
+            "examples": [
+              "/api/v1/movies/{extlId}"
+            ]
           },
           "operation": {
             "type": "string",
+            "description": "The route's HTTP method.",
             "enum": [
               "GET",
               "POST",
@@ -3289,7 +4502,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "code": {
             "type": "string"
@@ -3385,7 +4598,10 @@ export const bundledSpec: OpenApiDocument = {
             "type": "string",
             "maxLength": 100,
             "minLength": 1,
-            "pattern": "^[A-Za-z0-9_.-]+$"
+            "pattern": "^[A-Za-z0-9_.-]+$",
+            "examples": [
+              "logOperator"
+            ]
           },
           "description": {
             "type": "string",
@@ -3439,7 +4655,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "subject": {
             "type": "string"
@@ -3491,6 +4707,7 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "name": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 100
           },
           "description": {
@@ -3506,6 +4723,7 @@ export const bundledSpec: OpenApiDocument = {
             "properties": {
               "name": {
                 "type": "string",
+                "minLength": 1,
                 "maxLength": 100
               },
               "description": {
@@ -3607,7 +4825,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "name": {
             "type": "string"
@@ -3668,6 +4886,16 @@ export const bundledSpec: OpenApiDocument = {
           }
         }
       },
+      "ExternalId": {
+        "type": "string",
+        "description": "An external id (URL-safe, base64url alphabet).",
+        "minLength": 1,
+        "maxLength": 64,
+        "pattern": "^[A-Za-z0-9_-]+$",
+        "examples": [
+          "yf9EclWM-thLKt-npTEj5Q"
+        ]
+      },
       "Deleted": {
         "type": "object",
         "additionalProperties": false,
@@ -3677,7 +4905,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "deleted": {
             "type": "boolean",
@@ -3699,18 +4927,21 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "title": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 1000,
             "description": "1–1000 characters after trimming."
           },
           "rated": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 10,
             "description": "The rating, e.g. `R`; 1–10 characters after trimming."
           },
           "release_date": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 40,
-            "description": "`YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written).",
+            "description": "`YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as written); anything else answers 400 with `code: invalid_date_format`. The movie module checks this grammar itself (after trimming, with that error code), so it is shown by `examples`, not by `format`.",
             "examples": [
               "1984-03-02",
               "1984-03-02T00:00:00Z"
@@ -3724,11 +4955,13 @@ export const bundledSpec: OpenApiDocument = {
           },
           "director": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 1000,
             "description": "1–1000 characters after trimming."
           },
           "writer": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 1000,
             "description": "1–1000 characters after trimming."
           }
@@ -3766,7 +4999,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "title": {
             "type": "string"
@@ -3789,7 +5022,7 @@ export const bundledSpec: OpenApiDocument = {
             "type": "string"
           },
           "create_app_extl_id": {
-            "type": "string",
+            "$ref": "#/components/schemas/ExternalId",
             "description": "External id of the app that created the movie."
           },
           "create_user_first_name": {
@@ -3809,7 +5042,7 @@ export const bundledSpec: OpenApiDocument = {
             "format": "date-time"
           },
           "update_app_extl_id": {
-            "type": "string",
+            "$ref": "#/components/schemas/ExternalId",
             "description": "External id of the app that last changed the movie."
           },
           "update_user_first_name": {
@@ -3894,6 +5127,7 @@ export const bundledSpec: OpenApiDocument = {
         "properties": {
           "title": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 200,
             "description": "1–200 characters after trimming."
           },
@@ -3930,14 +5164,17 @@ export const bundledSpec: OpenApiDocument = {
             "maxItems": 200,
             "items": {
               "type": "string",
+              "minLength": 1,
               "maxLength": 2000
             }
           },
           "tags": {
             "type": "array",
             "maxItems": 20,
+            "description": "Stored lower-case; duplicates (ignoring case) are dropped.",
             "items": {
               "type": "string",
+              "minLength": 1,
               "maxLength": 50
             }
           },
@@ -3966,7 +5203,7 @@ export const bundledSpec: OpenApiDocument = {
         ],
         "properties": {
           "external_id": {
-            "type": "string"
+            "$ref": "#/components/schemas/ExternalId"
           },
           "title": {
             "type": "string"
@@ -4049,89 +5286,349 @@ export const bundledSpec: OpenApiDocument = {
         }
       }
     },
+    "headers": {
+      "RequestId": {
+        "description": "Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9._-]{1,128}$"
+        },
+        "example": "req-7GRCoPAb7tZ7FwEaJQJhSw"
+      },
+      "RetryAfter": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {
+          "type": "integer",
+          "minimum": 0
+        },
+        "example": 1
+      },
+      "WWWAuthenticate": {
+        "description": "The Bearer challenge (RFC 6750 §3): always `realm=\"chompardo\"`; when credentials were presented also `error=\"invalid_token\"` and, where known, a short `error_description`.",
+        "schema": {
+          "type": "string",
+          "pattern": "^Bearer "
+        },
+        "examples": {
+          "noCredentials": {
+            "summary": "No credentials presented",
+            "value": "Bearer realm=\"chompardo\""
+          },
+          "invalidToken": {
+            "summary": "Credentials presented but not accepted",
+            "value": "Bearer realm=\"chompardo\", error=\"invalid_token\", error_description=\"token expired\""
+          }
+        }
+      },
+      "Location": {
+        "description": "URL of the created resource (a path on this server).",
+        "schema": {
+          "type": "string",
+          "pattern": "^/"
+        },
+        "example": "/api/v1/movies/yf9EclWM-thLKt-npTEj5Q"
+      },
+      "ETag": {
+        "description": "Version of the returned resource (a strong entity-tag), for `If-Match`.",
+        "schema": {
+          "type": "string",
+          "pattern": "^\"[0-9]+\"$"
+        },
+        "example": "\"1\""
+      }
+    },
     "responses": {
+      "InternalError": {
+        "description": "Unexpected failure; nothing internal is shown (the body is always this one).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "internal": {
+                "summary": "The only 500 body",
+                "value": {
+                  "error": {
+                    "kind": "internal_error",
+                    "message": "internal server error - please contact support"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "TooManyRequests": {
+        "description": "Rate limit exceeded; see `Retry-After`.",
+        "headers": {
+          "Retry-After": {
+            "$ref": "#/components/headers/RetryAfter"
+          },
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "rateLimited": {
+                "summary": "Over the budget of this window",
+                "value": {
+                  "error": {
+                    "kind": "rate_limit_error",
+                    "message": "rate limit exceeded"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
       "Unauthorized": {
-        "description": "Missing or invalid credentials. Empty body, `WWW-Authenticate` header."
+        "description": "Missing or invalid credentials (user token or app credentials). Empty body.",
+        "headers": {
+          "WWW-Authenticate": {
+            "$ref": "#/components/headers/WWWAuthenticate"
+          },
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        }
       },
       "Forbidden": {
-        "description": "Authenticated but not allowed. Empty body."
-      },
-      "BadRequest": {
-        "description": "Invalid input (`input_validation_error` with `param`) or an invalid request.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
-      },
-      "UnsupportedMediaType": {
-        "description": "The body is not `application/json`.",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
-          }
-        }
-      },
-      "NotFound": {
-        "description": "No such resource (or not visible to the caller).",
-        "content": {
-          "application/json": {
-            "schema": {
-              "$ref": "#/components/schemas/Error"
-            }
+        "description": "Authenticated but not allowed (RBAC, or a write only Principal-org apps may make). Empty body.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
           }
         }
       },
       "Unavailable": {
-        "description": "A dependency (the database) is unavailable; see `Retry-After`.",
+        "description": "A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`.",
+        "headers": {
+          "Retry-After": {
+            "$ref": "#/components/headers/RetryAfter"
+          },
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "unavailable": {
+                "summary": "Database unavailable",
+                "value": {
+                  "error": {
+                    "kind": "unavailable_error",
+                    "message": "service unavailable, please retry"
+                  }
+                }
+              }
             }
           }
         }
       },
-      "Conflict": {
-        "description": "Conflicts with the current state (duplicate, idempotent request in flight).",
+      "BadRequest": {
+        "description": "Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "inputValidation": {
+                "summary": "A field is invalid",
+                "value": {
+                  "error": {
+                    "kind": "input_validation_error",
+                    "param": "name",
+                    "message": "name is required"
+                  }
+                }
+              },
+              "invalidRequest": {
+                "summary": "The body is not valid JSON",
+                "value": {
+                  "error": {
+                    "kind": "invalid_request_error",
+                    "message": "request body is not valid JSON"
+                  }
+                }
+              }
             }
           }
         }
       },
       "PayloadTooLarge": {
         "description": "The body exceeds the configured body limit.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "tooLarge": {
+                "summary": "Over the body limit",
+                "value": {
+                  "error": {
+                    "kind": "payload_too_large_error",
+                    "message": "request body is too large"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "UnsupportedMediaType": {
+        "description": "The body is not `application/json` (or is content-encoded).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "notJson": {
+                "summary": "Another media type",
+                "value": {
+                  "error": {
+                    "kind": "unsupported_media_type_error",
+                    "message": "request body must be application/json"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "NotFound": {
+        "description": "No such resource (or not visible to the caller).",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "notFound": {
+                "summary": "Unknown or foreign id",
+                "value": {
+                  "error": {
+                    "kind": "not_found_error",
+                    "message": "resource not found"
+                  }
+                }
+              }
+            }
+          }
+        }
+      },
+      "Conflict": {
+        "description": "Conflicts with the current state: a duplicate (unique name, code or route), or a request with the same `Idempotency-Key` still running.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "duplicate": {
+                "summary": "A duplicate",
+                "value": {
+                  "error": {
+                    "kind": "conflict_error",
+                    "message": "a role with code \"logOperator\" already exists"
+                  }
+                }
+              }
             }
           }
         }
       },
       "Unprocessable": {
         "description": "The `Idempotency-Key` was used with a different body.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "keyReused": {
+                "summary": "Same key, other body",
+                "value": {
+                  "error": {
+                    "kind": "unprocessable_error",
+                    "message": "Idempotency-Key was used with a different request body"
+                  }
+                }
+              }
             }
           }
         }
       },
       "PreconditionFailed": {
         "description": "The `If-Match` ETag does not match the current version.",
+        "headers": {
+          "Request-Id": {
+            "$ref": "#/components/headers/RequestId"
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
               "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "stale": {
+                "summary": "Changed since it was read",
+                "value": {
+                  "error": {
+                    "kind": "precondition_failed_error",
+                    "message": "the movie has changed since it was read (If-Match does not match the ETag)"
+                  }
+                }
+              }
             }
           }
         }
@@ -4142,12 +5639,13 @@ export const bundledSpec: OpenApiDocument = {
         "name": "Idempotency-Key",
         "in": "header",
         "required": false,
-        "description": "Makes a POST safe to retry (24 h, scoped to app + user + route).",
+        "description": "Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.",
         "schema": {
           "type": "string",
           "minLength": 1,
           "maxLength": 255
-        }
+        },
+        "example": "4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f"
       },
       "Limit": {
         "name": "limit",
@@ -4159,53 +5657,50 @@ export const bundledSpec: OpenApiDocument = {
           "minimum": 1,
           "maximum": 200,
           "default": 50
-        }
+        },
+        "example": 20
       },
       "Cursor": {
         "name": "cursor",
         "in": "query",
         "required": false,
-        "description": "The opaque `next_cursor` of the previous page.",
+        "description": "The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example).",
         "schema": {
           "type": "string",
           "minLength": 1,
-          "maxLength": 512
+          "maxLength": 512,
+          "pattern": "^[A-Za-z0-9_-]+$"
         }
       },
       "ExtlId": {
         "name": "extlId",
         "in": "path",
         "required": true,
-        "description": "The resource's external id.",
+        "description": "The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.",
         "schema": {
-          "type": "string",
-          "minLength": 1,
-          "maxLength": 64,
-          "pattern": "^[A-Za-z0-9_-]+$"
-        }
+          "$ref": "#/components/schemas/ExternalId"
+        },
+        "example": "yf9EclWM-thLKt-npTEj5Q"
       },
       "IfMatch": {
         "name": "If-Match",
         "in": "header",
         "required": false,
-        "description": "The ETag the client last saw; a mismatch answers 412.",
+        "description": "`*` (any current version) or the ETag(s) the client last saw, e.g. `\"3\"`; a mismatch answers 412. Weak tags (`W/\"3\"`) never match.",
         "schema": {
           "type": "string",
-          "maxLength": 256
-        }
-      }
-    },
-    "headers": {
-      "Location": {
-        "description": "URL of the created resource.",
-        "schema": {
-          "type": "string"
-        }
-      },
-      "ETag": {
-        "description": "Version of the returned resource, for `If-Match`.",
-        "schema": {
-          "type": "string"
+          "maxLength": 256,
+          "pattern": "^\\s*(\\*|(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\"(\\s*,\\s*(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\")*)\\s*$"
+        },
+        "examples": {
+          "any": {
+            "summary": "Any current version",
+            "value": "*"
+          },
+          "etag": {
+            "summary": "The ETag of a read",
+            "value": "\"1\""
+          }
         }
       }
     }
@@ -4213,4 +5708,4 @@ export const bundledSpec: OpenApiDocument = {
 };
 
 /** The same document as YAML text, served at /openapi.yaml. */
-export const bundledSpecYaml: string = "openapi: 3.1.0\ninfo:\n  title: Chompardo API\n  version: 1.0.0\n  description: >-\n    A multi-tenant REST API platform: JWT users from an identity service, apps\n    with API keys, role-based access per organisation, and OpenAPI-first modules\n    (movies, recipes). Every response carries `Request-Id`. Errors (except\n    401/403, which have no body) are\n    `{\"error\":{\"kind\",\"code\",\"param\",\"message\"}}`.\n  license:\n    name: MIT\n    identifier: MIT\nservers:\n  - url: http://127.0.0.1:4000\n    description: Local development (`npm start`)\ntags:\n  - name: ops\n    description: Operational endpoints.\n    x-displayName: ops\n  - name: genesis\n    description: One-time bootstrap.\n    x-displayName: genesis\n  - name: users\n    description: Self-registration.\n    x-displayName: users\n  - name: orgs\n    description: Organisations, members and role grants.\n    x-displayName: orgs\n  - name: apps\n    description: Apps and their API keys.\n    x-displayName: apps\n  - name: permissions\n    description: RBAC permissions (platform-wide).\n    x-displayName: permissions\n  - name: roles\n    description: RBAC roles (platform-wide).\n    x-displayName: roles\n  - name: movies\n    description: The movie module (diygoapi's domain), scoped to the calling app's org.\n    x-displayName: movies\n  - name: recipes\n    description: The recipe example module.\n    x-displayName: recipes\npaths:\n  /healthz:\n    get:\n      operationId: getHealth\n      summary: Liveness (does not touch the database)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The process is alive.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Health'\n  /readyz:\n    get:\n      operationId: getReadiness\n      summary: Readiness (database and JWKS)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Ready to serve.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n        '503':\n          description: Not ready; `checks` names what is down.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n  /api/v1/ping:\n    get:\n      operationId: getPing\n      summary: Ping (always 200, says whether the database answers)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Pong.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Ping'\n  /api/v1/logger:\n    get:\n      operationId: findLogger\n      summary: The runtime logger state\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n    put:\n      operationId: updateLogger\n      summary: >-\n        Change the global log level and error stack logging, at once for every\n        request\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/LoggerUpdate'\n      responses:\n        '200':\n          description: The new logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n  /openapi.json:\n    get:\n      operationId: getOpenapiJson\n      summary: The bundled OpenAPI document (JSON)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/json:\n              schema:\n                type: object\n  /openapi.yaml:\n    get:\n      operationId: getOpenapiYaml\n      summary: The bundled OpenAPI document (YAML)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/yaml:\n              schema:\n                type: string\n  /docs:\n    get:\n      operationId: getDocs\n      summary: Interactive API reference (HTML, works offline)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The API reference page.\n          content:\n            text/html:\n              schema:\n                type: string\n  /api/v1/genesis:\n    post:\n      operationId: createGenesis\n      summary: One-time bootstrap of the platform\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n      description: >-\n        Creates, in one transaction: the caller as the first user; org Principal\n        + app \"Developer Dashboard\"; org Test + \"Test App\"; the user-initiated\n        org and its app; permissions; roles; grants of every role to the caller\n        in Principal and the user-initiated org. The only response that ever\n        shows these apps' keys. Any later call answers 409. The body is\n        optional; the default is config/genesis/request.json.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/GenesisCreated'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/GenesisRequest'\n    get:\n      operationId: findGenesis\n      summary: What genesis created (never any key)\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Genesis'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users:\n    post:\n      operationId: createUser\n      summary: Self-register the caller in the app's org\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      description: >-\n        Creates the user from the token's claims (201) or returns the existing\n        one with its profile refreshed (200); links the user to the calling\n        app's org and grants the configured self-register roles there.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '200':\n          description: Already registered.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '201':\n          description: Registered now.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users/me:\n    get:\n      operationId: findMe\n      summary: The caller's user\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs:\n    post:\n      operationId: createOrg\n      summary: Create an org (optionally with its first app; its key is shown once)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findOrgs\n      summary: List orgs (a Principal app sees all, others only their own)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/OrgList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgById\n      summary: Read an org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateOrg\n      summary: Update an org's name and description\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteOrg\n      summary: Delete an org with its apps, keys, memberships and grants\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/orgs/{extlId}/members:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgMembers\n      summary: Users of the org with their role codes (oldest membership first)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MemberList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: userExtlId\n        in: path\n        required: true\n        description: The user's external id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    put:\n      operationId: grantRole\n      summary: Grant a role to a user in the org (makes the user a member)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: revokeRole\n      summary: Revoke a role from a user in the org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps:\n    post:\n      operationId: createApp\n      summary: Create an app in the caller's org (its key is shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findApps\n      summary: List the caller's org's apps\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/AppList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findAppById\n      summary: Read an app (key ids and prefixes only, never keys)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateApp\n      summary: >-\n        Update an app's name, description and OAuth2 client id (binding a client\n        id needs a Principal app)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteApp\n      summary: Delete an app and its keys\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/apps/{extlId}/api-keys:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    post:\n      operationId: createApiKey\n      summary: Create a new API key (shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/NewApiKey'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/ApiKeyCreate'\n  /api/v1/apps/{extlId}/api-keys/{keyId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: keyId\n        in: path\n        required: true\n        description: The API key's key_id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n    delete:\n      operationId: revokeApiKey\n      summary: >-\n        Revoke an API key; it stops working at once (the body names the key id\n        as external_id)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions:\n    post:\n      operationId: createPermission\n      summary: Create a permission for an RBAC route (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/PermissionCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Permission'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findPermissions\n      summary: List permissions (by resource, then operation)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/PermissionList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    delete:\n      operationId: deletePermission\n      summary: Delete a permission (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles:\n    post:\n      operationId: createRole\n      summary: Create a role with its permissions (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleCreate'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRoles\n      summary: List roles with their permissions (by code)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RoleList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles/{roleCode}:\n    parameters:\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n    get:\n      operationId: findRoleByCode\n      summary: Read a role\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRole\n      summary: >-\n        Update a role (Principal apps only): omitted fields keep their value;\n        `permissions`, when given, replaces the set\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleUpdate'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteRole\n      summary: Delete a role and its grants (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/movies:\n    post:\n      operationId: createMovie\n      summary: Create a movie in the calling app's org\n      description: >-\n        Strings are trimmed; a blank string counts as missing (`<field> is\n        required`). `release_date` accepts `YYYY-MM-DD` or an RFC 3339\n        timestamp, whose date part is kept as written\n        (`1984-03-02T23:30:00-05:00` → `1984-03-02`); anything else answers 400\n        with `code: invalid_date_format`. Titles need not be unique. The audit\n        fields name the calling app and the token's user (`given_name` /\n        `family_name`, else `name` split at its first space).\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findMovies\n      summary: List the org's movies, newest first\n      description: >-\n        Keyset-paginated on creation time: pages neither repeat nor skip movies\n        while others are created. Filters combine with AND; blank text filters\n        are ignored.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: title\n          in: query\n          required: false\n          description: Only movies whose title contains this text (case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: director\n          in: query\n          required: false\n          description: Only movies by this director (whole name, case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n        - name: release_year_from\n          in: query\n          required: false\n          description: Only movies released in this year or later.\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n        - name: release_year_to\n          in: query\n          required: false\n          description: >-\n            Only movies released in this year or earlier (400 when before\n            `release_year_from`).\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n      responses:\n        '200':\n          description: One page of movies.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MovieList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/movies/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findMovieById\n      summary: Read one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateMovie\n      summary: Replace one of the org's movies (every field)\n      description: >-\n        Full replacement with the same rules as create. The update audit fields\n        name the calling app and user; the create fields are kept. With\n        `If-Match`, a stale ETag answers 412.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n      responses:\n        '200':\n          description: The updated movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteMovie\n      summary: Delete one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes:\n    post:\n      operationId: createRecipe\n      summary: Create a recipe owned by the caller\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRecipes\n      summary: List the caller's recipes, newest first\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: visibility\n          in: query\n          required: false\n          description: Only recipes with this visibility.\n          schema:\n            $ref: '#/components/schemas/Visibility'\n        - name: tag\n          in: query\n          required: false\n          description: Only recipes carrying this tag.\n          schema:\n            type: string\n            minLength: 1\n            maxLength: 50\n      responses:\n        '200':\n          description: One page of recipes.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RecipeList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findRecipeById\n      summary: Read a recipe (public ones to anyone, private ones to their owner)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n        - {}\n      responses:\n        '200':\n          description: The recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRecipe\n      summary: Replace a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n      responses:\n        '200':\n          description: The updated recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteRecipe\n      summary: Delete a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '503':\n          $ref: '#/components/responses/Unavailable'\ncomponents:\n  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n      bearerFormat: JWT\n      description: A JWT from the identity service (EdDSA), verified against its JWKS.\n    appId:\n      type: apiKey\n      in: header\n      name: X-APP-ID\n      description: The calling app's external id; sent together with `X-API-KEY`.\n    appKey:\n      type: apiKey\n      in: header\n      name: X-API-KEY\n      description: An API key of the app (`chk_…`), shown once at creation.\n  schemas:\n    LogLevel:\n      type: string\n      enum:\n        - trace\n        - debug\n        - info\n        - warn\n        - error\n        - fatal\n        - silent\n    LoggerState:\n      type: object\n      additionalProperties: false\n      required:\n        - logger_minimum_level\n        - global_log_level\n        - log_error_stack\n      properties:\n        logger_minimum_level:\n          $ref: '#/components/schemas/LogLevel'\n        global_log_level:\n          $ref: '#/components/schemas/LogLevel'\n        log_error_stack:\n          type: boolean\n    LoggerUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        global_log_level:\n          type: string\n          maxLength: 20\n          description: A level at or above logger_minimum_level.\n        log_error_stack:\n          description: true/false, or the strings \"true\"/\"false\".\n          oneOf:\n            - type: boolean\n            - type: string\n              enum:\n                - 'true'\n                - 'false'\n    Health:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n      properties:\n        status:\n          type: string\n          const: ok\n    Readiness:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n        - checks\n      properties:\n        status:\n          type: string\n          enum:\n            - ready\n            - not_ready\n        checks:\n          type: object\n          additionalProperties: false\n          required:\n            - database\n            - jwks\n          properties:\n            database:\n              type: string\n              enum:\n                - up\n                - down\n            jwks:\n              type: string\n              enum:\n                - up\n                - down\n    Ping:\n      type: object\n      additionalProperties: false\n      required:\n        - db_up\n      properties:\n        db_up:\n          type: boolean\n    Error:\n      type: object\n      description: >-\n        The error body of every 4xx/5xx response except 401 and 403 (which have\n        no body). Empty fields are omitted.\n      additionalProperties: false\n      required:\n        - error\n      properties:\n        error:\n          type: object\n          additionalProperties: false\n          required:\n            - kind\n          properties:\n            kind:\n              type: string\n              enum:\n                - input_validation_error\n                - invalid_request_error\n                - not_found_error\n                - method_not_allowed_error\n                - conflict_error\n                - precondition_failed_error\n                - payload_too_large_error\n                - unsupported_media_type_error\n                - unprocessable_error\n                - rate_limit_error\n                - internal_error\n                - unavailable_error\n            code:\n              type: string\n            param:\n              type: string\n            message:\n              type: string\n    ApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n        - created_at\n      properties:\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n        created_at:\n          type: string\n          format: date-time\n        key:\n          type: string\n          description: >-\n            The plaintext key: only in the response that creates it (not in an\n            Idempotency-Key replay).\n    App:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - oauth2_client_id\n        - org_external_id\n        - api_keys\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        oauth2_client_id:\n          type:\n            - string\n            - 'null'\n        org_external_id:\n          type: string\n        api_keys:\n          type: array\n          items:\n            $ref: '#/components/schemas/ApiKey'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    AppList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/App'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    AppCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n        api_key_deactivation_date:\n          type: string\n          maxLength: 40\n          description: >-\n            When the first key stops working (YYYY-MM-DD or RFC 3339); default\n            in one year.\n    AppUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n    ApiKeyCreate:\n      type: object\n      additionalProperties: false\n      properties:\n        deactivation_date:\n          type: string\n          maxLength: 40\n          description: YYYY-MM-DD or RFC 3339; default in one year; must be in the future.\n    NewApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n      properties:\n        key:\n          type: string\n          description: >-\n            The plaintext key, shown only in this response (absent when an\n            Idempotency-Key retry replays it).\n        key_id:\n          type: string\n        prefix:\n          type: string\n        deactivation_date:\n          type: string\n          format: date-time\n    Org:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    OrgList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Org'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    OrgCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          $ref: '#/components/schemas/AppCreate'\n    OrgUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n    Member:\n      type: object\n      additionalProperties: false\n      required:\n        - user_external_id\n        - email\n        - name\n        - role_codes\n      properties:\n        user_external_id:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        role_codes:\n          type: array\n          items:\n            type: string\n    MemberList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Member'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionRef:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n    Permission:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - resource\n        - operation\n        - description\n        - active\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        resource:\n          type: string\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n        active:\n          type: boolean\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    PermissionList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Permission'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n    Role:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - code\n        - description\n        - active\n        - permissions\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        code:\n          type: string\n        description:\n          type: string\n        active:\n          type: boolean\n        permissions:\n          type: array\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    RoleList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Role'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    RoleCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - code\n      properties:\n        code:\n          type: string\n          maxLength: 100\n          minLength: 1\n          pattern: ^[A-Za-z0-9_.-]+$\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    RoleUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    User:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - subject\n        - issuer\n        - email\n        - name\n        - given_name\n        - family_name\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        subject:\n          type: string\n        issuer:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        given_name:\n          type:\n            - string\n            - 'null'\n        family_name:\n          type:\n            - string\n            - 'null'\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    GenesisOrgInput:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n        - app\n      properties:\n        name:\n          type: string\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          type: object\n          additionalProperties: false\n          required:\n            - name\n          properties:\n            name:\n              type: string\n              maxLength: 100\n            description:\n              type: string\n              maxLength: 1000\n            oauth2_client_id:\n              type: string\n              maxLength: 200\n    GenesisRequest:\n      type: object\n      additionalProperties: false\n      required:\n        - org\n      properties:\n        org:\n          $ref: '#/components/schemas/GenesisOrgInput'\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - resource\n              - operation\n            properties:\n              resource:\n                type: string\n                maxLength: 200\n                minLength: 1\n              operation:\n                type: string\n                enum:\n                  - GET\n                  - POST\n                  - PUT\n                  - PATCH\n                  - DELETE\n              description:\n                type: string\n                maxLength: 1000\n        roles:\n          type: array\n          maxItems: 100\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - code\n            properties:\n              code:\n                type: string\n                maxLength: 100\n                minLength: 1\n                pattern: ^[A-Za-z0-9_.-]+$\n              description:\n                type: string\n                maxLength: 1000\n              permissions:\n                type: array\n                maxItems: 500\n                items:\n                  $ref: '#/components/schemas/PermissionRef'\n    GenesisOrg:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - app\n      properties:\n        external_id:\n          type: string\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n    Genesis:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    GenesisCreated:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    Deleted:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - deleted\n      properties:\n        external_id:\n          type: string\n        deleted:\n          type: boolean\n          const: true\n    MovieInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n      properties:\n        title:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        rated:\n          type: string\n          maxLength: 10\n          description: The rating, e.g. `R`; 1–10 characters after trimming.\n        release_date:\n          type: string\n          maxLength: 40\n          description: >-\n            `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as\n            written).\n          examples:\n            - '1984-03-02'\n            - '1984-03-02T00:00:00Z'\n        run_time:\n          type: integer\n          minimum: 1\n          maximum: 10000\n          description: Running time in minutes.\n        director:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        writer:\n          type: string\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n      examples:\n        - title: Repo Man\n          rated: R\n          release_date: '1984-03-02T00:00:00Z'\n          run_time: 92\n          director: Alex Cox\n          writer: Alex Cox\n    Movie:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        rated:\n          type: string\n        release_date:\n          type: string\n          format: date\n          description: A calendar date, `YYYY-MM-DD`.\n        run_time:\n          type: integer\n        director:\n          type: string\n        writer:\n          type: string\n        create_app_extl_id:\n          type: string\n          description: External id of the app that created the movie.\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type: string\n          description: External id of the app that last changed the movie.\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    MovieList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Movie'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    Visibility:\n      type: string\n      enum:\n        - private\n        - public\n    Ingredient:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 200\n        quantity:\n          type: string\n          maxLength: 50\n          description: Free text, e.g. `1/2` or `200`.\n        unit:\n          type: string\n          maxLength: 50\n    RecipeInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - servings\n        - ingredients\n        - steps\n      properties:\n        title:\n          type: string\n          maxLength: 200\n          description: 1–200 characters after trimming.\n        description:\n          type: string\n          maxLength: 5000\n        servings:\n          type: integer\n          minimum: 1\n          maximum: 100\n        prep_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        cook_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        ingredients:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            type: string\n            maxLength: 2000\n        tags:\n          type: array\n          maxItems: 20\n          items:\n            type: string\n            maxLength: 50\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n    Recipe:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - description\n        - servings\n        - prep_minutes\n        - cook_minutes\n        - ingredients\n        - steps\n        - tags\n        - visibility\n        - owner\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          type: string\n        title:\n          type: string\n        description:\n          type: string\n        servings:\n          type: integer\n        prep_minutes:\n          type: integer\n        cook_minutes:\n          type: integer\n        ingredients:\n          type: array\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          items:\n            type: string\n        tags:\n          type: array\n          items:\n            type: string\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n        owner:\n          type: object\n          additionalProperties: false\n          required:\n            - subject\n          properties:\n            subject:\n              type: string\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    RecipeList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Recipe'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n  responses:\n    Unauthorized:\n      description: Missing or invalid credentials. Empty body, `WWW-Authenticate` header.\n    Forbidden:\n      description: Authenticated but not allowed. Empty body.\n    BadRequest:\n      description: >-\n        Invalid input (`input_validation_error` with `param`) or an invalid\n        request.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    UnsupportedMediaType:\n      description: The body is not `application/json`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    NotFound:\n      description: No such resource (or not visible to the caller).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unavailable:\n      description: A dependency (the database) is unavailable; see `Retry-After`.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Conflict:\n      description: >-\n        Conflicts with the current state (duplicate, idempotent request in\n        flight).\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PayloadTooLarge:\n      description: The body exceeds the configured body limit.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    Unprocessable:\n      description: The `Idempotency-Key` was used with a different body.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n    PreconditionFailed:\n      description: The `If-Match` ETag does not match the current version.\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n  parameters:\n    IdempotencyKey:\n      name: Idempotency-Key\n      in: header\n      required: false\n      description: Makes a POST safe to retry (24 h, scoped to app + user + route).\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 255\n    Limit:\n      name: limit\n      in: query\n      required: false\n      description: Page size, default 50, at most 200.\n      schema:\n        type: integer\n        minimum: 1\n        maximum: 200\n        default: 50\n    Cursor:\n      name: cursor\n      in: query\n      required: false\n      description: The opaque `next_cursor` of the previous page.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 512\n    ExtlId:\n      name: extlId\n      in: path\n      required: true\n      description: The resource's external id.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 64\n        pattern: ^[A-Za-z0-9_-]+$\n    IfMatch:\n      name: If-Match\n      in: header\n      required: false\n      description: The ETag the client last saw; a mismatch answers 412.\n      schema:\n        type: string\n        maxLength: 256\n  headers:\n    Location:\n      description: URL of the created resource.\n      schema:\n        type: string\n    ETag:\n      description: Version of the returned resource, for `If-Match`.\n      schema:\n        type: string\n";
+export const bundledSpecYaml: string = "openapi: 3.1.0\ninfo:\n  title: Chompardo API\n  version: 1.0.0\n  description: >-\n    A multi-tenant REST API platform: JWT users from an identity service, apps\n    with API keys, role-based access per organisation, and OpenAPI-first modules\n    (movies, recipes). Every response carries `Request-Id`. Errors (except\n    401/403, which have no body) are\n    `{\"error\":{\"kind\",\"code\",\"param\",\"message\"}}`.\n  license:\n    name: MIT\n    identifier: MIT\nservers:\n  - url: /\n    description: >-\n      This server, wherever it is reached (host, port or proxy): every path is\n      relative to the origin the spec was fetched from.\ntags:\n  - name: ops\n    description: Operational endpoints.\n    x-displayName: ops\n  - name: genesis\n    description: One-time bootstrap.\n    x-displayName: genesis\n  - name: users\n    description: Self-registration.\n    x-displayName: users\n  - name: orgs\n    description: Organisations, members and role grants.\n    x-displayName: orgs\n  - name: apps\n    description: Apps and their API keys.\n    x-displayName: apps\n  - name: permissions\n    description: RBAC permissions (platform-wide).\n    x-displayName: permissions\n  - name: roles\n    description: RBAC roles (platform-wide).\n    x-displayName: roles\n  - name: movies\n    description: The movie module (diygoapi's domain), scoped to the calling app's org.\n    x-displayName: movies\n  - name: recipes\n    description: The recipe example module.\n    x-displayName: recipes\npaths:\n  /healthz:\n    get:\n      operationId: getHealth\n      summary: Liveness (does not touch the database)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The process is alive.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Health'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /readyz:\n    get:\n      operationId: getReadiness\n      summary: Readiness (database and JWKS)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Ready to serve.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          description: Not ready; `checks` names what is down.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Readiness'\n  /api/v1/ping:\n    get:\n      operationId: getPing\n      summary: Ping (always 200, says whether the database answers)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: Pong.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Ping'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /api/v1/logger:\n    get:\n      operationId: findLogger\n      summary: The runtime logger state\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateLogger\n      summary: >-\n        Change the global log level and error stack logging, at once for every\n        request\n      tags:\n        - ops\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/LoggerUpdate'\n            examples:\n              info:\n                summary: Log at info, without error stacks (the defaults)\n                value:\n                  global_log_level: info\n                  log_error_stack: false\n      responses:\n        '200':\n          description: The new logger state.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/LoggerState'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /openapi.json:\n    get:\n      operationId: getOpenapiJson\n      summary: The bundled OpenAPI document (JSON)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/json:\n              schema:\n                type: object\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /openapi.yaml:\n    get:\n      operationId: getOpenapiYaml\n      summary: The bundled OpenAPI document (YAML)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The bundled spec of all modules.\n          content:\n            application/yaml:\n              schema:\n                type: string\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /docs:\n    get:\n      operationId: getDocs\n      summary: Interactive API reference (HTML, works offline)\n      tags:\n        - ops\n      security: []\n      responses:\n        '200':\n          description: The API reference page.\n          content:\n            text/html:\n              schema:\n                type: string\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n  /api/v1/genesis:\n    post:\n      operationId: createGenesis\n      summary: One-time bootstrap of the platform\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n      description: >-\n        Creates, in one transaction: the caller as the first user; org Principal\n        + app \"Developer Dashboard\"; org Test + \"Test App\"; the user-initiated\n        org and its app; permissions; roles; grants of every role to the caller\n        in Principal and the user-initiated org. The only response that ever\n        shows these apps' keys. Any later call answers 409. The body is\n        optional; the default is config/genesis/request.json.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/GenesisCreated'\n          links:\n            grantRole:\n              operationId: grantRole\n              parameters:\n                extlId: $response.body#/principal/external_id\n            revokeRole:\n              operationId: revokeRole\n              parameters:\n                extlId: $response.body#/principal/external_id\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/GenesisRequest'\n            examples:\n              withoutLoggerWrites:\n                summary: The default request, less the permission to change the logger\n                description: >-\n                  config/genesis/request.json (what an empty body gets) without\n                  `PUT /api/v1/logger`, so that the `createPermission` example\n                  has a route to create a permission for.\n                value:\n                  org:\n                    name: Movie Makers Unlimited\n                    description: >-\n                      The organisation created by the user who ran genesis; its\n                      app is the one to call the movie APIs with.\n                    app:\n                      name: Movie Makers App\n                      description: The app of the user-initiated org.\n                  permissions:\n                    - resource: /api/v1/genesis\n                      operation: GET\n                      description: Read what genesis created\n                    - resource: /api/v1/orgs\n                      operation: POST\n                      description: Create an org\n                    - resource: /api/v1/orgs\n                      operation: GET\n                      description: List orgs\n                    - resource: /api/v1/orgs/{extlId}\n                      operation: GET\n                      description: Read an org\n                    - resource: /api/v1/orgs/{extlId}\n                      operation: PUT\n                      description: Update an org\n                    - resource: /api/v1/orgs/{extlId}\n                      operation: DELETE\n                      description: Delete an org\n                    - resource: /api/v1/orgs/{extlId}/members\n                      operation: GET\n                      description: List the members of an org\n                    - resource: /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}\n                      operation: PUT\n                      description: Grant a role in an org\n                    - resource: /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}\n                      operation: DELETE\n                      description: Revoke a role in an org\n                    - resource: /api/v1/apps\n                      operation: POST\n                      description: Create an app\n                    - resource: /api/v1/apps\n                      operation: GET\n                      description: List apps\n                    - resource: /api/v1/apps/{extlId}\n                      operation: GET\n                      description: Read an app\n                    - resource: /api/v1/apps/{extlId}\n                      operation: PUT\n                      description: Update an app\n                    - resource: /api/v1/apps/{extlId}\n                      operation: DELETE\n                      description: Delete an app\n                    - resource: /api/v1/apps/{extlId}/api-keys\n                      operation: POST\n                      description: Create an API key\n                    - resource: /api/v1/apps/{extlId}/api-keys/{keyId}\n                      operation: DELETE\n                      description: Revoke an API key\n                    - resource: /api/v1/permissions\n                      operation: POST\n                      description: Create a permission\n                    - resource: /api/v1/permissions\n                      operation: GET\n                      description: List permissions\n                    - resource: /api/v1/permissions/{extlId}\n                      operation: DELETE\n                      description: Delete a permission\n                    - resource: /api/v1/roles\n                      operation: POST\n                      description: Create a role\n                    - resource: /api/v1/roles\n                      operation: GET\n                      description: List roles\n                    - resource: /api/v1/roles/{roleCode}\n                      operation: GET\n                      description: Read a role\n                    - resource: /api/v1/roles/{roleCode}\n                      operation: PUT\n                      description: Update a role\n                    - resource: /api/v1/roles/{roleCode}\n                      operation: DELETE\n                      description: Delete a role\n                    - resource: /api/v1/logger\n                      operation: GET\n                      description: Read the logger state\n                    - resource: /api/v1/movies\n                      operation: POST\n                      description: Create a movie\n                    - resource: /api/v1/movies\n                      operation: GET\n                      description: List movies\n                    - resource: /api/v1/movies/{extlId}\n                      operation: GET\n                      description: Read a movie\n                    - resource: /api/v1/movies/{extlId}\n                      operation: PUT\n                      description: Update a movie\n                    - resource: /api/v1/movies/{extlId}\n                      operation: DELETE\n                      description: Delete a movie\n                  roles:\n                    - code: sysAdmin\n                      description: >-\n                        Every permission of this request: administers orgs,\n                        apps, keys, roles, permissions and movies, reads the\n                        logger.\n                      permissions:\n                        - resource: /api/v1/genesis\n                          operation: GET\n                        - resource: /api/v1/orgs\n                          operation: POST\n                        - resource: /api/v1/orgs\n                          operation: GET\n                        - resource: /api/v1/orgs/{extlId}\n                          operation: GET\n                        - resource: /api/v1/orgs/{extlId}\n                          operation: PUT\n                        - resource: /api/v1/orgs/{extlId}\n                          operation: DELETE\n                        - resource: /api/v1/orgs/{extlId}/members\n                          operation: GET\n                        - resource: /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}\n                          operation: PUT\n                        - resource: /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}\n                          operation: DELETE\n                        - resource: /api/v1/apps\n                          operation: POST\n                        - resource: /api/v1/apps\n                          operation: GET\n                        - resource: /api/v1/apps/{extlId}\n                          operation: GET\n                        - resource: /api/v1/apps/{extlId}\n                          operation: PUT\n                        - resource: /api/v1/apps/{extlId}\n                          operation: DELETE\n                        - resource: /api/v1/apps/{extlId}/api-keys\n                          operation: POST\n                        - resource: /api/v1/apps/{extlId}/api-keys/{keyId}\n                          operation: DELETE\n                        - resource: /api/v1/permissions\n                          operation: POST\n                        - resource: /api/v1/permissions\n                          operation: GET\n                        - resource: /api/v1/permissions/{extlId}\n                          operation: DELETE\n                        - resource: /api/v1/roles\n                          operation: POST\n                        - resource: /api/v1/roles\n                          operation: GET\n                        - resource: /api/v1/roles/{roleCode}\n                          operation: GET\n                        - resource: /api/v1/roles/{roleCode}\n                          operation: PUT\n                        - resource: /api/v1/roles/{roleCode}\n                          operation: DELETE\n                        - resource: /api/v1/logger\n                          operation: GET\n                        - resource: /api/v1/movies\n                          operation: POST\n                        - resource: /api/v1/movies\n                          operation: GET\n                        - resource: /api/v1/movies/{extlId}\n                          operation: GET\n                        - resource: /api/v1/movies/{extlId}\n                          operation: PUT\n                        - resource: /api/v1/movies/{extlId}\n                          operation: DELETE\n                    - code: movieAdmin\n                      description: >-\n                        Creates, reads, updates and deletes the movies of its\n                        org.\n                      permissions:\n                        - resource: /api/v1/movies\n                          operation: POST\n                        - resource: /api/v1/movies\n                          operation: GET\n                        - resource: /api/v1/movies/{extlId}\n                          operation: GET\n                        - resource: /api/v1/movies/{extlId}\n                          operation: PUT\n                        - resource: /api/v1/movies/{extlId}\n                          operation: DELETE\n    get:\n      operationId: findGenesis\n      summary: What genesis created (never any key)\n      tags:\n        - genesis\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Genesis'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users:\n    post:\n      operationId: createUser\n      summary: Self-register the caller in the app's org\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      description: >-\n        Creates the user from the token's claims (201) or returns the existing\n        one with its profile refreshed (200); links the user to the calling\n        app's org and grants the configured self-register roles there.\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '200':\n          description: Already registered.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n          links:\n            grantRole:\n              operationId: grantRole\n              parameters:\n                userExtlId: $response.body#/external_id\n            revokeRole:\n              operationId: revokeRole\n              parameters:\n                userExtlId: $response.body#/external_id\n        '201':\n          description: Registered now.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n          links:\n            grantRole:\n              operationId: grantRole\n              parameters:\n                userExtlId: $response.body#/external_id\n            revokeRole:\n              operationId: revokeRole\n              parameters:\n                userExtlId: $response.body#/external_id\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/users/me:\n    get:\n      operationId: findMe\n      summary: The caller's user\n      tags:\n        - users\n      security:\n        - bearerAuth: []\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/User'\n          links:\n            grantRole:\n              operationId: grantRole\n              parameters:\n                userExtlId: $response.body#/external_id\n            revokeRole:\n              operationId: revokeRole\n              parameters:\n                userExtlId: $response.body#/external_id\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs:\n    post:\n      operationId: createOrg\n      summary: Create an org (optionally with its first app; its key is shown once)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgCreate'\n            examples:\n              withApp:\n                summary: An org with its first app (whose key is shown once)\n                value:\n                  name: Example Org\n                  description: An org created through the API.\n                  app:\n                    name: Example Org App\n                    description: The first app of Example Org.\n                    api_key_deactivation_date: '2099-12-31'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          links:\n            findOrgById:\n              operationId: findOrgById\n              parameters:\n                extlId: $response.body#/external_id\n            updateOrg:\n              operationId: updateOrg\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n            deleteOrg:\n              operationId: deleteOrg\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n            findOrgMembers:\n              operationId: findOrgMembers\n              parameters:\n                extlId: $response.body#/external_id\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findOrgs\n      summary: List orgs (a Principal app sees all, others only their own)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/OrgList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgById\n      summary: Read an org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          links:\n            updateOrg:\n              operationId: updateOrg\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n            deleteOrg:\n              operationId: deleteOrg\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateOrg\n      summary: Update an org's name and description\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/OrgUpdate'\n            examples:\n              rename:\n                summary: A new name and description\n                value:\n                  name: Example Org Ltd\n                  description: Renamed through the API.\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Org'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          links:\n            deleteOrg:\n              operationId: deleteOrg\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteOrg\n      summary: Delete an org with its apps, keys, memberships and grants\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/orgs/{extlId}/members:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findOrgMembers\n      summary: Users of the org with their role codes (oldest membership first)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MemberList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/orgs/{extlId}/members/{userExtlId}/roles/{roleCode}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: userExtlId\n        in: path\n        required: true\n        description: The user's external id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n        example: 67nmzqNGqsVd-v-6Ee_IbA\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n        example: logOperator\n    put:\n      operationId: grantRole\n      summary: Grant a role to a user in the org (makes the user a member)\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: revokeRole\n      summary: Revoke a role from a user in the org\n      tags:\n        - orgs\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Member'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps:\n    post:\n      operationId: createApp\n      summary: Create an app in the caller's org (its key is shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppCreate'\n            examples:\n              secondApp:\n                summary: >-\n                  Another app of the caller's org, its first key valid until a\n                  given instant\n                value:\n                  name: Example App\n                  description: A second app of the calling app's org.\n                  api_key_deactivation_date: '2099-12-31T23:59:59Z'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          links:\n            findAppById:\n              operationId: findAppById\n              parameters:\n                extlId: $response.body#/external_id\n            updateApp:\n              operationId: updateApp\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n            deleteApp:\n              operationId: deleteApp\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n            createApiKey:\n              operationId: createApiKey\n              parameters:\n                extlId: $response.body#/external_id\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findApps\n      summary: List the caller's org's apps\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/AppList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/apps/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findAppById\n      summary: Read an app (key ids and prefixes only, never keys)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          links:\n            updateApp:\n              operationId: updateApp\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n            deleteApp:\n              operationId: deleteApp\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateApp\n      summary: >-\n        Update an app's name, description and OAuth2 client id (binding a client\n        id needs a Principal app)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/AppUpdate'\n            examples:\n              rename:\n                summary: A new name and description\n                value:\n                  name: Example App v2\n                  description: Renamed through the API.\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/App'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          links:\n            deleteApp:\n              operationId: deleteApp\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteApp\n      summary: Delete an app and its keys\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/apps/{extlId}/api-keys:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    post:\n      operationId: createApiKey\n      summary: Create a new API key (shown once)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/NewApiKey'\n          links:\n            revokeApiKey:\n              operationId: revokeApiKey\n              parameters:\n                extlId: $request.path.extlId\n                keyId: $response.body#/key_id\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      requestBody:\n        required: false\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/ApiKeyCreate'\n            examples:\n              until:\n                summary: A key valid until the end of a day (UTC)\n                value:\n                  deactivation_date: '2099-06-30'\n  /api/v1/apps/{extlId}/api-keys/{keyId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n      - name: keyId\n        in: path\n        required: true\n        description: The API key's key_id.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 64\n          pattern: ^[A-Za-z0-9_-]+$\n        example: XHHoXn4KmwyYrQhU\n    delete:\n      operationId: revokeApiKey\n      summary: >-\n        Revoke an API key; it stops working at once (the body names the key id\n        as external_id)\n      tags:\n        - apps\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions:\n    post:\n      operationId: createPermission\n      summary: Create a permission for an RBAC route (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/PermissionCreate'\n            examples:\n              loggerWrites:\n                summary: >-\n                  Permission to change the logger (left out by the genesis\n                  example)\n                value:\n                  resource: /api/v1/logger\n                  operation: PUT\n                  description: Change the logger state\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Permission'\n          links:\n            deletePermission:\n              operationId: deletePermission\n              parameters:\n                extlId: $response.body#/external_id\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findPermissions\n      summary: List permissions (by resource, then operation)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/PermissionList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/permissions/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    delete:\n      operationId: deletePermission\n      summary: Delete a permission (Principal apps only)\n      tags:\n        - permissions\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles:\n    post:\n      operationId: createRole\n      summary: Create a role with its permissions (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleCreate'\n            examples:\n              logOperator:\n                summary: A role holding that permission\n                value:\n                  code: logOperator\n                  description: Changes the runtime log level\n                  permissions:\n                    - resource: /api/v1/logger\n                      operation: PUT\n      responses:\n        '201':\n          description: OK\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          links:\n            findRoleByCode:\n              operationId: findRoleByCode\n              parameters:\n                roleCode: $response.body#/code\n            updateRole:\n              operationId: updateRole\n              parameters:\n                roleCode: $response.body#/code\n                If-Match: $response.header.ETag\n            deleteRole:\n              operationId: deleteRole\n              parameters:\n                roleCode: $response.body#/code\n                If-Match: $response.header.ETag\n            grantRole:\n              operationId: grantRole\n              parameters:\n                roleCode: $response.body#/code\n            revokeRole:\n              operationId: revokeRole\n              parameters:\n                roleCode: $response.body#/code\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRoles\n      summary: List roles with their permissions (by code)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RoleList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/roles/{roleCode}:\n    parameters:\n      - name: roleCode\n        in: path\n        required: true\n        description: A role code.\n        schema:\n          type: string\n          minLength: 1\n          maxLength: 100\n          pattern: ^[A-Za-z0-9_.-]+$\n        example: logOperator\n    get:\n      operationId: findRoleByCode\n      summary: Read a role\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          links:\n            updateRole:\n              operationId: updateRole\n              parameters:\n                roleCode: $request.path.roleCode\n                If-Match: $response.header.ETag\n            deleteRole:\n              operationId: deleteRole\n              parameters:\n                roleCode: $request.path.roleCode\n                If-Match: $response.header.ETag\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRole\n      summary: >-\n        Update a role (Principal apps only): omitted fields keep their value;\n        `permissions`, when given, replaces the set\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RoleUpdate'\n            examples:\n              describe:\n                summary: A new description; the permissions stay as they are\n                value:\n                  description: Changes the runtime log level and error stack logging\n                  active: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Role'\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          links:\n            deleteRole:\n              operationId: deleteRole\n              parameters:\n                roleCode: $request.path.roleCode\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n    delete:\n      operationId: deleteRole\n      summary: Delete a role and its grants (Principal apps only)\n      tags:\n        - roles\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n  /api/v1/movies:\n    post:\n      operationId: createMovie\n      summary: Create a movie in the calling app's org\n      description: >-\n        Strings are trimmed; a blank string counts as missing (`<field> is\n        required`). `release_date` accepts `YYYY-MM-DD` or an RFC 3339\n        timestamp, whose date part is kept as written\n        (`1984-03-02T23:30:00-05:00` → `1984-03-02`); anything else answers 400\n        with `code: invalid_date_format`. Titles need not be unique. The audit\n        fields name the calling app and the token's user (`given_name` /\n        `family_name`, else `name` split at its first space).\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n            examples:\n              repoMan:\n                summary: A movie, its release date as a calendar date\n                value:\n                  title: Repo Man\n                  rated: R\n                  release_date: '1984-03-02'\n                  run_time: 92\n                  director: Alex Cox\n                  writer: Alex Cox\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n          links:\n            findMovieById:\n              operationId: findMovieById\n              parameters:\n                extlId: $response.body#/external_id\n            updateMovie:\n              operationId: updateMovie\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n            deleteMovie:\n              operationId: deleteMovie\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findMovies\n      summary: List the org's movies, newest first\n      description: >-\n        Keyset-paginated on creation time: pages neither repeat nor skip movies\n        while others are created. Filters combine with AND; blank text filters\n        are ignored.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: title\n          in: query\n          required: false\n          description: Only movies whose title contains this text (case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n          example: repo\n        - name: director\n          in: query\n          required: false\n          description: Only movies by this director (whole name, case-insensitive).\n          schema:\n            type: string\n            maxLength: 1000\n          example: Alex Cox\n        - name: release_year_from\n          in: query\n          required: false\n          description: Only movies released in this year or later.\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n          example: 1980\n        - name: release_year_to\n          in: query\n          required: false\n          description: >-\n            Only movies released in this year or earlier (400 when before\n            `release_year_from`).\n          schema:\n            type: integer\n            minimum: 1800\n            maximum: 3000\n          example: 1989\n      responses:\n        '200':\n          description: One page of movies.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/MovieList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/movies/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findMovieById\n      summary: Read one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      responses:\n        '200':\n          description: The movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n          links:\n            updateMovie:\n              operationId: updateMovie\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n            deleteMovie:\n              operationId: deleteMovie\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateMovie\n      summary: Replace one of the org's movies (every field)\n      description: >-\n        Full replacement with the same rules as create. The update audit fields\n        name the calling app and user; the create fields are kept. With\n        `If-Match`, a stale ETag answers 412.\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/MovieInput'\n            examples:\n              repoMan:\n                summary: >-\n                  The same movie, its release date as an RFC 3339 timestamp (its\n                  date part is kept)\n                value:\n                  title: Repo Man\n                  rated: R\n                  release_date: '1984-03-02T23:30:00-05:00'\n                  run_time: 93\n                  director: Alex Cox\n                  writer: Alex Cox\n      responses:\n        '200':\n          description: The updated movie.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Movie'\n          links:\n            deleteMovie:\n              operationId: deleteMovie\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteMovie\n      summary: Delete one of the org's movies\n      tags:\n        - movies\n      security:\n        - bearerAuth: []\n          appId: []\n          appKey: []\n      x-rbac: true\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '403':\n          $ref: '#/components/responses/Forbidden'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes:\n    post:\n      operationId: createRecipe\n      summary: Create a recipe owned by the caller\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IdempotencyKey'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n            examples:\n              shakshuka:\n                summary: A public recipe\n                value:\n                  title: Shakshuka\n                  description: Eggs poached in a spiced tomato and pepper sauce.\n                  servings: 2\n                  prep_minutes: 10\n                  cook_minutes: 20\n                  ingredients:\n                    - name: eggs\n                      quantity: '4'\n                    - name: tomatoes\n                      quantity: '400'\n                      unit: g\n                    - name: red pepper\n                      quantity: '1'\n                    - name: cumin\n                      quantity: '1'\n                      unit: tsp\n                  steps:\n                    - Soften the pepper in olive oil.\n                    - Add the tomatoes and cumin; simmer 10 minutes.\n                    - >-\n                      Make four wells, crack in the eggs, cover and cook until\n                      set.\n                  tags:\n                    - vegetarian\n                    - breakfast\n                  visibility: public\n      responses:\n        '201':\n          description: Created.\n          headers:\n            Location:\n              $ref: '#/components/headers/Location'\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n          links:\n            findRecipeById:\n              operationId: findRecipeById\n              parameters:\n                extlId: $response.body#/external_id\n            updateRecipe:\n              operationId: updateRecipe\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n            deleteRecipe:\n              operationId: deleteRecipe\n              parameters:\n                extlId: $response.body#/external_id\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '409':\n          $ref: '#/components/responses/Conflict'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '422':\n          $ref: '#/components/responses/Unprocessable'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    get:\n      operationId: findRecipes\n      summary: List the caller's recipes, newest first\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/Limit'\n        - $ref: '#/components/parameters/Cursor'\n        - name: visibility\n          in: query\n          required: false\n          description: Only recipes with this visibility.\n          schema:\n            $ref: '#/components/schemas/Visibility'\n          example: public\n        - name: tag\n          in: query\n          required: false\n          description: Only recipes carrying this tag.\n          schema:\n            type: string\n            minLength: 1\n            maxLength: 50\n          example: vegetarian\n      responses:\n        '200':\n          description: One page of recipes.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/RecipeList'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n  /api/v1/recipes/{extlId}:\n    parameters:\n      - $ref: '#/components/parameters/ExtlId'\n    get:\n      operationId: findRecipeById\n      summary: Read a recipe (public ones to anyone, private ones to their owner)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n        - {}\n      responses:\n        '200':\n          description: The recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n          links:\n            updateRecipe:\n              operationId: updateRecipe\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n            deleteRecipe:\n              operationId: deleteRecipe\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    put:\n      operationId: updateRecipe\n      summary: Replace a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/RecipeInput'\n            examples:\n              shakshuka:\n                summary: The same recipe for four, now private\n                value:\n                  title: Shakshuka for four\n                  servings: 4\n                  prep_minutes: 10\n                  cook_minutes: 25\n                  ingredients:\n                    - name: eggs\n                      quantity: '8'\n                    - name: tomatoes\n                      quantity: '800'\n                      unit: g\n                    - name: red pepper\n                      quantity: '2'\n                  steps:\n                    - Soften the peppers.\n                    - Simmer with the tomatoes.\n                    - Cook the eggs in the sauce.\n                  tags:\n                    - vegetarian\n                  visibility: private\n      responses:\n        '200':\n          description: The updated recipe.\n          headers:\n            ETag:\n              $ref: '#/components/headers/ETag'\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Recipe'\n          links:\n            deleteRecipe:\n              operationId: deleteRecipe\n              parameters:\n                extlId: $request.path.extlId\n                If-Match: $response.header.ETag\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '413':\n          $ref: '#/components/responses/PayloadTooLarge'\n        '415':\n          $ref: '#/components/responses/UnsupportedMediaType'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\n    delete:\n      operationId: deleteRecipe\n      summary: Delete a recipe (owner only)\n      tags:\n        - recipes\n      security:\n        - bearerAuth: []\n      parameters:\n        - $ref: '#/components/parameters/IfMatch'\n      responses:\n        '200':\n          description: Deleted.\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Deleted'\n        '400':\n          $ref: '#/components/responses/BadRequest'\n        '401':\n          $ref: '#/components/responses/Unauthorized'\n        '404':\n          $ref: '#/components/responses/NotFound'\n        '412':\n          $ref: '#/components/responses/PreconditionFailed'\n        '429':\n          $ref: '#/components/responses/TooManyRequests'\n        '500':\n          $ref: '#/components/responses/InternalError'\n        '503':\n          $ref: '#/components/responses/Unavailable'\ncomponents:\n  securitySchemes:\n    bearerAuth:\n      type: http\n      scheme: bearer\n      bearerFormat: JWT\n      description: A JWT from the identity service (EdDSA), verified against its JWKS.\n    appId:\n      type: apiKey\n      in: header\n      name: X-APP-ID\n      description: The calling app's external id; sent together with `X-API-KEY`.\n    appKey:\n      type: apiKey\n      in: header\n      name: X-API-KEY\n      description: An API key of the app (`chk_…`), shown once at creation.\n  schemas:\n    LogLevel:\n      type: string\n      description: A pino log level, from the most verbose to none at all.\n      enum:\n        - trace\n        - debug\n        - info\n        - warn\n        - error\n        - fatal\n        - silent\n      examples:\n        - info\n    LoggerState:\n      type: object\n      additionalProperties: false\n      required:\n        - logger_minimum_level\n        - global_log_level\n        - log_error_stack\n      examples:\n        - logger_minimum_level: trace\n          global_log_level: info\n          log_error_stack: false\n      properties:\n        logger_minimum_level:\n          $ref: '#/components/schemas/LogLevel'\n        global_log_level:\n          $ref: '#/components/schemas/LogLevel'\n        log_error_stack:\n          type: boolean\n    LoggerUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        global_log_level:\n          $ref: '#/components/schemas/LogLevel'\n          description: A level at or above `logger_minimum_level` (below it answers 400).\n        log_error_stack:\n          description: true/false, or the strings \"true\"/\"false\".\n          oneOf:\n            - type: boolean\n            - type: string\n              enum:\n                - 'true'\n                - 'false'\n    Health:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n      properties:\n        status:\n          type: string\n          const: ok\n    Readiness:\n      type: object\n      additionalProperties: false\n      required:\n        - status\n        - checks\n      properties:\n        status:\n          type: string\n          enum:\n            - ready\n            - not_ready\n        checks:\n          type: object\n          additionalProperties: false\n          required:\n            - database\n            - jwks\n          properties:\n            database:\n              type: string\n              enum:\n                - up\n                - down\n            jwks:\n              type: string\n              enum:\n                - up\n                - down\n    Ping:\n      type: object\n      additionalProperties: false\n      required:\n        - db_up\n      properties:\n        db_up:\n          type: boolean\n    Error:\n      type: object\n      description: >-\n        The error body of every 4xx/5xx response except 401 and 403 (which have\n        no body). Empty fields are omitted.\n      additionalProperties: false\n      required:\n        - error\n      properties:\n        error:\n          type: object\n          additionalProperties: false\n          required:\n            - kind\n          properties:\n            kind:\n              type: string\n              enum:\n                - input_validation_error\n                - invalid_request_error\n                - not_found_error\n                - method_not_allowed_error\n                - conflict_error\n                - precondition_failed_error\n                - payload_too_large_error\n                - unsupported_media_type_error\n                - unprocessable_error\n                - rate_limit_error\n                - internal_error\n                - unavailable_error\n            code:\n              type: string\n            param:\n              type: string\n            message:\n              type: string\n    ApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n        - created_at\n      properties:\n        key_id:\n          type: string\n          description: The public id of the key (part of the key itself).\n          pattern: ^[A-Za-z0-9_-]{16}$\n        prefix:\n          type: string\n          description: The displayable start of the key.\n          pattern: ^chk_[A-Za-z0-9_-]{6}$\n        deactivation_date:\n          type: string\n          format: date-time\n        created_at:\n          type: string\n          format: date-time\n        key:\n          type: string\n          pattern: ^chk_[A-Za-z0-9_-]{48}$\n          description: >-\n            The plaintext key: only in the response that creates it (not in an\n            Idempotency-Key replay).\n    App:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - oauth2_client_id\n        - org_external_id\n        - api_keys\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        name:\n          type: string\n        description:\n          type: string\n        oauth2_client_id:\n          type:\n            - string\n            - 'null'\n        org_external_id:\n          $ref: '#/components/schemas/ExternalId'\n        api_keys:\n          type: array\n          items:\n            $ref: '#/components/schemas/ApiKey'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    AppList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/App'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    AppCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n        api_key_deactivation_date:\n          type: string\n          maxLength: 40\n          anyOf:\n            - type: string\n              format: date\n            - type: string\n              format: date-time\n          examples:\n            - '2099-12-31'\n            - '2099-12-31T23:59:59Z'\n          description: >-\n            When the first key stops working: `YYYY-MM-DD` (the end of that day,\n            UTC) or an RFC 3339 timestamp, in the future; default in one year.\n    AppUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        oauth2_client_id:\n          type: string\n          maxLength: 200\n    ApiKeyCreate:\n      type: object\n      additionalProperties: false\n      properties:\n        deactivation_date:\n          type: string\n          maxLength: 40\n          anyOf:\n            - type: string\n              format: date\n            - type: string\n              format: date-time\n          examples:\n            - '2099-12-31'\n            - '2099-12-31T23:59:59Z'\n          description: >-\n            When the key stops working: `YYYY-MM-DD` (the end of that day, UTC)\n            or an RFC 3339 timestamp, in the future; default in one year.\n    NewApiKey:\n      type: object\n      additionalProperties: false\n      required:\n        - key_id\n        - prefix\n        - deactivation_date\n      properties:\n        key:\n          type: string\n          pattern: ^chk_[A-Za-z0-9_-]{48}$\n          description: >-\n            The plaintext key, shown only in this response (absent when an\n            Idempotency-Key retry replays it).\n        key_id:\n          type: string\n          description: The public id of the key (part of the key itself).\n          pattern: ^[A-Za-z0-9_-]{16}$\n        prefix:\n          type: string\n          description: The displayable start of the key.\n          pattern: ^chk_[A-Za-z0-9_-]{6}$\n        deactivation_date:\n          type: string\n          format: date-time\n    Org:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    OrgList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Org'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    OrgCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          $ref: '#/components/schemas/AppCreate'\n    OrgUpdate:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n    Member:\n      type: object\n      additionalProperties: false\n      required:\n        - user_external_id\n        - email\n        - name\n        - role_codes\n      properties:\n        user_external_id:\n          $ref: '#/components/schemas/ExternalId'\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        role_codes:\n          type: array\n          items:\n            type: string\n    MemberList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Member'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionRef:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n          description: >-\n            The path template of an RBAC route, exactly as in this spec (`{…}`\n            included).\n          examples:\n            - /api/v1/movies/{extlId}\n        operation:\n          type: string\n          description: The route's HTTP method.\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n    Permission:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - resource\n        - operation\n        - description\n        - active\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        resource:\n          type: string\n        operation:\n          type: string\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n        active:\n          type: boolean\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    PermissionList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Permission'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    PermissionCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - resource\n        - operation\n      properties:\n        resource:\n          type: string\n          maxLength: 200\n          minLength: 1\n          description: >-\n            The path template of an RBAC route, exactly as in this spec (`{…}`\n            included).\n          examples:\n            - /api/v1/movies/{extlId}\n        operation:\n          type: string\n          description: The route's HTTP method.\n          enum:\n            - GET\n            - POST\n            - PUT\n            - PATCH\n            - DELETE\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n    Role:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - code\n        - description\n        - active\n        - permissions\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        code:\n          type: string\n        description:\n          type: string\n        active:\n          type: boolean\n        permissions:\n          type: array\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n        create_app_extl_id:\n          type:\n            - string\n            - 'null'\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          type:\n            - string\n            - 'null'\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    RoleList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Role'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    RoleCreate:\n      type: object\n      additionalProperties: false\n      required:\n        - code\n      properties:\n        code:\n          type: string\n          maxLength: 100\n          minLength: 1\n          pattern: ^[A-Za-z0-9_.-]+$\n          examples:\n            - logOperator\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    RoleUpdate:\n      type: object\n      additionalProperties: false\n      properties:\n        description:\n          type: string\n          maxLength: 1000\n        active:\n          type: boolean\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            $ref: '#/components/schemas/PermissionRef'\n    User:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - subject\n        - issuer\n        - email\n        - name\n        - given_name\n        - family_name\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        subject:\n          type: string\n        issuer:\n          type: string\n        email:\n          type:\n            - string\n            - 'null'\n        name:\n          type:\n            - string\n            - 'null'\n        given_name:\n          type:\n            - string\n            - 'null'\n        family_name:\n          type:\n            - string\n            - 'null'\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    GenesisOrgInput:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n        - app\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 100\n        description:\n          type: string\n          maxLength: 1000\n        app:\n          type: object\n          additionalProperties: false\n          required:\n            - name\n          properties:\n            name:\n              type: string\n              minLength: 1\n              maxLength: 100\n            description:\n              type: string\n              maxLength: 1000\n            oauth2_client_id:\n              type: string\n              maxLength: 200\n    GenesisRequest:\n      type: object\n      additionalProperties: false\n      required:\n        - org\n      properties:\n        org:\n          $ref: '#/components/schemas/GenesisOrgInput'\n        permissions:\n          type: array\n          maxItems: 500\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - resource\n              - operation\n            properties:\n              resource:\n                type: string\n                maxLength: 200\n                minLength: 1\n              operation:\n                type: string\n                enum:\n                  - GET\n                  - POST\n                  - PUT\n                  - PATCH\n                  - DELETE\n              description:\n                type: string\n                maxLength: 1000\n        roles:\n          type: array\n          maxItems: 100\n          items:\n            type: object\n            additionalProperties: false\n            required:\n              - code\n            properties:\n              code:\n                type: string\n                maxLength: 100\n                minLength: 1\n                pattern: ^[A-Za-z0-9_.-]+$\n              description:\n                type: string\n                maxLength: 1000\n              permissions:\n                type: array\n                maxItems: 500\n                items:\n                  $ref: '#/components/schemas/PermissionRef'\n    GenesisOrg:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - name\n        - description\n        - kind_description\n        - app\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        name:\n          type: string\n        description:\n          type: string\n        kind_description:\n          type: string\n          enum:\n            - principal\n            - test\n            - standard\n        app:\n          $ref: '#/components/schemas/App'\n    Genesis:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    GenesisCreated:\n      type: object\n      additionalProperties: false\n      required:\n        - principal\n        - test\n        - userInitiated\n      properties:\n        principal:\n          $ref: '#/components/schemas/GenesisOrg'\n        test:\n          $ref: '#/components/schemas/GenesisOrg'\n        userInitiated:\n          $ref: '#/components/schemas/GenesisOrg'\n    ExternalId:\n      type: string\n      description: An external id (URL-safe, base64url alphabet).\n      minLength: 1\n      maxLength: 64\n      pattern: ^[A-Za-z0-9_-]+$\n      examples:\n        - yf9EclWM-thLKt-npTEj5Q\n    Deleted:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - deleted\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        deleted:\n          type: boolean\n          const: true\n    MovieInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n      properties:\n        title:\n          type: string\n          minLength: 1\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        rated:\n          type: string\n          minLength: 1\n          maxLength: 10\n          description: The rating, e.g. `R`; 1–10 characters after trimming.\n        release_date:\n          type: string\n          minLength: 1\n          maxLength: 40\n          description: >-\n            `YYYY-MM-DD` or an RFC 3339 timestamp (its date part is kept as\n            written); anything else answers 400 with `code:\n            invalid_date_format`. The movie module checks this grammar itself\n            (after trimming, with that error code), so it is shown by\n            `examples`, not by `format`.\n          examples:\n            - '1984-03-02'\n            - '1984-03-02T00:00:00Z'\n        run_time:\n          type: integer\n          minimum: 1\n          maximum: 10000\n          description: Running time in minutes.\n        director:\n          type: string\n          minLength: 1\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n        writer:\n          type: string\n          minLength: 1\n          maxLength: 1000\n          description: 1–1000 characters after trimming.\n      examples:\n        - title: Repo Man\n          rated: R\n          release_date: '1984-03-02T00:00:00Z'\n          run_time: 92\n          director: Alex Cox\n          writer: Alex Cox\n    Movie:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - rated\n        - release_date\n        - run_time\n        - director\n        - writer\n        - create_app_extl_id\n        - create_user_first_name\n        - create_user_last_name\n        - create_date_time\n        - update_app_extl_id\n        - update_user_first_name\n        - update_user_last_name\n        - update_date_time\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        title:\n          type: string\n        rated:\n          type: string\n        release_date:\n          type: string\n          format: date\n          description: A calendar date, `YYYY-MM-DD`.\n        run_time:\n          type: integer\n        director:\n          type: string\n        writer:\n          type: string\n        create_app_extl_id:\n          $ref: '#/components/schemas/ExternalId'\n          description: External id of the app that created the movie.\n        create_user_first_name:\n          type:\n            - string\n            - 'null'\n        create_user_last_name:\n          type:\n            - string\n            - 'null'\n        create_date_time:\n          type: string\n          format: date-time\n        update_app_extl_id:\n          $ref: '#/components/schemas/ExternalId'\n          description: External id of the app that last changed the movie.\n        update_user_first_name:\n          type:\n            - string\n            - 'null'\n        update_user_last_name:\n          type:\n            - string\n            - 'null'\n        update_date_time:\n          type: string\n          format: date-time\n    MovieList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Movie'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n    Visibility:\n      type: string\n      enum:\n        - private\n        - public\n    Ingredient:\n      type: object\n      additionalProperties: false\n      required:\n        - name\n      properties:\n        name:\n          type: string\n          minLength: 1\n          maxLength: 200\n        quantity:\n          type: string\n          maxLength: 50\n          description: Free text, e.g. `1/2` or `200`.\n        unit:\n          type: string\n          maxLength: 50\n    RecipeInput:\n      type: object\n      additionalProperties: false\n      required:\n        - title\n        - servings\n        - ingredients\n        - steps\n      properties:\n        title:\n          type: string\n          minLength: 1\n          maxLength: 200\n          description: 1–200 characters after trimming.\n        description:\n          type: string\n          maxLength: 5000\n        servings:\n          type: integer\n          minimum: 1\n          maximum: 100\n        prep_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        cook_minutes:\n          type: integer\n          minimum: 0\n          maximum: 10000\n        ingredients:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          minItems: 1\n          maxItems: 200\n          items:\n            type: string\n            minLength: 1\n            maxLength: 2000\n        tags:\n          type: array\n          maxItems: 20\n          description: Stored lower-case; duplicates (ignoring case) are dropped.\n          items:\n            type: string\n            minLength: 1\n            maxLength: 50\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n    Recipe:\n      type: object\n      additionalProperties: false\n      required:\n        - external_id\n        - title\n        - description\n        - servings\n        - prep_minutes\n        - cook_minutes\n        - ingredients\n        - steps\n        - tags\n        - visibility\n        - owner\n        - created_at\n        - updated_at\n      properties:\n        external_id:\n          $ref: '#/components/schemas/ExternalId'\n        title:\n          type: string\n        description:\n          type: string\n        servings:\n          type: integer\n        prep_minutes:\n          type: integer\n        cook_minutes:\n          type: integer\n        ingredients:\n          type: array\n          items:\n            $ref: '#/components/schemas/Ingredient'\n        steps:\n          type: array\n          items:\n            type: string\n        tags:\n          type: array\n          items:\n            type: string\n        visibility:\n          $ref: '#/components/schemas/Visibility'\n        owner:\n          type: object\n          additionalProperties: false\n          required:\n            - subject\n          properties:\n            subject:\n              type: string\n        created_at:\n          type: string\n          format: date-time\n        updated_at:\n          type: string\n          format: date-time\n    RecipeList:\n      type: object\n      additionalProperties: false\n      required:\n        - items\n        - next_cursor\n      properties:\n        items:\n          type: array\n          items:\n            $ref: '#/components/schemas/Recipe'\n        next_cursor:\n          type:\n            - string\n            - 'null'\n  headers:\n    RequestId:\n      description: >-\n        Id of the request, also in every log line of it (an incoming valid\n        `Request-Id` or `X-Request-Id` is reused).\n      schema:\n        type: string\n        pattern: ^[A-Za-z0-9._-]{1,128}$\n      example: req-7GRCoPAb7tZ7FwEaJQJhSw\n    RetryAfter:\n      description: Seconds to wait before retrying.\n      schema:\n        type: integer\n        minimum: 0\n      example: 1\n    WWWAuthenticate:\n      description: >-\n        The Bearer challenge (RFC 6750 §3): always `realm=\"chompardo\"`; when\n        credentials were presented also `error=\"invalid_token\"` and, where\n        known, a short `error_description`.\n      schema:\n        type: string\n        pattern: '^Bearer '\n      examples:\n        noCredentials:\n          summary: No credentials presented\n          value: Bearer realm=\"chompardo\"\n        invalidToken:\n          summary: Credentials presented but not accepted\n          value: >-\n            Bearer realm=\"chompardo\", error=\"invalid_token\",\n            error_description=\"token expired\"\n    Location:\n      description: URL of the created resource (a path on this server).\n      schema:\n        type: string\n        pattern: ^/\n      example: /api/v1/movies/yf9EclWM-thLKt-npTEj5Q\n    ETag:\n      description: Version of the returned resource (a strong entity-tag), for `If-Match`.\n      schema:\n        type: string\n        pattern: ^\"[0-9]+\"$\n      example: '\"1\"'\n  responses:\n    InternalError:\n      description: >-\n        Unexpected failure; nothing internal is shown (the body is always this\n        one).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            internal:\n              summary: The only 500 body\n              value:\n                error:\n                  kind: internal_error\n                  message: internal server error - please contact support\n    TooManyRequests:\n      description: Rate limit exceeded; see `Retry-After`.\n      headers:\n        Retry-After:\n          $ref: '#/components/headers/RetryAfter'\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            rateLimited:\n              summary: Over the budget of this window\n              value:\n                error:\n                  kind: rate_limit_error\n                  message: rate limit exceeded\n    Unauthorized:\n      description: >-\n        Missing or invalid credentials (user token or app credentials). Empty\n        body.\n      headers:\n        WWW-Authenticate:\n          $ref: '#/components/headers/WWWAuthenticate'\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n    Forbidden:\n      description: >-\n        Authenticated but not allowed (RBAC, or a write only Principal-org apps\n        may make). Empty body.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n    Unavailable:\n      description: >-\n        A dependency (the database) is unavailable, or the server is overloaded;\n        see `Retry-After`.\n      headers:\n        Retry-After:\n          $ref: '#/components/headers/RetryAfter'\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            unavailable:\n              summary: Database unavailable\n              value:\n                error:\n                  kind: unavailable_error\n                  message: service unavailable, please retry\n    BadRequest:\n      description: >-\n        Invalid input: a parameter, header or body field\n        (`input_validation_error`, with `param` naming it) or an unusable\n        request (`invalid_request_error`: empty, `null` or malformed JSON body,\n        a body where the operation takes none).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            inputValidation:\n              summary: A field is invalid\n              value:\n                error:\n                  kind: input_validation_error\n                  param: name\n                  message: name is required\n            invalidRequest:\n              summary: The body is not valid JSON\n              value:\n                error:\n                  kind: invalid_request_error\n                  message: request body is not valid JSON\n    PayloadTooLarge:\n      description: The body exceeds the configured body limit.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            tooLarge:\n              summary: Over the body limit\n              value:\n                error:\n                  kind: payload_too_large_error\n                  message: request body is too large\n    UnsupportedMediaType:\n      description: The body is not `application/json` (or is content-encoded).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            notJson:\n              summary: Another media type\n              value:\n                error:\n                  kind: unsupported_media_type_error\n                  message: request body must be application/json\n    NotFound:\n      description: No such resource (or not visible to the caller).\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            notFound:\n              summary: Unknown or foreign id\n              value:\n                error:\n                  kind: not_found_error\n                  message: resource not found\n    Conflict:\n      description: >-\n        Conflicts with the current state: a duplicate (unique name, code or\n        route), or a request with the same `Idempotency-Key` still running.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            duplicate:\n              summary: A duplicate\n              value:\n                error:\n                  kind: conflict_error\n                  message: a role with code \"logOperator\" already exists\n    Unprocessable:\n      description: The `Idempotency-Key` was used with a different body.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            keyReused:\n              summary: Same key, other body\n              value:\n                error:\n                  kind: unprocessable_error\n                  message: Idempotency-Key was used with a different request body\n    PreconditionFailed:\n      description: The `If-Match` ETag does not match the current version.\n      headers:\n        Request-Id:\n          $ref: '#/components/headers/RequestId'\n      content:\n        application/json:\n          schema:\n            $ref: '#/components/schemas/Error'\n          examples:\n            stale:\n              summary: Changed since it was read\n              value:\n                error:\n                  kind: precondition_failed_error\n                  message: >-\n                    the movie has changed since it was read (If-Match does not\n                    match the ETag)\n  parameters:\n    IdempotencyKey:\n      name: Idempotency-Key\n      in: header\n      required: false\n      description: >-\n        Makes a POST safe to retry: 1–255 characters, scoped to app + user +\n        route, kept 24 h. A retry with the same key and body replays the first\n        response (`Idempotent-Replayed: true`); the same key with another body\n        answers 422, while the first is still running 409.\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 255\n      example: 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f\n    Limit:\n      name: limit\n      in: query\n      required: false\n      description: Page size, default 50, at most 200.\n      schema:\n        type: integer\n        minimum: 1\n        maximum: 200\n        default: 50\n      example: 20\n    Cursor:\n      name: cursor\n      in: query\n      required: false\n      description: >-\n        The opaque `next_cursor` of the previous page (only values the server\n        returned are valid, so there is no example).\n      schema:\n        type: string\n        minLength: 1\n        maxLength: 512\n        pattern: ^[A-Za-z0-9_-]+$\n    ExtlId:\n      name: extlId\n      in: path\n      required: true\n      description: >-\n        The resource's external id: URL-safe (base64url alphabet), as returned\n        in `external_id`. Anything else answers 404.\n      schema:\n        $ref: '#/components/schemas/ExternalId'\n      example: yf9EclWM-thLKt-npTEj5Q\n    IfMatch:\n      name: If-Match\n      in: header\n      required: false\n      description: >-\n        `*` (any current version) or the ETag(s) the client last saw, e.g.\n        `\"3\"`; a mismatch answers 412. Weak tags (`W/\"3\"`) never match.\n      schema:\n        type: string\n        maxLength: 256\n        pattern: ^\\s*(\\*|(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\"(\\s*,\\s*(W/)?\"[\\x21\\x23-\\x7E\\x80-\\xFF]*\")*)\\s*$\n      examples:\n        any:\n          summary: Any current version\n          value: '*'\n        etag:\n          summary: The ETag of a read\n          value: '\"1\"'\n";

@@ -81,7 +81,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -103,7 +106,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -123,11 +129,20 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -166,7 +181,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -188,7 +206,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -208,9 +229,15 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -248,7 +275,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -286,7 +316,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -308,7 +341,9 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         ApiKey: {
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
@@ -318,11 +353,11 @@ export interface components {
             key?: string;
         };
         App: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             oauth2_client_id: string | null;
-            org_external_id: string;
+            org_external_id: components["schemas"]["ExternalId"];
             api_keys: components["schemas"]["ApiKey"][];
             create_app_extl_id: string | null;
             create_user_first_name: string | null;
@@ -343,7 +378,11 @@ export interface components {
             name: string;
             description?: string;
             oauth2_client_id?: string;
-            /** @description When the first key stops working (YYYY-MM-DD or RFC 3339); default in one year. */
+            /**
+             * @description When the first key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             api_key_deactivation_date?: string;
         };
         AppUpdate: {
@@ -352,19 +391,25 @@ export interface components {
             oauth2_client_id?: string;
         };
         ApiKeyCreate: {
-            /** @description YYYY-MM-DD or RFC 3339; default in one year; must be in the future. */
+            /**
+             * @description When the key stops working: `YYYY-MM-DD` (the end of that day, UTC) or an RFC 3339 timestamp, in the future; default in one year.
+             * @example 2099-12-31
+             * @example 2099-12-31T23:59:59Z
+             */
             deactivation_date?: string;
         };
         NewApiKey: {
             /** @description The plaintext key, shown only in this response (absent when an Idempotency-Key retry replays it). */
             key?: string;
+            /** @description The public id of the key (part of the key itself). */
             key_id: string;
+            /** @description The displayable start of the key. */
             prefix: string;
             /** Format: date-time */
             deactivation_date: string;
         };
         Org: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -395,7 +440,7 @@ export interface components {
             description?: string;
         };
         Member: {
-            user_external_id: string;
+            user_external_id: components["schemas"]["ExternalId"];
             email: string | null;
             name: string | null;
             role_codes: string[];
@@ -405,12 +450,19 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionRef: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
         };
         Permission: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             resource: string;
             /** @enum {string} */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -432,14 +484,21 @@ export interface components {
             next_cursor: string | null;
         };
         PermissionCreate: {
+            /**
+             * @description The path template of an RBAC route, exactly as in this spec (`{…}` included).
+             * @example /api/v1/movies/{extlId}
+             */
             resource: string;
-            /** @enum {string} */
+            /**
+             * @description The route's HTTP method.
+             * @enum {string}
+             */
             operation: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
             description?: string;
             active?: boolean;
         };
         Role: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             code: string;
             description: string;
             active: boolean;
@@ -460,6 +519,7 @@ export interface components {
             next_cursor: string | null;
         };
         RoleCreate: {
+            /** @example logOperator */
             code: string;
             description?: string;
             active?: boolean;
@@ -471,7 +531,7 @@ export interface components {
             permissions?: components["schemas"]["PermissionRef"][];
         };
         User: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             subject: string;
             issuer: string;
             email: string | null;
@@ -507,7 +567,7 @@ export interface components {
             }[];
         };
         GenesisOrg: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             name: string;
             description: string;
             /** @enum {string} */
@@ -524,6 +584,11 @@ export interface components {
             test: components["schemas"]["GenesisOrg"];
             userInitiated: components["schemas"]["GenesisOrg"];
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         /** @description The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted. */
         Error: {
             error: {
@@ -535,22 +600,25 @@ export interface components {
             };
         };
         Deleted: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             /** @constant */
             deleted: true;
         };
     };
     responses: {
-        /** @description Missing or invalid credentials. Empty body, `WWW-Authenticate` header. */
+        /** @description Missing or invalid credentials (user token or app credentials). Empty body. */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
         };
-        /** @description Authenticated but not allowed. Empty body. */
+        /** @description Authenticated but not allowed (RBAC, or a write only Principal-org apps may make). Empty body. */
         Forbidden: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
@@ -558,33 +626,59 @@ export interface components {
         /** @description No such resource (or not visible to the caller). */
         NotFound: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A dependency (the database) is unavailable; see `Retry-After`. */
+        /** @description Rate limit exceeded; see `Retry-After`. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Unexpected failure; nothing internal is shown (the body is always this one). */
+        InternalError: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`. */
         Unavailable: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Invalid input (`input_validation_error` with `param`) or an invalid request. */
+        /** @description Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none). */
         BadRequest: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Conflicts with the current state (duplicate, idempotent request in flight). */
+        /** @description Conflicts with the current state: a duplicate (unique name, code or route), or a request with the same `Idempotency-Key` still running. */
         Conflict: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -594,15 +688,17 @@ export interface components {
         /** @description The body exceeds the configured body limit. */
         PayloadTooLarge: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body is not `application/json`. */
+        /** @description The body is not `application/json` (or is content-encoded). */
         UnsupportedMediaType: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -612,6 +708,7 @@ export interface components {
         /** @description The `Idempotency-Key` was used with a different body. */
         Unprocessable: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -621,6 +718,7 @@ export interface components {
         /** @description The `If-Match` ETag does not match the current version. */
         PreconditionFailed: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -629,22 +727,49 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+        /**
+         * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+         * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+         */
         IdempotencyKey: string;
-        /** @description Page size, default 50, at most 200. */
+        /**
+         * @description Page size, default 50, at most 200.
+         * @example 20
+         */
         Limit: number;
-        /** @description The opaque `next_cursor` of the previous page. */
+        /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
         Cursor: string;
-        /** @description The resource's external id. */
-        ExtlId: string;
-        /** @description The ETag the client last saw; a mismatch answers 412. */
+        /**
+         * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExtlId: components["schemas"]["ExternalId"];
+        /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
         IfMatch: string;
     };
     requestBodies: never;
     headers: {
-        /** @description URL of the created resource. */
+        /** @description The Bearer challenge (RFC 6750 §3): always `realm="chompardo"`; when credentials were presented also `error="invalid_token"` and, where known, a short `error_description`. */
+        WWWAuthenticate: string;
+        /**
+         * @description Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).
+         * @example req-7GRCoPAb7tZ7FwEaJQJhSw
+         */
+        RequestId: string;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1
+         */
+        RetryAfter: number;
+        /**
+         * @description URL of the created resource (a path on this server).
+         * @example /api/v1/movies/yf9EclWM-thLKt-npTEj5Q
+         */
         Location: string;
-        /** @description Version of the returned resource, for `If-Match`. */
+        /**
+         * @description Version of the returned resource (a strong entity-tag), for `If-Match`.
+         * @example "1"
+         */
         ETag: string;
     };
     pathItems: never;
@@ -672,6 +797,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -679,7 +806,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -707,6 +837,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -714,7 +846,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -744,6 +879,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -767,15 +904,20 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgs: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -796,6 +938,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -803,7 +947,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -833,6 +980,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -841,7 +990,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -861,6 +1013,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -868,11 +1022,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -901,6 +1058,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -908,11 +1067,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -928,25 +1090,34 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findOrgMembers: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -966,6 +1137,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -974,11 +1147,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -998,6 +1180,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1006,11 +1190,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The user's external id. */
+                /**
+                 * @description The user's external id.
+                 * @example 67nmzqNGqsVd-v-6Ee_IbA
+                 */
                 userExtlId: string;
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1029,15 +1222,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findApps: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1058,6 +1256,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1065,7 +1265,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1095,6 +1298,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1103,7 +1308,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1123,6 +1331,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1130,11 +1340,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1163,6 +1376,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1170,11 +1385,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1190,11 +1408,14 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1202,11 +1423,17 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1232,7 +1459,11 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1241,9 +1472,15 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
-                /** @description The API key's key_id. */
+                /**
+                 * @description The API key's key_id.
+                 * @example XHHoXn4KmwyYrQhU
+                 */
                 keyId: string;
             };
             cookie?: never;
@@ -1262,15 +1499,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findPermissions: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1291,6 +1533,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1298,7 +1542,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1327,6 +1574,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1335,7 +1584,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -1354,15 +1606,20 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
     findRoles: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
@@ -1383,6 +1640,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1390,7 +1649,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1420,6 +1682,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1428,7 +1692,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1448,6 +1715,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1455,11 +1724,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1487,6 +1759,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -1494,11 +1768,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description A role code. */
+                /**
+                 * @description A role code.
+                 * @example logOperator
+                 */
                 roleCode: string;
             };
             cookie?: never;
@@ -1514,10 +1791,13 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -124,16 +124,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @enum {string} */
+        /**
+         * @description A pino log level, from the most verbose to none at all.
+         * @example info
+         * @enum {string}
+         */
         LogLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+        /**
+         * @example {
+         *       "logger_minimum_level": "trace",
+         *       "global_log_level": "info",
+         *       "log_error_stack": false
+         *     }
+         */
         LoggerState: {
             logger_minimum_level: components["schemas"]["LogLevel"];
             global_log_level: components["schemas"]["LogLevel"];
             log_error_stack: boolean;
         };
         LoggerUpdate: {
-            /** @description A level at or above logger_minimum_level. */
-            global_log_level?: string;
+            /** @description A level at or above `logger_minimum_level` (below it answers 400). */
+            global_log_level?: components["schemas"]["LogLevel"];
             /** @description true/false, or the strings "true"/"false". */
             log_error_stack?: boolean | ("true" | "false");
         };
@@ -166,32 +177,79 @@ export interface components {
         };
     };
     responses: {
-        /** @description Missing or invalid credentials. Empty body, `WWW-Authenticate` header. */
-        Unauthorized: {
+        /** @description Unexpected failure; nothing internal is shown (the body is always this one). */
+        InternalError: {
             headers: {
-                [name: string]: unknown;
-            };
-            content?: never;
-        };
-        /** @description Authenticated but not allowed. Empty body. */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content?: never;
-        };
-        /** @description Invalid input (`input_validation_error` with `param`) or an invalid request. */
-        BadRequest: {
-            headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body is not `application/json`. */
+        /** @description Rate limit exceeded; see `Retry-After`. */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Missing or invalid credentials (user token or app credentials). Empty body. */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description Authenticated but not allowed (RBAC, or a write only Principal-org apps may make). Empty body. */
+        Forbidden: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none). */
+        BadRequest: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body exceeds the configured body limit. */
+        PayloadTooLarge: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The body is not `application/json` (or is content-encoded). */
         UnsupportedMediaType: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -201,7 +259,20 @@ export interface components {
     };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).
+         * @example req-7GRCoPAb7tZ7FwEaJQJhSw
+         */
+        RequestId: string;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1
+         */
+        RetryAfter: number;
+        /** @description The Bearer challenge (RFC 6750 §3): always `realm="chompardo"`; when credentials were presented also `error="invalid_token"` and, where known, a short `error_description`. */
+        WWWAuthenticate: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -224,6 +295,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            500: components["responses"]["InternalError"];
         };
     };
     getReadiness: {
@@ -244,6 +316,7 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            500: components["responses"]["InternalError"];
             /** @description Not ready; `checks` names what is down. */
             503: {
                 headers: {
@@ -273,6 +346,8 @@ export interface operations {
                     "application/json": components["schemas"]["Ping"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     findLogger: {
@@ -295,6 +370,9 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateLogger: {
@@ -322,7 +400,11 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOpenapiJson: {
@@ -343,6 +425,8 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getOpenapiYaml: {
@@ -363,6 +447,8 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
     getDocs: {
@@ -383,6 +469,8 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
         };
     };
 }

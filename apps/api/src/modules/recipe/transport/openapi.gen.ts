@@ -23,7 +23,10 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -61,11 +64,12 @@ export interface components {
             cook_minutes?: number;
             ingredients: components["schemas"]["Ingredient"][];
             steps: string[];
+            /** @description Stored lower-case; duplicates (ignoring case) are dropped. */
             tags?: string[];
             visibility?: components["schemas"]["Visibility"];
         };
         Recipe: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             title: string;
             description: string;
             servings: number;
@@ -87,6 +91,11 @@ export interface components {
             items: components["schemas"]["Recipe"][];
             next_cursor: string | null;
         };
+        /**
+         * @description An external id (URL-safe, base64url alphabet).
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExternalId: string;
         /** @description The error body of every 4xx/5xx response except 401 and 403 (which have no body). Empty fields are omitted. */
         Error: {
             error: {
@@ -98,40 +107,67 @@ export interface components {
             };
         };
         Deleted: {
-            external_id: string;
+            external_id: components["schemas"]["ExternalId"];
             /** @constant */
             deleted: true;
         };
     };
     responses: {
-        /** @description Invalid input (`input_validation_error` with `param`) or an invalid request. */
+        /** @description Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none). */
         BadRequest: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Missing or invalid credentials. Empty body, `WWW-Authenticate` header. */
+        /** @description Missing or invalid credentials (user token or app credentials). Empty body. */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content?: never;
         };
-        /** @description A dependency (the database) is unavailable; see `Retry-After`. */
-        Unavailable: {
+        /** @description Rate limit exceeded; see `Retry-After`. */
+        TooManyRequests: {
             headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Conflicts with the current state (duplicate, idempotent request in flight). */
+        /** @description Unexpected failure; nothing internal is shown (the body is always this one). */
+        InternalError: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description Conflicts with the current state: a duplicate (unique name, code or route), or a request with the same `Idempotency-Key` still running. */
         Conflict: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -141,15 +177,17 @@ export interface components {
         /** @description The body exceeds the configured body limit. */
         PayloadTooLarge: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The body is not `application/json`. */
+        /** @description The body is not `application/json` (or is content-encoded). */
         UnsupportedMediaType: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -159,6 +197,7 @@ export interface components {
         /** @description The `Idempotency-Key` was used with a different body. */
         Unprocessable: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -168,6 +207,7 @@ export interface components {
         /** @description No such resource (or not visible to the caller). */
         NotFound: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -177,6 +217,7 @@ export interface components {
         /** @description The `If-Match` ETag does not match the current version. */
         PreconditionFailed: {
             headers: {
+                "Request-Id": components["headers"]["RequestId"];
                 [name: string]: unknown;
             };
             content: {
@@ -185,22 +226,49 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Page size, default 50, at most 200. */
+        /**
+         * @description Page size, default 50, at most 200.
+         * @example 20
+         */
         Limit: number;
-        /** @description The opaque `next_cursor` of the previous page. */
+        /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
         Cursor: string;
-        /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+        /**
+         * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+         * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+         */
         IdempotencyKey: string;
-        /** @description The resource's external id. */
-        ExtlId: string;
-        /** @description The ETag the client last saw; a mismatch answers 412. */
+        /**
+         * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+         * @example yf9EclWM-thLKt-npTEj5Q
+         */
+        ExtlId: components["schemas"]["ExternalId"];
+        /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
         IfMatch: string;
     };
     requestBodies: never;
     headers: {
-        /** @description URL of the created resource. */
+        /**
+         * @description Id of the request, also in every log line of it (an incoming valid `Request-Id` or `X-Request-Id` is reused).
+         * @example req-7GRCoPAb7tZ7FwEaJQJhSw
+         */
+        RequestId: string;
+        /** @description The Bearer challenge (RFC 6750 §3): always `realm="chompardo"`; when credentials were presented also `error="invalid_token"` and, where known, a short `error_description`. */
+        WWWAuthenticate: string;
+        /**
+         * @description Seconds to wait before retrying.
+         * @example 1
+         */
+        RetryAfter: number;
+        /**
+         * @description URL of the created resource (a path on this server).
+         * @example /api/v1/movies/yf9EclWM-thLKt-npTEj5Q
+         */
         Location: string;
-        /** @description Version of the returned resource, for `If-Match`. */
+        /**
+         * @description Version of the returned resource (a strong entity-tag), for `If-Match`.
+         * @example "1"
+         */
         ETag: string;
     };
     pathItems: never;
@@ -210,13 +278,22 @@ export interface operations {
     findRecipes: {
         parameters: {
             query?: {
-                /** @description Page size, default 50, at most 200. */
+                /**
+                 * @description Page size, default 50, at most 200.
+                 * @example 20
+                 */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. */
+                /** @description The opaque `next_cursor` of the previous page (only values the server returned are valid, so there is no example). */
                 cursor?: components["parameters"]["Cursor"];
-                /** @description Only recipes with this visibility. */
+                /**
+                 * @description Only recipes with this visibility.
+                 * @example public
+                 */
                 visibility?: components["schemas"]["Visibility"];
-                /** @description Only recipes carrying this tag. */
+                /**
+                 * @description Only recipes carrying this tag.
+                 * @example vegetarian
+                 */
                 tag?: string;
             };
             header?: never;
@@ -236,6 +313,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -243,7 +322,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes a POST safe to retry (24 h, scoped to app + user + route). */
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -272,6 +354,8 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -280,7 +364,10 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -300,6 +387,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -307,11 +396,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -338,6 +430,8 @@ export interface operations {
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -345,11 +439,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the client last saw; a mismatch answers 412. */
+                /** @description `*` (any current version) or the ETag(s) the client last saw, e.g. `"3"`; a mismatch answers 412. Weak tags (`W/"3"`) never match. */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
-                /** @description The resource's external id. */
+                /**
+                 * @description The resource's external id: URL-safe (base64url alphabet), as returned in `external_id`. Anything else answers 404.
+                 * @example yf9EclWM-thLKt-npTEj5Q
+                 */
                 extlId: components["parameters"]["ExtlId"];
             };
             cookie?: never;
@@ -365,9 +462,12 @@ export interface operations {
                     "application/json": components["schemas"]["Deleted"];
                 };
             };
+            400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
     };
