@@ -218,6 +218,8 @@ interface Run {
   errors: number;
   /** CPU time (user + system) of the server's processes per request, in microseconds. */
   cpuUsPerRequest: number;
+  /** CPU time of the load generator (this process) per request, in microseconds. */
+  generatorCpuUsPerRequest: number;
 }
 
 const movieBody = JSON.stringify({ title: 'Repo Man', rated: 'R', release_date: '1984-03-02', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox' });
@@ -235,6 +237,7 @@ async function load(server: Server, request: ReturnType<typeof requestsOf>, seco
   let i = 0;
   const pids = server.pids();
   const cpuBefore = cpuTimeUs(pids);
+  const generatorBefore = process.cpuUsage();
   const paths = request.paths;
   const result = await autocannon({
     url: `${server.url}${request.path ?? ''}`,
@@ -257,6 +260,7 @@ async function load(server: Server, request: ReturnType<typeof requestsOf>, seco
       : {}),
   } as autocannon.Options);
   const cpu = cpuTimeUs(pids) - cpuBefore;
+  const generator = process.cpuUsage(generatorBefore);
   if (server.child.exitCode !== null || server.child.signalCode !== null) {
     throw new Error(`${server.url}: the server exited during the run (${server.child.exitCode ?? server.child.signalCode})`);
   }
@@ -269,6 +273,7 @@ async function load(server: Server, request: ReturnType<typeof requestsOf>, seco
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
     cpuUsPerRequest: Math.round(cpu / Math.max(result.requests.total, 1)),
+    generatorCpuUsPerRequest: Math.round((generator.user + generator.system) / Math.max(result.requests.total, 1)),
   };
 }
 
@@ -620,10 +625,10 @@ function render(summary: Record<string, unknown>): string {
     lines.push(
       '',
       `Overload: the read at fixed rates (open loop, ${args['overload-connections']} connections, latency from each request's due time), API WORKERS=${overload.workers}.`,
-      `Capacity ${Math.round(overload.capacity.rps)} req/s (closed loop, ${connections} connections, p99 ${overload.capacity.p99} ms). Goal: past capacity 503s come quickly and the served p99 stays ≤ ${targets.overloadP99Ratio}× the unloaded (0.1×) p99.`,
+      `Capacity ${Math.round(overload.capacity.rps)} req/s (closed loop, ${connections} connections, p99 ${overload.capacity.p99} ms, generator ${overload.capacity.generatorCpuUsPerRequest} µs CPU/request). Goal: past capacity 503s come quickly and the served p99 stays ≤ ${targets.overloadP99Ratio}× the unloaded (0.1×) p99.`,
       '',
       ...table(
-        ['step', 'offered/s', 'answered/s', '2xx', '503', '503 %', 'other %', 'failed', 'not sent', '2xx p50', '2xx p99', '503 p99', '2xx p99 / unloaded'],
+        ['step', 'offered/s', 'answered/s', '2xx', '503', '503 %', 'other %', 'failed', 'not sent', '2xx p50', '2xx p99', '503 p99', '2xx p99 / unloaded', 'generator µs/req'],
         overload.steps.map((s) => {
           const answered = Math.max(s.answered, 1);
           const ok = Object.entries(s.byStatus).reduce((a, [code, n]) => a + (code.startsWith('2') ? n : 0), 0);
@@ -644,6 +649,7 @@ function render(summary: Record<string, unknown>): string {
             ms(s.served.p99),
             s.shed.count ? ms(s.shed.p99) : '-',
             fixed(s.p99VsUnloaded),
+            s.generatorCpuUsPerRequest,
           ];
         }),
       ),

@@ -24,6 +24,8 @@ export interface OpenLoopResult {
   /** Latency percentiles (ms, from the due time) of 2xx answers and of 503 answers. */
   served: Percentiles;
   shed: Percentiles;
+  /** CPU time of this (the generator's) process per request sent, in microseconds. */
+  generatorCpuUsPerRequest: number;
 }
 
 export interface Percentiles {
@@ -79,6 +81,7 @@ export async function openLoop(options: {
   let allSettled: () => void = () => undefined;
   const settled = new Promise<void>((resolve) => (allSettled = resolve));
 
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const done = (): void => {
     outstanding--;
@@ -125,6 +128,7 @@ export async function openLoop(options: {
   await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeoutMs + 1_000)))]);
   clearTimeout(timer);
   if (outstanding > 0) failures['still outstanding'] = outstanding;
+  const cpu = process.cpuUsage(cpuBefore);
   await pool.destroy();
   const seconds = Math.max((lastAnswerAt - start) / 1000, 1e-3);
   return {
@@ -136,5 +140,6 @@ export async function openLoop(options: {
     notSent,
     served: percentiles(servedLatencies),
     shed: percentiles(shedLatencies),
+    generatorCpuUsPerRequest: Math.round((cpu.user + cpu.system) / Math.max(total - notSent, 1)),
   };
 }

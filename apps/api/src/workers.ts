@@ -171,6 +171,8 @@ export function superviseWorkers(config: Config, logger: Logger): void {
       }
     });
     worker.on('exit', (code: number | null, signal: NodeJS.Signals | null) => onExit(slot, worker, code, signal));
+    // E.g. a failed IPC send; without a listener it would crash the supervisor.
+    worker.on('error', (err: Error) => logger.error({ err, worker: slot.index + 1, worker_pid: worker.process.pid }, 'worker process error'));
   }
 
   function onExit(slot: Slot, worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
