@@ -258,14 +258,14 @@ async function load(server: Server, request: ReturnType<typeof requestsOf>, seco
           ],
         }
       : {}),
-  } as autocannon.Options);
+  });
   const cpu = cpuTimeUs(pids) - cpuBefore;
   const generator = process.cpuUsage(generatorBefore);
   if (server.child.exitCode !== null || server.child.signalCode !== null) {
     throw new Error(`${server.url}: the server exited during the run (${server.child.exitCode ?? server.child.signalCode})`);
   }
   if (result.non2xx + result.errors + result.timeouts > 0) {
-    log(`  non-2xx/errors on ${server.url}: ${JSON.stringify((result as unknown as { statusCodeStats?: unknown }).statusCodeStats)} errors=${result.errors} timeouts=${result.timeouts}`);
+    log(`  non-2xx/errors on ${server.url}: ${JSON.stringify(result.statusCodeStats)} errors=${result.errors} timeouts=${result.timeouts}`);
   }
   return {
     rps: result.requests.average,
