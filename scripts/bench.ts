@@ -26,7 +26,7 @@
  * Options: --rounds N (5), --duration S (10), --warmup S (3), --connections C (50), --pool-max N
  * (10), --only read|list|create (main and driver sections), --skip-main, --overload-workers N (1),
  * --overload-connections N (200), --cpu-prof DIR (profiles of every server process), --node-flags
- * "…" (extra node flags of the API), --json (the summary as JSON on stdout). Loopback only; the
+ * "…" (extra node flags of every API process), --json (the summary as JSON on stdout). Loopback only; the
  * load generator shares the machine's cores with the servers, so compare ratios taken in one run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -170,15 +170,17 @@ interface Context {
   ids: string[];
   orgId: string;
   profileArgs: string[];
+  /** Extra node flags of every API process (`--node-flags`). */
+  apiNodeFlags: string[];
 }
 
 /** The built API with WORKERS=`workers`; resolves once /readyz answers 200, with the time that took. */
-async function startApi(ctx: Context, workers: number, extraArgs: string[] = []): Promise<Server & { startToReadyMs: number }> {
+async function startApi(ctx: Context, workers: number): Promise<Server & { startToReadyMs: number }> {
   const port = await freePort();
   const t0 = performance.now();
   const server = await spawnServer(
     join(root, 'apps/api/dist/main.js'),
-    [...ctx.profileArgs, ...extraArgs],
+    [...ctx.profileArgs, ...ctx.apiNodeFlags],
     {
       ...process.env,
       NODE_ENV: 'production',
@@ -491,10 +493,10 @@ async function main(): Promise<void> {
     const postgresVersion = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     const profileArgs = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : [];
     const nodeFlags = args['node-flags'] ? args['node-flags'].split(' ').filter(Boolean) : [];
-    const partial = { databaseUrl: cluster.adminUrl, identity, profileArgs, headers: {}, ids: [], orgId: '' };
+    const partial = { databaseUrl: cluster.adminUrl, identity, profileArgs, apiNodeFlags: nodeFlags, headers: {}, ids: [], orgId: '' };
 
     // The first start applies the migrations.
-    const api = await startApi(partial, 1, nodeFlags);
+    const api = await startApi(partial, 1);
     servers.push(api);
     const firstStartMs = api.startToReadyMs;
     const { headers, ids } = await seed(api.url, partial);
