@@ -69,7 +69,7 @@ const connections = Number(args.connections);
 const poolMax = Number(args['pool-max']);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** The targets the API is judged on (issue 11). */
+/** The targets the API is judged on (printed beside the figures; nothing is tuned to them). */
 const targets = { read: 0.85, list: 0.7, create: 0.8, p99Ratio: 2, rssMb: 200, startToReadyMs: 1000, overloadP99Ratio: 3 };
 const overloadSteps = [0.1, 0.5, 1, 1.5, 2];
 
