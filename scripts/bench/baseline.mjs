@@ -1,47 +1,155 @@
-// The benchmark's baseline: bare node:http + pg, no framework, no auth, the same queries on the
-// same table as the API's movie read, list and create. Started by scripts/bench.ts.
+// The benchmark's baseline: the best raw practice for the API's movie read, list and create —
+// bare node:http, no framework, no auth, the API's own SQL (scripts/bench/statements.mjs) as
+// named prepared statements, the same pool budget, its own process(es). Started by
+// scripts/bench.ts.
+//
+// Env: PORT, DATABASE_URL, ORG_ID (the org the API's requests resolve to), DB_POOL_MAX (pool
+// budget, split over the workers as the API splits it), WORKERS (default 1; more = node:cluster,
+// like the API's WORKERS), DRIVER (`pg`, default, or `postgresjs`). Prints `ready` on stdout once
+// every process listens.
+import cluster from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import pg from 'pg';
+import { poolShare } from '../../apps/api/dist/workers.js';
+import { movieStatements } from './statements.mjs';
 
 const port = Number(process.env.PORT);
 const orgId = process.env.ORG_ID;
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DB_POOL_MAX ?? 10) });
+const workers = Number(process.env.WORKERS ?? 1);
+const poolBudget = Number(process.env.DB_POOL_MAX ?? 10);
+const driverName = process.env.DRIVER ?? 'pg';
 
-const readSql = `SELECT extl_id, title, rated, to_char(release_date, 'YYYY-MM-DD') AS release_date, run_time, director, writer,
-  create_app_extl_id, create_at, update_app_extl_id, update_at FROM movie.movie WHERE extl_id = $1`;
-const listSql = `SELECT extl_id, title, rated, to_char(release_date, 'YYYY-MM-DD') AS release_date, run_time, director, writer,
-  create_app_extl_id, create_at, update_app_extl_id, update_at FROM movie.movie WHERE org_id = $1
-  ORDER BY create_at DESC, extl_id DESC LIMIT 50`;
-const insertSql = `INSERT INTO movie.movie (extl_id, org_id, title, rated, release_date, run_time, director, writer, create_app_extl_id, update_app_extl_id)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'baseline', 'baseline') RETURNING extl_id, create_at`;
+/** A driver behind one call: run a named prepared statement, resolve to its rows (objects). */
+async function openDriver(name, url, max) {
+  if (name === 'pg') {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: url, max });
+    return {
+      run: (statement, values) => pool.query({ name: statement.name, text: statement.text, values }).then((result) => result.rows),
+    };
+  }
+  if (name === 'postgresjs') {
+    const { default: postgres } = await import('postgres');
+    // Prepared statements (the default for tagged queries; unsafe() needs it said) and pipelining
+    // of concurrent queries on each connection (postgres.js does that by itself).
+    const sql = postgres(url, { max, prepare: true, onnotice: () => undefined });
+    return { run: (statement, values) => sql.unsafe(statement.text, values, { prepare: true }) };
+  }
+  throw new Error(`unknown DRIVER ${name}`);
+}
 
-function send(res, status, body) {
+/** The wire form of a movie row, as the API answers it (the SQL's column names carry pgtyped's hints). */
+function toBody(row) {
+  return {
+    external_id: row.extl_id,
+    title: row.title,
+    rated: row.rated,
+    release_date: row['release_date!'],
+    run_time: row.run_time,
+    director: row.director,
+    writer: row.writer,
+    create_app_extl_id: row.create_app_extl_id,
+    create_user_first_name: row.create_user_first_name,
+    create_user_last_name: row.create_user_last_name,
+    create_date_time: row['create_at!'],
+    update_app_extl_id: row.update_app_extl_id,
+    update_user_first_name: row.update_user_first_name,
+    update_user_last_name: row.update_user_last_name,
+    update_date_time: row['update_at!'],
+  };
+}
+
+function send(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
-let counter = 0;
-createServer((req, res) => {
-  const url = req.url ?? '/';
-  if (req.method === 'GET' && url.startsWith('/movies/')) {
-    pool.query(readSql, [url.slice(8)]).then((r) => (r.rows[0] ? send(res, 200, r.rows[0]) : send(res, 404, {})), () => send(res, 500, {}));
-  } else if (req.method === 'GET' && url.startsWith('/movies')) {
-    pool.query(listSql, [orgId]).then((r) => send(res, 200, { items: r.rows }), () => send(res, 500, {}));
-  } else if (req.method === 'POST' && url === '/movies') {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const m = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      counter++;
-      pool
-        .query(insertSql, [`baseline-${process.pid}-${counter}`, orgId, m.title, m.rated, m.release_date, m.run_time, m.director, m.writer])
-        .then((r) => send(res, 201, r.rows[0]), () => send(res, 500, {}));
-    });
-  } else {
-    send(res, 404, {});
-  }
-}).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+function fail(res) {
+  return (error) => {
+    process.stderr.write(`baseline: ${error?.message ?? error}\n`);
+    send(res, 500, {});
+  };
+}
 
-// Exit normally on SIGTERM so `--cpu-prof` can write its profile.
-process.on('SIGTERM', () => process.exit(0));
+async function serve(poolMax) {
+  const statements = await movieStatements();
+  const db = await openDriver(driverName, process.env.DATABASE_URL, poolMax);
+  const listLimit = 50;
+  createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (req.method === 'GET' && url.startsWith('/movies/')) {
+      db.run(statements.read, statements.read.valuesOf({ extlId: url.slice(8), orgId })).then(
+        (rows) => (rows[0] ? send(res, 200, toBody(rows[0]), { etag: `"${rows[0].version}"` }) : send(res, 404, {})),
+        fail(res),
+      );
+    } else if (req.method === 'GET' && url.startsWith('/movies')) {
+      // One row more than the page tells whether a next page exists, as the API does.
+      db.run(statements.list, statements.list.valuesOf({ orgId, limit: String(listLimit + 1) })).then((rows) => {
+        const page = rows.slice(0, listLimit);
+        const last = page[page.length - 1];
+        const next = rows.length > listLimit && last ? Buffer.from(JSON.stringify([last['sort_key!'], last.extl_id])).toString('base64url') : null;
+        send(res, 200, { items: page.map(toBody), next_cursor: next });
+      }, fail(res));
+    } else if (req.method === 'POST' && url === '/movies') {
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', () => {
+        let movie;
+        try {
+          movie = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          send(res, 400, {});
+          return;
+        }
+        const values = {
+          extlId: randomBytes(16).toString('base64url'),
+          orgId,
+          title: movie.title,
+          rated: movie.rated,
+          releaseDate: movie.release_date,
+          runTime: movie.run_time,
+          director: movie.director,
+          writer: movie.writer,
+          appExtlId: 'baseline',
+          userFirstName: 'Bench',
+          userLastName: 'User',
+        };
+        db.run(statements.create, statements.create.valuesOf(values)).then((rows) => {
+          const row = rows[0];
+          send(res, 201, toBody(row), { location: `/movies/${row.extl_id}`, etag: `"${row.version}"` });
+        }, fail(res));
+      });
+    } else {
+      send(res, 404, {});
+    }
+  }).listen(port, '127.0.0.1', () => {
+    if (!cluster.isWorker) process.stdout.write('ready\n');
+  });
+}
+
+if (workers > 1 && cluster.isPrimary) {
+  let listening = 0;
+  let running = workers;
+  let stopping = false;
+  for (let slot = 0; slot < workers; slot++) cluster.fork({ BASELINE_SLOT: String(slot) });
+  cluster.on('listening', () => {
+    if (++listening === workers) process.stdout.write('ready\n');
+  });
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`baseline worker ${worker.process.pid} died (${code ?? signal})\n`);
+      process.exit(1);
+    }
+    if (--running === 0) process.exit(0);
+  });
+  process.on('SIGTERM', () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+  });
+} else {
+  const slot = Number(process.env.BASELINE_SLOT ?? 0);
+  await serve(workers > 1 ? poolShare(poolBudget, workers, slot) : poolBudget);
+  // Exit normally on SIGTERM so `--cpu-prof` can write its profile.
+  process.on('SIGTERM', () => process.exit(0));
+}

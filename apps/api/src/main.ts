@@ -5,6 +5,7 @@ import { tracingRequested } from './platform/telemetry/tracing-switch.js';
 import type { Tracing } from './platform/telemetry/tracing.js';
 import type { ManagedDb } from './platform/db/managed-db.js';
 import type { StartupGate } from './platform/db/startup-gate.js';
+import { configForThisProcess, isSupervisor, onShutdownRequest, processLogSettings, superviseWorkers } from './workers.js';
 
 /** Delays of the startup retry loop while the database is unreachable (doubling, jittered). */
 const startupRetryMinMs = 250;
@@ -42,12 +43,13 @@ function sleep(ms: number): Promise<void> {
  * SIGTERM/SIGINT: readiness turns 503, the listener closes, idle connections close, in-flight
  * requests finish (requests still arriving on open connections are served with
  * `Connection: close`) for up to SHUTDOWN_TIMEOUT; then remaining connections are cut, the pool
- * closes and the process exits 0. A second signal exits 1 at once.
+ * closes and the process exits 0. A second signal exits 1 at once. With WORKERS > 1 this process
+ * supervises that many workers instead (workers.ts), each of which runs all of the above.
  */
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+    config = configForThisProcess(loadConfig({ argv: process.argv.slice(2), env: process.env }));
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`configuration error: ${error.message}\n`);
@@ -56,9 +58,14 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const logger = createLogger({ level: config.log.level });
+  const logger = createLogger({ level: config.log.level, ...processLogSettings(config) });
   const logControl = new LogControl(logger, { minimumLevel: config.log.levelMin, errorStack: config.log.errorStack });
   logger.info({ config: describeConfig(config) }, 'configuration loaded');
+  // WORKERS > 1: this process only supervises; each worker runs the rest of main().
+  if (isSupervisor(config)) {
+    superviseWorkers(config, logger);
+    return;
+  }
 
   // Tracing patches http and pg as they are first required, so everything that loads them is
   // imported only after this point.
@@ -174,8 +181,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  onShutdownRequest((reason) => void shutdown(reason));
 }
 
 main().catch((error: unknown) => {

@@ -25,10 +25,14 @@ export interface ServerProcess {
 /**
  * Spawns the API server as production runs it (configuration from the environment, JSON logs on
  * stdout), on 127.0.0.1 and a port the OS picks, and resolves once it logs that it listens
- * (30 s deadline). `env` adds to a minimal environment (PATH and HOME only), so nothing of the
- * test runner's environment leaks in.
+ * (`listenDeadlineMs`, default 30 s). `env` adds to a minimal environment (PATH and HOME only), so
+ * nothing of the test runner's environment leaks in. With `untilListening: false` it resolves at
+ * once, for servers expected not to start (then `baseUrl` and `port` are empty).
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { untilListening?: boolean; listenDeadlineMs?: number } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: apiDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -94,12 +98,15 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     });
   }
 
-  const listening = await waitForLog((line) => line.message === 'listening' && typeof line.url === 'string');
-  const url = new URL(String(listening.url));
+  let port = 0;
+  if (options.untilListening !== false) {
+    const listening = await waitForLog((line) => line.message === 'listening' && typeof line.url === 'string', options.listenDeadlineMs);
+    port = Number(new URL(String(listening.url)).port);
+  }
   return {
     child,
-    baseUrl: `http://127.0.0.1:${url.port}`,
-    port: Number(url.port),
+    baseUrl: port === 0 ? '' : `http://127.0.0.1:${port}`,
+    port,
     logs,
     rawOutput,
     exited,

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
       target: undefined,
       databaseUrl: undefined,
       dbPoolMax: 10,
+      workers: 1,
       dataDir: path.join(cwd, '.data'),
       auth: {
         jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks',
@@ -352,6 +353,54 @@ describe('loadConfig', () => {
 
     it('leaves the URL unset without DB_NAME (embedded PGlite)', () => {
       assert.equal(load({ env: { DB_HOST: 'db', DB_USER: 'u' } }).databaseUrl, undefined);
+    });
+  });
+
+  describe('workers', () => {
+    const server = 'postgres://app@db/chompardo';
+    const withCpus = (cpus: number, env: Record<string, string>, argv: string[] = []) =>
+      loadConfig({ argv, env, cwd: workDir(), cpuCount: () => cpus });
+
+    it('runs one process per usable CPU by default in production on a PostgreSQL server', () => {
+      assert.equal(withCpus(4, { NODE_ENV: 'production', DATABASE_URL: server }).workers, 4);
+      assert.equal(withCpus(4, { NODE_ENV: 'production', DB_NAME: 'chompardo' }).workers, 4);
+      assert.equal(withCpus(4, { NODE_ENV: 'production', DATABASE_URL: server, WORKERS: 'AUTO' }).workers, 4);
+    });
+
+    it('caps the automatic count so that every worker gets a connection of DB_POOL_MAX', () => {
+      assert.equal(withCpus(16, { NODE_ENV: 'production', DATABASE_URL: server, DB_POOL_MAX: '6' }).workers, 6);
+    });
+
+    it('runs one process by default outside production and on the embedded database', () => {
+      assert.equal(withCpus(8, { DATABASE_URL: server }).workers, 1);
+      assert.equal(withCpus(8, { NODE_ENV: 'development', DATABASE_URL: server }).workers, 1);
+      assert.equal(withCpus(8, { NODE_ENV: 'production' }).workers, 1);
+    });
+
+    it('takes an explicit count from flag, env or file as it is', () => {
+      assert.equal(withCpus(1, { DATABASE_URL: server, WORKERS: '3' }).workers, 3);
+      assert.equal(withCpus(8, { NODE_ENV: 'production', DATABASE_URL: server }, ['--workers', '1']).workers, 1);
+      const cwd = workDir({ default_target: 'local', targets: [{ target: 'local', workers: 2, database_url: server }] });
+      assert.equal(loadConfig({ argv: [], env: {}, cwd, cpuCount: () => 1 }).workers, 2);
+    });
+
+    it('refuses several workers on the embedded PGlite database', () => {
+      assertConfigError(() => load({ env: { WORKERS: '2' } }), 'WORKERS', /^invalid WORKERS: the embedded PGlite database serves one process only/);
+    });
+
+    it('refuses more workers than database connections in the pool budget', () => {
+      assertConfigError(
+        () => load({ env: { DATABASE_URL: server, WORKERS: '12' } }),
+        'WORKERS',
+        /^invalid WORKERS: 12 workers cannot share 10 database connections \(DB_POOL_MAX \(default\)\); each needs at least one$/,
+      );
+      assert.equal(load({ env: { DATABASE_URL: server, WORKERS: '12', DB_POOL_MAX: '12' } }).workers, 12);
+    });
+
+    it('rejects a count that is neither auto nor a positive integer', () => {
+      for (const value of ['0', '-1', 'many', '2.5', '257']) {
+        assertConfigError(() => load({ env: { DATABASE_URL: server, WORKERS: value } }), 'WORKERS', /expected auto or an integer 1-256/);
+      }
     });
   });
 });

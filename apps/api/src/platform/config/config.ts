@@ -11,7 +11,16 @@ export interface Config {
   target: string | undefined;
   /** Connection string of a real PostgreSQL; undefined → embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Database connections of this process's pool. The loader returns the budget of the whole
+   * server (DB_POOL_MAX); with several workers each worker's config carries its share of it.
+   */
   dbPoolMax: number;
+  /**
+   * Processes serving HTTP (WORKERS): 1 = this process serves; more = this process supervises
+   * that many workers (node:cluster) sharing the port and, between them, the DB_POOL_MAX budget.
+   */
+  workers: number;
   dataDir: string;
   auth: {
     jwksUrl: string;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { availableCpus } from './available-cpus.js';
 import { logLevels, rateLimitStores, type Config, type LogLevel } from './config.js';
 
 /**
@@ -169,6 +170,19 @@ function originList(): ValueParser<string[]> {
   };
 }
 
+/** A process count: a positive integer, or `auto` (decided by {@link resolveWorkers}). */
+function workerCount(): ValueParser<number | 'auto'> {
+  return {
+    schema: z.union([
+      z.string().trim().toLowerCase().pipe(z.literal('auto')),
+      integer(1, maxWorkers).schema,
+    ]),
+    expected: `expected auto or an integer 1-${maxWorkers}`,
+  };
+}
+
+const maxWorkers = 256;
+
 function logLevel(): ValueParser<LogLevel> {
   return {
     schema: z.string().trim().toLowerCase().pipe(z.enum(logLevels)),
@@ -195,6 +209,7 @@ const settings = {
   dbUser: setting('db-user', 'DB_USER', optional(text())),
   dbPassword: setting('db-password', 'DB_PASSWORD', optional(text({ trim: false })), undefined, { secret: true }),
   dbPoolMax: setting('db-pool-max', 'DB_POOL_MAX', integer(1, 1000), 10),
+  workers: setting('workers', 'WORKERS', workerCount(), 'auto'),
   dataDir: setting('data-dir', 'DATA_DIR', text(), './.data'),
   authJwksUrl: setting('auth-jwks-url', 'AUTH_JWKS_URL', httpUrl(), 'http://127.0.0.1:4001/api/auth/jwks'),
   authIssuer: setting('auth-issuer', 'AUTH_ISSUER', text(), 'http://127.0.0.1:4001'),
@@ -265,12 +280,19 @@ interface RawSetting {
  *
  * `argv` are the arguments after the script (`process.argv.slice(2)`); `env` is usually
  * `process.env` (empty values count as unset); `cwd` (default `process.cwd()`) anchors the
- * config file path and the data dir. Reads the config file, nothing else.
+ * config file path and the data dir; `cpuCount` (default: the CPUs this process may use) is what
+ * `WORKERS=auto` counts. Reads the config file (and, for `auto` in production, the CPU limit),
+ * nothing else.
  *
  * @throws {ConfigError} on an unknown flag or file key, an invalid value, an unreadable or
  *   invalid config file, or a target that does not exist. Messages never contain secrets.
  */
-export function loadConfig(input: { argv: string[]; env: Record<string, string | undefined>; cwd?: string }): Config {
+export function loadConfig(input: {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd?: string;
+  cpuCount?: () => number;
+}): Config {
   const cwd = input.cwd ?? process.cwd();
   const flags = parseFlags(input.argv);
   const env = (name: string): string | undefined => {
@@ -311,20 +333,41 @@ export function loadConfig(input: { argv: string[]; env: Record<string, string |
   }
 
   const values = validate(raw);
-  return toConfig(values, { cwd, configFile, target: targetValues?.name });
+  return toConfig(values, {
+    cwd,
+    configFile,
+    target: targetValues?.name,
+    production: env('NODE_ENV') === 'production',
+    cpuCount: input.cpuCount ?? availableCpus,
+  });
+}
+
+/**
+ * The number of HTTP processes. An explicit count is taken as it is (validation has checked it
+ * against the database and the pool). `auto` means one per usable CPU, capped so every worker
+ * gets at least one connection of DB_POOL_MAX — but only for a production server
+ * (`NODE_ENV=production`) on a PostgreSQL server: the embedded PGlite belongs to one process, and
+ * development, tests and `npm start` want one process to debug and to read the logs of.
+ */
+function resolveWorkers(values: SettingValues, databaseUrl: string | undefined, context: { production: boolean; cpuCount: () => number }): number {
+  if (values.workers !== 'auto') return values.workers;
+  if (!context.production || databaseUrl === undefined) return 1;
+  return Math.max(1, Math.min(context.cpuCount(), values.dbPoolMax, maxWorkers));
 }
 
 function toConfig(
   values: SettingValues,
-  context: { cwd: string; configFile: string; target: string | undefined },
+  context: { cwd: string; configFile: string; target: string | undefined; production: boolean; cpuCount: () => number },
 ): Config {
+  const databaseUrl = values.databaseUrl ?? buildDatabaseUrl(values);
   return {
     host: values.host,
     port: values.port,
     configFile: context.configFile,
     target: context.target,
-    databaseUrl: values.databaseUrl ?? buildDatabaseUrl(values),
+    databaseUrl,
     dbPoolMax: values.dbPoolMax,
+    workers: resolveWorkers(values, databaseUrl, context),
     dataDir: path.resolve(context.cwd, values.dataDir),
     auth: {
       jwksUrl: values.authJwksUrl,
@@ -514,6 +557,22 @@ function validate(raw: Record<SettingName, RawSetting>): SettingValues {
         path: ['logLevel'],
         message: `"${values.logLevel}" is below the minimum level "${values.logLevelMin}" set by ${describeOrigin(raw.logLevelMin.origin)}`,
       });
+    }
+    if (values.workers !== 'auto' && values.workers > 1) {
+      if (values.databaseUrl === undefined && values.dbName === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workers'],
+          message: 'the embedded PGlite database serves one process only; set DATABASE_URL (or DB_NAME) or WORKERS=1',
+        });
+      } else if (values.workers > values.dbPoolMax) {
+        // The pool budget is shared by the workers, and a worker without a connection cannot serve.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workers'],
+          message: `${values.workers} workers cannot share ${values.dbPoolMax} database connections (${describeOrigin(raw.dbPoolMax.origin)}); each needs at least one`,
+        });
+      }
     }
     // Node refuses a headers timeout longer than the request timeout (the whole request).
     if (values.headersTimeout > values.requestTimeout) {

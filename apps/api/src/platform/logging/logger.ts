@@ -44,7 +44,18 @@ export interface LoggerSettings {
   level: LogLevel;
   /** Destination stream; stdout when omitted (tests pass a memory stream). */
   destination?: DestinationStream;
+  /** Fields on every line (e.g. the pid and worker number of a worker process); none by default. */
+  base?: Record<string, unknown>;
+  /**
+   * Other processes write to the same stdout (worker processes). Each write to stdout then holds
+   * whole lines and at most 4096 bytes (PIPE_BUF), which the kernel writes atomically: lines of
+   * two processes never interleave, even when a slow reader lets the pipe fill up.
+   */
+  sharedOutput?: boolean;
 }
+
+/** The largest write a pipe takes atomically (PIPE_BUF on Linux). */
+const atomicPipeWrite = 4096;
 
 /**
  * Builds the root pino logger: JSON lines with `level` as a label, `time` in epoch milliseconds,
@@ -58,9 +69,12 @@ export function createLogger(settings: LoggerSettings): Logger {
     messageKey: 'message',
     formatters: { level: (label) => ({ level: label }) },
     serializers: { ...secretSerializers, err: pino.stdSerializers.err },
-    base: undefined,
+    base: settings.base ?? undefined,
   };
-  return pino(options, settings.destination ?? pino.destination({ dest: 1, sync: false }));
+  return pino(
+    options,
+    settings.destination ?? pino.destination({ dest: 1, sync: false, ...(settings.sharedOutput ? { maxWrite: atomicPipeWrite } : {}) }),
+  );
 }
 
 /**
