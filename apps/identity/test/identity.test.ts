@@ -1,80 +1,27 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { ConfigError, describeConfig, loadConfig } from '../src/config.js';
-import type { IdentityConfig, StorageConfig } from '../src/config.js';
+import type { StorageConfig } from '../src/config.js';
 import { migrateIdentityDatabase, openDatabase } from '../src/database.js';
 import { identityAuthOptions } from '../src/auth.js';
 import { createLogger } from '../src/logger.js';
+import { createPasswordPolicy } from '../src/password-policy.js';
 import { startIdentityService } from '../src/server.js';
 import type { IdentityService } from '../src/server.js';
+import { UnreadableSigningKeysError } from '../src/signing-keys.js';
+import { createPostgresDatabase, fetchJwt, identityDir, pgAdminUrl, signIn, signUp, testConfig, uniqueEmail, callAuth } from './support.js';
 
-const identityDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const silent = createLogger('silent');
 const defaultIssuer = 'http://127.0.0.1:4001';
-
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** A configuration for tests: a free port, no logs, `env` over the defaults, then `storage`. */
-async function testConfig(storage: StorageConfig, env: Record<string, string> = {}): Promise<IdentityConfig> {
-  return { ...loadConfig({ PORT: String(await freePort()), LOG_LEVEL: 'silent', ...env }), storage };
-}
-
-function uniqueEmail(label: string): string {
-  return `${label}-${randomBytes(4).toString('hex')}@example.test`;
-}
-
-interface JsonReply {
-  status: number;
-  body: Record<string, any>;
-}
-
-async function callAuth(service: IdentityService, route: string, init: RequestInit = {}): Promise<JsonReply> {
-  const headers = new Headers(init.headers);
-  // Node's fetch sends Fetch Metadata headers; Better Auth then wants a trusted Origin.
-  headers.set('origin', service.baseUrl);
-  if (init.body !== undefined) headers.set('content-type', 'application/json');
-  const response = await fetch(`${service.url}/api/auth${route}`, { ...init, headers });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? {} : JSON.parse(text) };
-}
-
-function signUp(service: IdentityService, email: string, password: string, name: string): Promise<JsonReply> {
-  return callAuth(service, '/sign-up/email', { method: 'POST', body: JSON.stringify({ email, password, name }) });
-}
-
-function signIn(service: IdentityService, email: string, password: string): Promise<JsonReply> {
-  return callAuth(service, '/sign-in/email', { method: 'POST', body: JSON.stringify({ email, password }) });
-}
-
-async function fetchJwt(service: IdentityService, sessionToken: string): Promise<string> {
-  const reply = await callAuth(service, '/token', { headers: { authorization: `Bearer ${sessionToken}` } });
-  assert.equal(reply.status, 200, JSON.stringify(reply.body));
-  assert.equal(typeof reply.body.token, 'string');
-  return reply.body.token as string;
-}
 
 async function verifyJwt(service: IdentityService, token: string, issuer = defaultIssuer, audience = defaultIssuer): Promise<JWTPayload> {
   const jwks = createRemoteJWKSet(new URL(`${service.url}/api/auth/jwks`));
@@ -377,7 +324,7 @@ describe('identity service with a PGlite data directory', () => {
     // Live keys: the service must use (decrypt) one instead of minting a replacement.
     await setKeyExpiry(storage, '1 day');
     const config = await testConfig(storage, { ...env, KEY_ROTATION_INTERVAL: '30d', BETTER_AUTH_SECRET: 'another secret that is long enough, really' });
-    await assert.rejects(startIdentityService({ config, logger: silent }), /decrypt/i);
+    await assert.rejects(startIdentityService({ config, logger: silent }), (error: unknown) => error instanceof UnreadableSigningKeysError && /cannot be decrypted/.test(error.message));
   });
 
   test('publishes a fresh key at startup when every stored key is past its grace period', async () => {
@@ -419,6 +366,13 @@ describe('configuration', () => {
       [{ AUTH_ISSUER: 'not a url' }, 'AUTH_ISSUER'],
       [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+      [{ HEADERS_TIMEOUT: '40s' }, 'HEADERS_TIMEOUT'],
+      [{ REQUEST_TIMEOUT: 'soon' }, 'REQUEST_TIMEOUT'],
+      [{ DB_POOL_WAIT: '0ms' }, 'DB_POOL_WAIT'],
+      [{ MAX_CONCURRENT_REQUESTS: '0' }, 'MAX_CONCURRENT_REQUESTS'],
+      [{ MAX_QUEUED_REQUESTS: '-1' }, 'MAX_QUEUED_REQUESTS'],
+      [{ DISCARD_UNREADABLE_SIGNING_KEYS: 'maybe' }, 'DISCARD_UNREADABLE_SIGNING_KEYS'],
+      [{ BETTER_AUTH_SECRETS: '1:abc' }, 'BETTER_AUTH_SECRETS'],
     ];
     for (const [env, key] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.key === key, key);
@@ -434,46 +388,27 @@ describe('configuration', () => {
   });
 });
 
-/** Runs `statement` on the admin database of the runner's PostgreSQL. */
-async function runAdminSql(adminUrl: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh, empty database on the runner's PostgreSQL; `drop()` removes it. */
-async function createPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `identity_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await runAdminSql(adminUrl, `CREATE DATABASE "${name}" TEMPLATE template0`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => runAdminSql(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
-  };
-}
-
-const pgAdminUrl = process.env.CHOMPARDO_TEST_PG_ADMIN_URL;
-if (pgAdminUrl) {
+const pgAdmin = pgAdminUrl;
+if (pgAdmin) {
   describeIdentityService('PostgreSQL', async () => {
-    const database = await createPostgresDatabase(pgAdminUrl);
-    return { storage: { kind: 'postgres', url: database.url, poolMax: 5 }, cleanup: database.drop };
+    const database = await createPostgresDatabase(pgAdmin);
+    return { storage: { kind: 'postgres', url: database.url, poolMax: 5, poolWaitMs: 5_000 }, cleanup: database.drop };
   });
 
   describe('identity schema on PostgreSQL', () => {
     test('concurrent starts migrate once, into schema identity only', async () => {
-      const database = await createPostgresDatabase(pgAdminUrl);
-      const storage: StorageConfig = { kind: 'postgres', url: database.url, poolMax: 3 };
+      const database = await createPostgresDatabase(pgAdmin);
+      const storage: StorageConfig = { kind: 'postgres', url: database.url, poolMax: 3, poolWaitMs: 5_000 };
       const config = await testConfig(storage);
       const handles = await Promise.all([openDatabase(storage, silent), openDatabase(storage, silent), openDatabase(storage, silent)]);
       try {
         const created = await Promise.all(
           handles.map((handle) =>
-            migrateIdentityDatabase(handle, identityAuthOptions({ database: handle, config, baseUrl: 'http://127.0.0.1:1', logger: silent }), silent),
+            migrateIdentityDatabase(
+              handle,
+              identityAuthOptions({ database: handle, config, baseUrl: 'http://127.0.0.1:1', logger: silent, passwordPolicy: createPasswordPolicy(new Set()) }),
+              silent,
+            ),
           ),
         );
         assert.deepEqual(created.map((tables) => tables.length).sort(), [0, 0, 5]);
