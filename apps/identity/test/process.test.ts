@@ -1,0 +1,178 @@
+/**
+ * The identity service as operators run it — a process, measured from outside: a burst of
+ * concurrent sign-ups (only 2xx/429/503, every body and every log line JSON), secrets read from
+ * `_FILE`s and never printed, and a start on a database whose keys another secret encrypted.
+ * Storage: a fresh database on the runner's PostgreSQL when there is one, else a PGlite directory.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { JSONWebKeySet } from 'jose';
+import { createLogger } from '../src/logger.js';
+import { startIdentityService } from '../src/server.js';
+import { createPostgresDatabase, fetchJwt, freePort, parseJsonLines, pgAdminUrl, signUp, spawnIdentity, testConfig, uniqueEmail } from './support.js';
+import type { IdentityProcess } from './support.js';
+
+const silent = createLogger('silent');
+const password = 'a long and uncommon passphrase';
+
+/** Storage for one test: its environment for the process, its config for in-process use. */
+interface TestStorage {
+  env: Record<string, string>;
+  storage: Parameters<typeof testConfig>[0];
+  cleanup(): Promise<void>;
+}
+
+async function freshStorage(workDir: string, label: string): Promise<TestStorage> {
+  if (pgAdminUrl) {
+    const database = await createPostgresDatabase(pgAdminUrl);
+    return { env: { DATABASE_URL: database.url }, storage: { kind: 'postgres', url: database.url, poolMax: 4, poolWaitMs: 5_000 }, cleanup: database.drop };
+  }
+  const dataDir = path.join(workDir, label);
+  return { env: { DATA_DIR: dataDir }, storage: { kind: 'pglite', dataDir: path.join(dataDir, 'identity') }, cleanup: async () => undefined };
+}
+
+function isListeningLine(line: string): boolean {
+  return line.includes('"msg":"identity service listening on ');
+}
+
+describe('the identity service process', () => {
+  let workDir: string;
+
+  before(async () => {
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'identity-process-'));
+  });
+
+  after(async () => {
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  test('answers 200 concurrent sign-ups with 2xx, 429 or 503 only — never 500, never an empty body — and logs only JSON lines; secrets come from _FILE and are never printed', async () => {
+    const storage = await freshStorage(workDir, 'burst');
+    const secret = `burst-secret-${'s'.repeat(40)}`;
+    const secretFile = path.join(workDir, 'better-auth-secret');
+    await writeFile(secretFile, `${secret}\n`);
+    const env: Record<string, string> = {
+      PORT: String(await freePort()),
+      BETTER_AUTH_SECRET_FILE: secretFile,
+      // Small on purpose: the burst must overflow the queue and the pool.
+      DB_POOL_MAX: '4',
+      MAX_CONCURRENT_PASSWORD_REQUESTS: '2',
+      MAX_QUEUED_REQUESTS: '20',
+      REQUEST_QUEUE_TIMEOUT: '2s',
+      DB_POOL_WAIT: '1s',
+    };
+    let databasePassword: string | undefined;
+    if (storage.env.DATABASE_URL) {
+      // Trust authentication ignores the password; it is only there to be kept out of the log.
+      const url = new URL(storage.env.DATABASE_URL);
+      databasePassword = 'db-pw-must-not-leak';
+      url.password = databasePassword;
+      const urlFile = path.join(workDir, 'database-url');
+      await writeFile(urlFile, `${url.toString()}\n`);
+      env.DATABASE_URL_FILE = urlFile;
+    } else {
+      Object.assign(env, storage.env);
+    }
+    let service: IdentityProcess | undefined = spawnIdentity(env);
+    try {
+      const listening = JSON.parse(await service.waitForLine(isListeningLine)) as { url: string };
+      const base = listening.url;
+      const burst = 200;
+      const replies = await Promise.all(
+        Array.from({ length: burst }, async (_, index) => {
+          const response = await fetch(`${base}/api/auth/sign-up/email`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', origin: base },
+            body: JSON.stringify({ email: uniqueEmail(`burst${index}`), password, name: 'Burst User' }),
+            signal: AbortSignal.timeout(60_000),
+          });
+          return { status: response.status, retryAfter: response.headers.get('retry-after'), text: await response.text() };
+        }),
+      );
+      const byStatus = new Map<number, number>();
+      for (const reply of replies) {
+        byStatus.set(reply.status, (byStatus.get(reply.status) ?? 0) + 1);
+        assert.ok([200, 429, 503].includes(reply.status), `status ${reply.status}: ${reply.text.slice(0, 200)}`);
+        assert.notEqual(reply.text, '', `an empty ${reply.status} body`);
+        const body = JSON.parse(reply.text) as Record<string, unknown>;
+        if (reply.status === 200) assert.equal(typeof body.token, 'string');
+        else {
+          assert.equal(typeof body.code, 'string', reply.text);
+          assert.equal(typeof body.message, 'string', reply.text);
+          assert.match(reply.retryAfter ?? '', /^\d+$/, `${reply.status} without Retry-After`);
+        }
+      }
+      const summary = JSON.stringify(Object.fromEntries(byStatus));
+      assert.ok((byStatus.get(200) ?? 0) >= 1, `no sign-up succeeded: ${summary}`);
+      assert.ok((byStatus.get(503) ?? 0) >= 1, `the burst did not overload the service, so proved nothing: ${summary}`);
+
+      assert.equal(await service.stop(), 0);
+      const records = parseJsonLines(service.lines);
+      const signUps = records.filter((record) => record.msg === 'request' && record.url === '/api/auth/sign-up/email');
+      assert.equal(signUps.length, burst, 'one access line per request');
+      const shed = records.filter((record) => record.msg === 'request shed');
+      assert.equal(shed.length, byStatus.get(503) ?? 0, 'each 503 is explained in the log');
+      const started = records.find((record) => record.msg === 'starting identity service') as { config: { secret: string } } | undefined;
+      assert.equal(started?.config.secret, '***', 'the secret came from the file, not the development default');
+      const output = service.lines.join('\n');
+      assert.equal(output.includes(secret), false, 'the secret is never printed');
+      if (databasePassword) assert.equal(output.includes(databasePassword), false, 'the database password is never printed');
+      service = undefined;
+    } finally {
+      await service?.stop();
+      await storage.cleanup();
+    }
+  });
+
+  test('refuses to start on keys another secret encrypted, naming cause and remedy; discarding them on request mints new keys', async () => {
+    const storage = await freshStorage(workDir, 'secret-change');
+    const original = `original-secret-${'o'.repeat(40)}`;
+    const changed = `changed-secret-${'c'.repeat(40)}`;
+    try {
+      const first = await startIdentityService({ config: await testConfig(storage.storage, { BETTER_AUTH_SECRET: original }), logger: silent });
+      let oldToken: string;
+      try {
+        const created = await signUp(first, uniqueEmail('secret'), password, 'Secret Keeper');
+        assert.equal(created.status, 200, JSON.stringify(created.body));
+        oldToken = await fetchJwt(first, created.body.token as string);
+      } finally {
+        await first.close();
+      }
+
+      const refused = spawnIdentity({ ...storage.env, PORT: String(await freePort()), BETTER_AUTH_SECRET: changed });
+      const code = await refused.exited;
+      assert.equal(code, 1, refused.lines.join('\n'));
+      const records = parseJsonLines(refused.lines);
+      const fatal = records.find((record) => record.level === 'fatal');
+      assert.ok(fatal, `no fatal line:\n${refused.lines.join('\n')}`);
+      const message = String(fatal.msg);
+      assert.match(message, /stored JWKS signing keys .* cannot be decrypted with the configured BETTER_AUTH_SECRET/, 'names the cause');
+      assert.match(message, /restore the original BETTER_AUTH_SECRET/, 'names the first remedy');
+      assert.match(message, /DISCARD_UNREADABLE_SIGNING_KEYS=true/, 'names the setting of the second remedy');
+      assert.match(message, /stop verifying/, 'says what discarding costs');
+      const output = refused.lines.join('\n');
+      assert.equal(output.includes(changed) || output.includes(original), false, 'no secret is printed');
+
+      const rekeyed = await startIdentityService({
+        config: await testConfig(storage.storage, { BETTER_AUTH_SECRET: changed, DISCARD_UNREADABLE_SIGNING_KEYS: 'true' }),
+        logger: silent,
+      });
+      try {
+        const jwks = (await (await fetch(`${rekeyed.url}/api/auth/jwks`)).json()) as JSONWebKeySet;
+        assert.ok(jwks.keys.length >= 1, 'new keys are published');
+        await assert.rejects(jwtVerify(oldToken, createLocalJWKSet(jwks)), 'a token of a discarded key no longer verifies');
+        const created = await signUp(rekeyed, uniqueEmail('rekeyed'), password, 'New Keys');
+        assert.equal(created.status, 200);
+        await jwtVerify(await fetchJwt(rekeyed, created.body.token as string), createLocalJWKSet(jwks));
+      } finally {
+        await rekeyed.close();
+      }
+    } finally {
+      await storage.cleanup();
+    }
+  });
+});
