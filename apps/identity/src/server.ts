@@ -199,18 +199,19 @@ interface AnswerContext {
 /**
  * Turns Better Auth's outcome into the answer the client gets. Never a 500 for an outage: an
  * error answer to a request during which a query failed for the database's sake (even one Better
- * Auth swallowed and reported as 401, 422 or 500) becomes 503 + Retry-After. Other 5xx become a generic 500
- * with nothing internal in it (the original goes to the log). 429 gets a standard Retry-After;
- * error answers without a JSON body get one.
+ * Auth swallowed and reported as 401, 422 or 500) becomes 503 + Retry-After. Other 5xx become a
+ * generic 500 with nothing internal in it (the original goes to the log). 429 gets a standard
+ * Retry-After; error answers without a JSON body get one.
  */
 async function answerFromAuth(outcome: Observed<Response>, { logger, method, url }: AnswerContext): Promise<Answer> {
   const unavailable =
     outcome.unavailable ?? (!outcome.ok && isDatabaseUnavailable(outcome.error) ? new DatabaseUnavailableError('database failure', { cause: outcome.error }) : undefined);
+  const shed = (failure: DatabaseUnavailableError): Answer => {
+    logger.warn('request shed', { reason: 'database_unavailable', method, url, err: failure.cause instanceof Error ? failure.cause : failure });
+    return unavailableAnswer(retryAfterDatabaseSeconds);
+  };
   if (!outcome.ok) {
-    if (unavailable) {
-      logger.warn('request shed', { reason: 'database_unavailable', method, url, err: unavailable.cause instanceof Error ? unavailable.cause : unavailable });
-      return unavailableAnswer(retryAfterDatabaseSeconds);
-    }
+    if (unavailable) return shed(unavailable);
     logger.error('auth request failed', { method, url, err: outcome.error });
     return internalErrorAnswer();
   }
@@ -220,10 +221,7 @@ async function answerFromAuth(outcome: Observed<Response>, { logger, method, url
   const status = response.status;
   // With a query failed underneath, an error answer says nothing true about the request: Better
   // Auth reports a failed session lookup as 401, a failed insert as 422, others as 500.
-  if (unavailable && status >= 400) {
-    logger.warn('request shed', { reason: 'database_unavailable', method, url, err: unavailable.cause instanceof Error ? unavailable.cause : unavailable });
-    return unavailableAnswer(retryAfterDatabaseSeconds);
-  }
+  if (unavailable && status >= 400) return shed(unavailable);
   const json = status >= 400 ? parseJsonObject(body) : undefined;
   if (status >= 500) {
     logger.error('auth request answered with a server error', { method, url, status, body: body.toString('utf8').slice(0, 500) });

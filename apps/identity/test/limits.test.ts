@@ -336,7 +336,9 @@ if (pgAdmin) {
     let cleanup: () => Promise<void>;
 
     before(async () => {
-      const made = await freshStorage(1, 200);
+      // The wait also bounds opening a connection: short enough to keep the test quick, long
+      // enough for the first connection on a busy machine.
+      const made = await freshStorage(1, 2_000);
       cleanup = made.cleanup;
       service = await startIdentityService({ config: await testConfig(made.storage), logger: silent });
     });
@@ -352,7 +354,7 @@ if (pgAdmin) {
       assert.equal(created.status, 200, JSON.stringify(created.body));
       const auth = { authorization: `Bearer ${created.body.token as string}` };
 
-      // Holds the pool's only connection: every request now waits 200 ms for one, in vain.
+      // Holds the pool's only connection: every request now waits 2 s for one, in vain.
       let letGo!: () => void;
       const held = new Promise<void>((resolve) => (letGo = resolve));
       let holding!: () => void;

@@ -193,3 +193,23 @@ export function parseJsonLines(lines: readonly string[]): Record<string, unknown
       return value as Record<string, unknown>;
     });
 }
+
+/** Storage for one test: its environment for the process, its config for in-process use. */
+export interface TestStorage {
+  env: Record<string, string>;
+  storage: StorageConfig;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A fresh database on the runner's PostgreSQL when there is one, else a PGlite directory
+ * `workDir/label`: as environment for {@link spawnIdentity} and as config for in-process use.
+ */
+export async function storageForProcess(workDir: string, label: string): Promise<TestStorage> {
+  if (pgAdminUrl) {
+    const database = await createPostgresDatabase(pgAdminUrl);
+    return { env: { DATABASE_URL: database.url }, storage: { kind: 'postgres', url: database.url, poolMax: 4, poolWaitMs: 5_000 }, cleanup: database.drop };
+  }
+  const dataDir = path.join(workDir, label);
+  return { env: { DATA_DIR: dataDir }, storage: { kind: 'pglite', dataDir: path.join(dataDir, 'identity') }, cleanup: async () => undefined };
+}
