@@ -4,7 +4,12 @@ import { bearer, jwt } from 'better-auth/plugins';
 import type { IdentityConfig, LogLevel } from './config.js';
 import { identitySchema } from './database.js';
 import type { IdentityDatabase } from './database.js';
+import { inputRules } from './input-rules.js';
+import { errorFields } from './logger.js';
 import type { Logger } from './logger.js';
+import { maxPasswordLength, minPasswordLength } from './password-policy.js';
+import type { PasswordPolicy } from './password-policy.js';
+import { checkEmailLength, maxNameLength } from './profile-rules.js';
 
 /**
  * Request header carrying the TCP peer address to Better Auth (rate limiting, session records).
@@ -20,11 +25,13 @@ export interface AuthDeps {
   /** Public base URL of the running service (Better Auth's `baseURL`). */
   baseUrl: string;
   logger: Logger;
+  passwordPolicy: PasswordPolicy;
 }
 
 /** Claims of an issued token besides the registered ones (`iss`, `aud`, `sub`, `iat`, `exp`). */
 export interface TokenProfileClaims {
-  email: string;
+  /** Absent only for a stored address over the RFC 5321 lengths (accepted before they were enforced). */
+  email?: string;
   name: string;
   given_name?: string;
   family_name?: string;
@@ -33,11 +40,14 @@ export interface TokenProfileClaims {
 /**
  * The profile claims of a user's token: email and name, plus given_name (first word of the name)
  * and family_name (the rest) when the name has at least two words. Nothing else of the user
- * record (no emailVerified, image, timestamps) leaves the identity service.
+ * record (no emailVerified, image, timestamps) leaves the identity service. Records older than
+ * the input bounds cannot make a token too large: a longer name is cut to 200 characters and an
+ * email over the RFC 5321 lengths is left out.
  */
 export function tokenProfileClaims(user: { email: string; name: string }): TokenProfileClaims {
-  const claims: TokenProfileClaims = { email: user.email, name: user.name };
-  const words = user.name.trim().split(/\s+/).filter((word) => word !== '');
+  const name = [...user.name.trim()].slice(0, maxNameLength).join('');
+  const claims: TokenProfileClaims = checkEmailLength(user.email) === undefined ? { email: user.email, name } : { name };
+  const words = name.split(/\s+/).filter((word) => word !== '');
   if (words.length >= 2) {
     claims.given_name = words[0] as string;
     claims.family_name = words.slice(1).join(' ');
@@ -51,14 +61,22 @@ function betterAuthLogLevel(level: LogLevel): 'debug' | 'info' | 'warn' | 'error
   return 'error';
 }
 
+/** Better Auth log arguments as JSON-friendly values (an Error becomes name, message, code, stack). */
+function logArgs(args: unknown[]): unknown[] {
+  return args.map((arg) => (arg instanceof Error ? errorFields(arg) : arg));
+}
+
 /**
- * Better Auth options of the identity service: email + password (min 8 characters, no email
- * verification: a development-grade IdP), the bearer plugin (a session token in
- * `Authorization: Bearer` counts as the session cookie) and the JWT plugin (EdDSA/Ed25519
- * tokens with explicit iss/aud/lifetime, trimmed payload, JWKS with key rotation). Tables live in
- * schema `identity`. Used both to build the instance and to plan its migrations.
+ * Better Auth options of the identity service: email + password (no email verification: a
+ * development-grade IdP) under the service's input rules (password policy, email and name
+ * bounds), the bearer plugin (a session token in `Authorization: Bearer` counts as the session
+ * cookie) and the JWT plugin (EdDSA/Ed25519 tokens with explicit iss/aud/lifetime, trimmed
+ * payload, JWKS with key rotation). Errors that are not Better Auth's own API errors are thrown
+ * to the HTTP layer (which maps them to 503/500 and logs them) instead of Better Auth's empty
+ * 500 and console output; its log goes through `logger`. Tables live in schema `identity`. Used
+ * both to build the instance and to plan its migrations.
  */
-export function identityAuthOptions({ database, config, baseUrl, logger }: AuthDeps) {
+export function identityAuthOptions({ database, config, baseUrl, logger, passwordPolicy }: AuthDeps) {
   return {
     appName: 'Chompardo Identity',
     baseURL: baseUrl,
@@ -75,21 +93,23 @@ export function identityAuthOptions({ database, config, baseUrl, logger }: AuthD
       enabled: true,
       requireEmailVerification: false,
       autoSignIn: true,
-      minPasswordLength: 8,
-      maxPasswordLength: 128,
+      minPasswordLength,
+      maxPasswordLength,
     },
     rateLimit: { enabled: config.rateLimit },
     advanced: { ipAddress: { ipAddressHeaders: [clientIpHeader] } },
     telemetry: { enabled: false },
+    onAPIError: { throw: true },
     logger: {
       disabled: config.logLevel === 'silent',
       level: betterAuthLogLevel(config.logLevel),
+      disableColors: true,
       log: (level, message, ...args) => {
-        const fields = args.length > 0 ? { args: args.map((arg) => (arg instanceof Error ? arg.message : arg)) } : {};
-        logger[level](`better-auth: ${message}`, fields);
+        logger[level](`better-auth: ${message}`, args.length > 0 ? { args: logArgs(args) } : {});
       },
     },
     plugins: [
+      inputRules(passwordPolicy),
       bearer(),
       jwt({
         jwt: {
@@ -117,19 +137,3 @@ export function createAuth(deps: AuthDeps) {
 
 /** The identity service's Better Auth instance. */
 export type IdentityAuth = ReturnType<typeof createAuth>;
-
-/**
- * Makes sure a live signing key exists and is published, and that it can be used. Better Auth
- * mints keys lazily (first JWKS or token request; after rotation, the first token request), but
- * the API fetches the JWKS eagerly at startup and refuses an empty one — which it would be after
- * downtime longer than rotation interval + grace period. Signing a throwaway token mints a key
- * when none is live and fails fast when the private key cannot be decrypted (the secret
- * changed). Returns the published key ids.
- * @throws BetterAuthError when the stored key cannot be decrypted with the configured secret.
- */
-export async function ensureSigningKey(auth: IdentityAuth): Promise<string[]> {
-  // Never leaves the process: only proves the signing path works end to end.
-  await auth.api.signJWT({ body: { payload: { sub: 'identity-startup-check' } } });
-  const jwks = await auth.api.getJwks();
-  return jwks.keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid]));
-}

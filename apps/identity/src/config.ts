@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 /** Log levels the service understands, most verbose first. */
@@ -11,8 +13,44 @@ export type LogLevel = (typeof logLevels)[number];
  * own embedded PGlite. `dataDir: 'memory://'` keeps PGlite in memory (tests).
  */
 export type StorageConfig =
-  | { kind: 'postgres'; url: string; poolMax: number }
+  | {
+      kind: 'postgres';
+      url: string;
+      /** Most connections in the pool. */
+      poolMax: number;
+      /** Longest wait for a pool connection (including connecting); then the request gets 503. */
+      poolWaitMs: number;
+    }
   | { kind: 'pglite'; dataDir: string };
+
+/** Limits of the HTTP server against slow and idle clients. */
+export interface HttpLimits {
+  /** Time a client has to send the request headers (408 after). At most {@link requestTimeoutMs}. */
+  headersTimeoutMs: number;
+  /** Time a client has to send the whole request (408 after). */
+  requestTimeoutMs: number;
+  /** Idle time after which a keep-alive connection is closed. */
+  keepAliveTimeoutMs: number;
+}
+
+/**
+ * Load shedding, per lane: how many requests run at once, how many may wait for a turn and for
+ * how long. Past either bound a request gets 503 with Retry-After at once.
+ */
+export interface AdmissionLimits {
+  maxConcurrent: number;
+  maxQueued: number;
+  queueTimeoutMs: number;
+}
+
+/**
+ * The two admission lanes: requests that hash or verify a password (CPU-bound, ~0.1–0.2 s of a
+ * core each) and all other auth requests, so a sign-up flood cannot starve token and JWKS calls.
+ */
+export interface AdmissionConfig {
+  password: AdmissionLimits;
+  general: AdmissionLimits;
+}
 
 /** The identity service's configuration, validated (see {@link loadConfig}). */
 export interface IdentityConfig {
@@ -44,6 +82,13 @@ export interface IdentityConfig {
   logLevel: LogLevel;
   /** Seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   shutdownTimeoutSeconds: number;
+  http: HttpLimits;
+  admission: AdmissionConfig;
+  /**
+   * DISCARD_UNREADABLE_SIGNING_KEYS: at start, delete stored signing keys the secret cannot decrypt
+   * (instead of refusing to start). Tokens they signed stop verifying.
+   */
+  discardUnreadableKeys: boolean;
   production: boolean;
 }
 
@@ -82,6 +127,26 @@ export function parseDurationSeconds(key: string, text: string): number {
     throw new ConfigError(key, `expected a positive duration like 900s, 15m, 1h or 30d, got "${text}"`);
   }
   return seconds;
+}
+
+const durationMsUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Longest delay a Node timer takes. */
+const maxTimerMs = 2_147_483_647;
+
+/**
+ * Parses `500ms`, `10s`, `1m`, `1h` or bare seconds (`10`) into milliseconds, at least `minMs`.
+ * @throws ConfigError naming `key` when the text is not such a duration.
+ */
+export function parseDurationMs(key: string, text: string, minMs = 1): number {
+  const match = /^(\d+)\s*(ms|s|m|h)?$/.exec(text.trim());
+  const amount = match ? Number(match[1]) : Number.NaN;
+  const unit = durationMsUnits[match?.[2] || 's'] ?? Number.NaN;
+  const ms = amount * unit;
+  if (!Number.isSafeInteger(ms) || ms < minMs || ms > maxTimerMs) {
+    throw new ConfigError(key, `expected a duration like 500ms, 10s, 1m or whole seconds (${minMs}ms to ${maxTimerMs}ms), got "${text}"`);
+  }
+  return ms;
 }
 
 function parseUrl(key: string, text: string): string {
@@ -127,20 +192,47 @@ function parseDatabaseUrl(text: string): string {
   return text;
 }
 
+/** Settings holding secrets: each may instead be read from the file named by `<KEY>_FILE`. */
+export const secretSettings = ['BETTER_AUTH_SECRET', 'DATABASE_URL'] as const;
+
 /**
  * Reads and validates the identity service's configuration from `env` (default
  * `process.env`). Empty strings count as unset. Keys: HOST (127.0.0.1), PORT (4001), BASE_URL
  * (http://HOST:PORT), AUTH_ISSUER and AUTH_AUDIENCE (http://127.0.0.1:4001; audience may be a
  * comma-separated list), DATABASE_URL (unset: PGlite at DATA_DIR/identity), DATA_DIR (./.data),
- * DB_POOL_MAX (10), BETTER_AUTH_SECRET (required when NODE_ENV=production, ≥ 32 characters),
- * TOKEN_EXPIRES_IN (15m), KEY_ROTATION_INTERVAL (30d), KEY_GRACE_PERIOD (30d, ≥ token
- * lifetime), RATE_LIMIT (true in production), LOG_LEVEL (info), SHUTDOWN_TIMEOUT (10s).
- * @throws ConfigError naming the first invalid key.
+ * DB_POOL_MAX (10), DB_POOL_WAIT (5s), BETTER_AUTH_SECRET (required when NODE_ENV=production,
+ * ≥ 32 characters), TOKEN_EXPIRES_IN (15m), KEY_ROTATION_INTERVAL (30d), KEY_GRACE_PERIOD (30d,
+ * ≥ token lifetime), RATE_LIMIT (true in production), LOG_LEVEL (info), SHUTDOWN_TIMEOUT (10s),
+ * HEADERS_TIMEOUT (10s, ≤ REQUEST_TIMEOUT), REQUEST_TIMEOUT (30s), KEEP_ALIVE_TIMEOUT (5s),
+ * MAX_CONCURRENT_REQUESTS (DB_POOL_MAX), MAX_CONCURRENT_PASSWORD_REQUESTS (cores, at most
+ * DB_POOL_MAX), MAX_QUEUED_REQUESTS (100 per lane), REQUEST_QUEUE_TIMEOUT (5s),
+ * DISCARD_UNREADABLE_SIGNING_KEYS (false). Each of {@link secretSettings} may instead come from
+ * the file named by `<KEY>_FILE` (surrounding white space dropped); setting both is an error.
+ * BETTER_AUTH_SECRETS (Better Auth's own versioned secrets) is refused: this service reads only
+ * BETTER_AUTH_SECRET.
+ * @throws ConfigError naming the first invalid key (never echoing a secret value).
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
   const read = (key: string): string | undefined => {
     const value = env[key];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const readSecret = (key: (typeof secretSettings)[number]): string | undefined => {
+    const fileKey = `${key}_FILE`;
+    const file = read(fileKey);
+    if (file === undefined) return read(key);
+    if (read(key) !== undefined) throw new ConfigError(key, `set either ${key} or ${fileKey}, not both`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new ConfigError(fileKey, `cannot read the file ${file} (${code})`);
+    }
+    // Secret files usually end with a newline; it is not part of the secret.
+    const value = text.trim();
+    if (value === '') throw new ConfigError(fileKey, `the file ${file} is empty`);
+    return value;
   };
   const production = read('NODE_ENV') === 'production';
 
@@ -159,16 +251,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig
     .filter((item) => item !== '');
   if (audience.length === 0) throw new ConfigError('AUTH_AUDIENCE', 'expected at least one audience');
 
-  const databaseUrlText = read('DATABASE_URL');
+  const databaseUrlText = readSecret('DATABASE_URL');
   const poolMaxText = read('DB_POOL_MAX');
   const poolMax = poolMaxText === undefined ? 10 : parseInteger('DB_POOL_MAX', poolMaxText, 1, 1000);
+  const poolWaitMs = parseDurationMs('DB_POOL_WAIT', read('DB_POOL_WAIT') ?? '5s', 10);
   const dataDir = read('DATA_DIR') ?? './.data';
   const storage: StorageConfig =
     databaseUrlText === undefined
       ? { kind: 'pglite', dataDir: path.resolve(dataDir, 'identity') }
-      : { kind: 'postgres', url: parseDatabaseUrl(databaseUrlText), poolMax };
+      : { kind: 'postgres', url: parseDatabaseUrl(databaseUrlText), poolMax, poolWaitMs };
 
-  const secretText = read('BETTER_AUTH_SECRET');
+  if (read('BETTER_AUTH_SECRETS') !== undefined) {
+    // Better Auth would read it behind this service's back and use it instead of BETTER_AUTH_SECRET.
+    throw new ConfigError('BETTER_AUTH_SECRETS', 'not supported by the identity service: set BETTER_AUTH_SECRET (or BETTER_AUTH_SECRET_FILE)');
+  }
+  const secretText = readSecret('BETTER_AUTH_SECRET');
   if (secretText === undefined && production) {
     throw new ConfigError('BETTER_AUTH_SECRET', 'required when NODE_ENV=production (at least 32 random characters)');
   }
@@ -197,6 +294,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig
   }
   const shutdownTimeoutSeconds = parseDurationSeconds('SHUTDOWN_TIMEOUT', read('SHUTDOWN_TIMEOUT') ?? '10s');
 
+  const http: HttpLimits = {
+    headersTimeoutMs: parseDurationMs('HEADERS_TIMEOUT', read('HEADERS_TIMEOUT') ?? '10s', 100),
+    requestTimeoutMs: parseDurationMs('REQUEST_TIMEOUT', read('REQUEST_TIMEOUT') ?? '30s', 100),
+    keepAliveTimeoutMs: parseDurationMs('KEEP_ALIVE_TIMEOUT', read('KEEP_ALIVE_TIMEOUT') ?? '5s', 100),
+  };
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    throw new ConfigError('HEADERS_TIMEOUT', `must not be longer than REQUEST_TIMEOUT (${http.requestTimeoutMs} ms)`);
+  }
+  const maxConcurrentText = read('MAX_CONCURRENT_REQUESTS');
+  const maxPasswordText = read('MAX_CONCURRENT_PASSWORD_REQUESTS');
+  const maxQueuedText = read('MAX_QUEUED_REQUESTS');
+  const queue = {
+    maxQueued: maxQueuedText === undefined ? 100 : parseInteger('MAX_QUEUED_REQUESTS', maxQueuedText, 0, 100_000),
+    queueTimeoutMs: parseDurationMs('REQUEST_QUEUE_TIMEOUT', read('REQUEST_QUEUE_TIMEOUT') ?? '5s', 1),
+  };
+  const admission: AdmissionConfig = {
+    // Hashing is CPU-bound: more at once than there are cores only makes each one slower.
+    password: {
+      maxConcurrent:
+        maxPasswordText === undefined ? Math.min(Math.max(2, os.availableParallelism()), poolMax) : parseInteger('MAX_CONCURRENT_PASSWORD_REQUESTS', maxPasswordText, 1, 10_000),
+      ...queue,
+    },
+    // As many as the pool has connections: an admitted request then rarely waits for one.
+    general: { maxConcurrent: maxConcurrentText === undefined ? poolMax : parseInteger('MAX_CONCURRENT_REQUESTS', maxConcurrentText, 1, 10_000), ...queue },
+  };
+  const discardText = read('DISCARD_UNREADABLE_SIGNING_KEYS');
+  const discardUnreadableKeys = discardText === undefined ? false : parseBoolean('DISCARD_UNREADABLE_SIGNING_KEYS', discardText);
+
   return {
     host,
     port,
@@ -212,6 +337,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig
     rateLimit,
     logLevel: logLevelText as LogLevel,
     shutdownTimeoutSeconds,
+    http,
+    admission,
+    discardUnreadableKeys,
     production,
   };
 }
@@ -220,7 +348,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig
 export function describeConfig(config: IdentityConfig): Record<string, unknown> {
   const storage =
     config.storage.kind === 'postgres'
-      ? { kind: 'postgres', url: maskUrlPassword(config.storage.url), poolMax: config.storage.poolMax }
+      ? { ...config.storage, url: maskUrlPassword(config.storage.url) }
       : config.storage;
   return {
     ...config,
@@ -233,6 +361,10 @@ function maskUrlPassword(text: string): string {
   try {
     const url = new URL(text);
     if (url.password) url.password = '***';
+    // libpq also takes passwords as query parameters (password, sslpassword).
+    for (const name of [...url.searchParams.keys()]) {
+      if (name.toLowerCase().includes('password')) url.searchParams.set(name, '***');
+    }
     return url.toString();
   } catch {
     return '***';
