@@ -12,6 +12,16 @@ export interface Config {
   /** Connection string of a real PostgreSQL; undefined → embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   dbPoolMax: number;
+  /** `statement_timeout` of every database session, ms. */
+  dbStatementTimeoutMs: number;
+  /** `lock_timeout` of every database session, ms: a lock held elsewhere fails the statement (503) instead of stalling it. */
+  dbLockTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout` of every database session, ms. */
+  dbIdleInTransactionTimeoutMs: number;
+  /** How long a request may wait for a free pool connection, and a new connection may take to open, ms. */
+  dbConnectionTimeoutMs: number;
+  /** Most requests waiting for a pool connection per lane (reads, writes); the next gets 503 at once. */
+  dbPoolQueueMax: number;
   dataDir: string;
   auth: {
     jwksUrl: string;
