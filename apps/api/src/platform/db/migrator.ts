@@ -209,8 +209,12 @@ async function readApplied(q: Queryable, schema: string): Promise<AppliedRow[]> 
 }
 
 /**
- * Opens the module's migration transaction: the advisory lock first (concurrent runs queue
- * here), then a statement timeout long enough for real migrations.
+ * Opens the module's migration transaction: timeouts long enough for real migrations, then the
+ * advisory lock (concurrent runs queue here), then a read of a catalog table. Taking a lock on
+ * an advisory key does not make the session process the catalog invalidations other sessions
+ * sent while it waited; opening a catalog table does. Without it, a session that had looked the
+ * schema up before (and cached "no such schema") would try to create it again after the other
+ * run committed it.
  */
 async function lockForMigration(tx: Queryable): Promise<void> {
   await runSqlScript(
@@ -218,7 +222,8 @@ async function lockForMigration(tx: Queryable): Promise<void> {
     `SET LOCAL statement_timeout = '${migrationTimeout}';
      SET LOCAL lock_timeout = '${migrationTimeout}';
      SET LOCAL idle_in_transaction_session_timeout = '${migrationTimeout}';
-     SELECT pg_advisory_xact_lock(${migrationLockKey});`,
+     SELECT pg_advisory_xact_lock(${migrationLockKey});
+     SELECT FROM pg_catalog.pg_namespace LIMIT 0;`,
   );
 }
 
