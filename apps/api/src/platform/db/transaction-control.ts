@@ -177,8 +177,10 @@ function scanStatements(sql: string): ScannedStatement[] {
  * transaction control here.
  */
 function transactionCommand(words: readonly string[]): string | undefined {
-  const [w0 = '', w1 = '', w2 = ''] = words;
-  const optionalNoise = w1 === 'WORK' || w1 === 'TRANSACTION';
+  const [w0 = '', w1 = ''] = words;
+  // `COMMIT [WORK | TRANSACTION] [AND [NO] CHAIN]`, the same for ROLLBACK.
+  const rest = w1 === 'WORK' || w1 === 'TRANSACTION' ? words.slice(2) : words.slice(1);
+  const chained = (base: string): string => (rest[0] === 'AND' && rest[1] !== 'NO' ? `${base} AND CHAIN` : base);
   switch (w0) {
     case 'BEGIN':
     case 'END':
@@ -187,13 +189,10 @@ function transactionCommand(words: readonly string[]): string | undefined {
     case 'START':
       return w1 === 'TRANSACTION' ? 'START TRANSACTION' : undefined;
     case 'COMMIT':
-      if (w1 === 'PREPARED') return 'COMMIT PREPARED';
-      return (optionalNoise ? w2 : w1) === 'AND' ? 'COMMIT AND CHAIN' : 'COMMIT';
-    case 'ROLLBACK': {
+      return w1 === 'PREPARED' ? 'COMMIT PREPARED' : chained('COMMIT');
+    case 'ROLLBACK':
       if (w1 === 'PREPARED') return 'ROLLBACK PREPARED';
-      if ((optionalNoise ? w2 : w1) === 'TO') return undefined;
-      return (optionalNoise ? w2 : w1) === 'AND' ? 'ROLLBACK AND CHAIN' : 'ROLLBACK';
-    }
+      return rest[0] === 'TO' ? undefined : chained('ROLLBACK');
     case 'PREPARE':
       return w1 === 'TRANSACTION' ? 'PREPARE TRANSACTION' : undefined;
     default:
