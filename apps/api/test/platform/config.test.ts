@@ -55,7 +55,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       dbPoolMax: 10,
       dbStatementTimeoutMs: 15_000,
-      dbLockTimeoutMs: 2_000,
+      dbLockTimeoutMs: 1_000,
       dbIdleInTransactionTimeoutMs: 10_000,
       dbConnectionTimeoutMs: 2_000,
       dbPoolQueueMax: 200,

@@ -14,7 +14,7 @@ export interface Config {
   dbPoolMax: number;
   /** `statement_timeout` of every database session, ms. */
   dbStatementTimeoutMs: number;
-  /** `lock_timeout` of every database session, ms: a lock held elsewhere fails the statement (503) instead of stalling it. */
+  /** `lock_timeout` of every database session, ms (per lock acquisition): a lock held elsewhere fails the statement (503) instead of stalling it. */
   dbLockTimeoutMs: number;
   /** `idle_in_transaction_session_timeout` of every database session, ms. */
   dbIdleInTransactionTimeoutMs: number;

@@ -196,7 +196,7 @@ const settings = {
   dbPassword: setting('db-password', 'DB_PASSWORD', optional(text({ trim: false })), undefined, { secret: true }),
   dbPoolMax: setting('db-pool-max', 'DB_POOL_MAX', integer(1, 1000), 10),
   dbStatementTimeout: setting('db-statement-timeout', 'DB_STATEMENT_TIMEOUT', duration(1), '15s'),
-  dbLockTimeout: setting('db-lock-timeout', 'DB_LOCK_TIMEOUT', duration(1), '2s'),
+  dbLockTimeout: setting('db-lock-timeout', 'DB_LOCK_TIMEOUT', duration(1), '1s'),
   dbIdleInTransactionTimeout: setting('db-idle-in-transaction-timeout', 'DB_IDLE_IN_TRANSACTION_TIMEOUT', duration(1), '10s'),
   dbConnectionTimeout: setting('db-connection-timeout', 'DB_CONNECTION_TIMEOUT', duration(1), '2s'),
   dbPoolQueueMax: setting('db-pool-queue-max', 'DB_POOL_QUEUE_MAX', integer(0, 100_000), 200),

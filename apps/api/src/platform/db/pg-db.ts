@@ -19,7 +19,11 @@ export interface PgDbOptions {
   logger?: DbLogger;
   /** Server-side `statement_timeout` of every session, ms (default 15000). */
   statementTimeoutMs?: number;
-  /** Server-side `lock_timeout` of every session, ms (default 2000): a lock held elsewhere fails the statement (55P03) instead of stalling it. */
+  /**
+   * Server-side `lock_timeout` of every session, ms (default 1000): a lock held elsewhere fails the
+   * statement (55P03) instead of stalling it. It bounds each lock acquisition: a write to a row
+   * others also wait for may wait twice (the row's queue, then the holder's transaction).
+   */
   lockTimeoutMs?: number;
   /** Server-side `idle_in_transaction_session_timeout` of every session, ms (default 10000). */
   idleInTransactionTimeoutMs?: number;
@@ -177,7 +181,7 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     types: typeParsers,
     // Sent in the startup packet: the server applies them as the session opens.
     statement_timeout: statementTimeoutMs,
-    lock_timeout: options.lockTimeoutMs ?? 2_000,
+    lock_timeout: options.lockTimeoutMs ?? 1_000,
     idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
   };
   const pool = new pg.Pool({
