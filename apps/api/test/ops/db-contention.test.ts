@@ -152,7 +152,7 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
 
   it('keeps reads fast and readiness up while 25 writes are stalled on a locked row', async () => {
     // Long limits, so that the stall outlasts every check below even on a slow machine.
-    const app = await startContentionApp({ DB_POOL_MAX: '10', DB_LOCK_TIMEOUT: '30s', DB_CONNECTION_TIMEOUT: '30s' });
+    const app = await startContentionApp({ DB_POOL_MAX: '10', DB_LOCK_TIMEOUT: '30s', DB_POOL_WAIT_TIMEOUT: '30s' });
     const [locked, other] = [await app.createMovie(), await app.createMovie()];
     const holder = await lockHolder(app);
     await holder.query('SELECT 1 FROM movie.movie WHERE extl_id = $1 FOR UPDATE', [locked]);
@@ -172,13 +172,13 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
 
     const read = await timed(app.t.request('GET', `/api/v1/movies/${other}`, { headers: app.admin }));
     assert.equal(read.res.status, 200, read.res.text);
-    assert.ok(read.ms < 1_000, `an unrelated read took ${Math.round(read.ms)} ms`);
+    assert.ok(read.ms < 2_000, `an unrelated read took ${Math.round(read.ms)} ms`);
     const list = await app.t.request('GET', '/api/v1/movies?limit=5', { headers: app.admin });
     assert.equal(list.status, 200, list.text);
     const ready = await timed(app.t.request('GET', '/readyz'));
     assert.equal(ready.res.status, 200, ready.res.text);
     assert.deepEqual(ready.res.body, { status: 'ready', checks: { database: 'up', jwks: 'up' } });
-    assert.ok(ready.ms < 1_000, `readiness took ${Math.round(ready.ms)} ms`);
+    assert.ok(ready.ms < 2_000, `readiness took ${Math.round(ready.ms)} ms`);
     assert.deepEqual((await app.t.request('GET', '/api/v1/ping')).body, { db_up: true });
 
     assert.equal(settled, 0, 'no stalled write finished meanwhile');
@@ -222,7 +222,7 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
     assertUnavailable(await timed(app.t.request('GET', `/api/v1/movies/${id}`, { headers: app.admin })), 'GET behind the table lock');
     const orgs = await timed(app.t.request('GET', '/api/v1/orgs', { headers: app.admin }));
     assert.equal(orgs.res.status, 200, orgs.res.text);
-    assert.ok(orgs.ms < 1_000, `a read of another table took ${Math.round(orgs.ms)} ms`);
+    assert.ok(orgs.ms < 2_000, `a read of another table took ${Math.round(orgs.ms)} ms`);
     assert.equal((await app.t.request('GET', '/readyz')).status, 200);
     assert.deepEqual((await app.t.request('GET', '/api/v1/ping')).body, { db_up: true });
 

@@ -58,6 +58,7 @@ describe('loadConfig', () => {
       dbLockTimeoutMs: 1_000,
       dbIdleInTransactionTimeoutMs: 10_000,
       dbConnectionTimeoutMs: 2_000,
+      dbPoolWaitTimeoutMs: 1_000,
       dbPoolQueueMax: 200,
       dataDir: path.join(cwd, '.data'),
       auth: {
@@ -275,11 +276,18 @@ describe('loadConfig', () => {
     it('reads the database session timeouts and pool bounds, refusing zero timeouts', () => {
       const config = load({
         env: { DB_LOCK_TIMEOUT: '500ms', DB_STATEMENT_TIMEOUT: '30s', DB_IDLE_IN_TRANSACTION_TIMEOUT: '1m', DB_POOL_QUEUE_MAX: '0' },
-        argv: ['--db-connection-timeout', '750ms'],
+        argv: ['--db-connection-timeout', '750ms', '--db-pool-wait-timeout=250ms'],
       });
       assert.deepEqual(
-        [config.dbLockTimeoutMs, config.dbStatementTimeoutMs, config.dbIdleInTransactionTimeoutMs, config.dbConnectionTimeoutMs, config.dbPoolQueueMax],
-        [500, 30_000, 60_000, 750, 0],
+        [
+          config.dbLockTimeoutMs,
+          config.dbStatementTimeoutMs,
+          config.dbIdleInTransactionTimeoutMs,
+          config.dbConnectionTimeoutMs,
+          config.dbPoolWaitTimeoutMs,
+          config.dbPoolQueueMax,
+        ],
+        [500, 30_000, 60_000, 750, 250, 0],
       );
       // 0 would switch the server-side timeout off: a lock held elsewhere could stall forever again.
       assertConfigError(() => load({ env: { DB_LOCK_TIMEOUT: '0' } }), 'DB_LOCK_TIMEOUT', /duration/);

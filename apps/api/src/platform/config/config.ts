@@ -18,8 +18,10 @@ export interface Config {
   dbLockTimeoutMs: number;
   /** `idle_in_transaction_session_timeout` of every database session, ms. */
   dbIdleInTransactionTimeoutMs: number;
-  /** How long a request may wait for a free pool connection, and a new connection may take to open, ms. */
+  /** How long opening a database connection may take, ms (also the deadline of the readiness probe). */
   dbConnectionTimeoutMs: number;
+  /** How long a request may wait for a free pool connection before it gets 503, ms. */
+  dbPoolWaitTimeoutMs: number;
   /** Most requests waiting for a pool connection per lane (reads, writes); the next gets 503 at once. */
   dbPoolQueueMax: number;
   dataDir: string;

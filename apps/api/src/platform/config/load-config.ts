@@ -199,6 +199,7 @@ const settings = {
   dbLockTimeout: setting('db-lock-timeout', 'DB_LOCK_TIMEOUT', duration(1), '1s'),
   dbIdleInTransactionTimeout: setting('db-idle-in-transaction-timeout', 'DB_IDLE_IN_TRANSACTION_TIMEOUT', duration(1), '10s'),
   dbConnectionTimeout: setting('db-connection-timeout', 'DB_CONNECTION_TIMEOUT', duration(1), '2s'),
+  dbPoolWaitTimeout: setting('db-pool-wait-timeout', 'DB_POOL_WAIT_TIMEOUT', duration(1), '1s'),
   dbPoolQueueMax: setting('db-pool-queue-max', 'DB_POOL_QUEUE_MAX', integer(0, 100_000), 200),
   dataDir: setting('data-dir', 'DATA_DIR', text(), './.data'),
   authJwksUrl: setting('auth-jwks-url', 'AUTH_JWKS_URL', httpUrl(), 'http://127.0.0.1:4001/api/auth/jwks'),
@@ -334,6 +335,7 @@ function toConfig(
     dbLockTimeoutMs: values.dbLockTimeout,
     dbIdleInTransactionTimeoutMs: values.dbIdleInTransactionTimeout,
     dbConnectionTimeoutMs: values.dbConnectionTimeout,
+    dbPoolWaitTimeoutMs: values.dbPoolWaitTimeout,
     dbPoolQueueMax: values.dbPoolQueueMax,
     dataDir: path.resolve(context.cwd, values.dataDir),
     auth: {

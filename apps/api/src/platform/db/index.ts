@@ -54,6 +54,7 @@ export interface DbConfig {
   dbLockTimeoutMs?: number;
   dbIdleInTransactionTimeoutMs?: number;
   dbConnectionTimeoutMs?: number;
+  dbPoolWaitTimeoutMs?: number;
   dbPoolQueueMax?: number;
 }
 
@@ -72,6 +73,7 @@ export async function createDb(config: DbConfig, logger?: DbLogger): Promise<Man
       ...(config.dbLockTimeoutMs === undefined ? {} : { lockTimeoutMs: config.dbLockTimeoutMs }),
       ...(config.dbIdleInTransactionTimeoutMs === undefined ? {} : { idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs }),
       ...(config.dbConnectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: config.dbConnectionTimeoutMs }),
+      ...(config.dbPoolWaitTimeoutMs === undefined ? {} : { poolWaitTimeoutMs: config.dbPoolWaitTimeoutMs }),
       ...(config.dbPoolQueueMax === undefined ? {} : { poolQueueMax: config.dbPoolQueueMax }),
       ...(logger ? { logger } : {}),
     });

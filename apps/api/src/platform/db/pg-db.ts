@@ -27,11 +27,10 @@ export interface PgDbOptions {
   lockTimeoutMs?: number;
   /** Server-side `idle_in_transaction_session_timeout` of every session, ms (default 10000). */
   idleInTransactionTimeoutMs?: number;
-  /**
-   * How long a caller may wait for a free pool slot, and how long opening a new connection may
-   * take, ms (default 2000). Also the deadline of `ping()`.
-   */
+  /** How long opening a connection may take, ms (default 2000); also the deadline of `ping()`. */
   connectionTimeoutMs?: number;
+  /** How long a caller may wait for a free pool slot before `PoolExhaustedError`, ms (default 1000). */
+  poolWaitTimeoutMs?: number;
   /** Most callers waiting for a connection per lane (reads, writes); the next gets 503 at once (default 200). */
   poolQueueMax?: number;
   /** Connections that writes and transactions may hold at once (default {@link defaultWriteSlots} of `max`). */
@@ -161,8 +160,8 @@ const maxRememberedLanes = 1_000;
  * get a client-side read timeout just above the statement timeout, so no call waits forever on a
  * dead server. Pooled connections are handed out through {@link PoolAdmission}: writes and
  * transactions may hold all but a few of them, so writes stalled on a lock held elsewhere never
- * leave reads without a connection, and a caller that finds its lane's queue full or waits past
- * the connection timeout fails at once with `PoolExhaustedError` (503). `ping()` runs on a
+ * leave reads without a connection, and a caller that finds its lane's queue full fails at once,
+ * one that waits past the pool wait timeout fails then, both with `PoolExhaustedError` (503). `ping()` runs on a
  * dedicated connection outside the pool, so a saturated pool is never reported as a database
  * that is down. Every failure to open a session is tagged with `asConnectFailure`. Errors of idle
  * clients are logged, never thrown. LISTEN uses one dedicated client outside the pool that
@@ -199,7 +198,7 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     size: options.max,
     writeSlots: options.writeSlots ?? defaultWriteSlots(options.max),
     queueMax: options.poolQueueMax ?? 200,
-    waitTimeoutMs: connectionTimeoutMs,
+    waitTimeoutMs: options.poolWaitTimeoutMs ?? 1_000,
   });
   const lanes = new Map<string, Lane>();
   const laneOf = (text: string): Lane => {
