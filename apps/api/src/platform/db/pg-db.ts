@@ -160,10 +160,10 @@ const maxRememberedLanes = 1_000;
  * get a client-side read timeout just above the statement timeout, so no call waits forever on a
  * dead server. Pooled connections are handed out through {@link PoolAdmission}: writes and
  * transactions may hold all but a few of them, so writes stalled on a lock held elsewhere never
- * leave reads without a connection, and a caller that finds its lane's queue full fails at once,
- * one that waits past the pool wait timeout fails then, both with `PoolExhaustedError` (503). `ping()` runs on a
- * dedicated connection outside the pool, so a saturated pool is never reported as a database
- * that is down. Every failure to open a session is tagged with `asConnectFailure`. Errors of idle
+ * leave reads without a connection; a caller that finds its lane's queue full fails at once, one
+ * that waits past the pool wait timeout fails then, both with `PoolExhaustedError` (503).
+ * `ping()` runs on a dedicated connection outside the pool, so a saturated pool is never
+ * reported as a database that is down. Every failure to open a session is tagged with `asConnectFailure`. Errors of idle
  * clients are logged, never thrown. LISTEN uses one dedicated client outside the pool that
  * reconnects with backoff; see {@link ManagedDb.onNotificationReconnect}. Errors are raw `pg`
  * errors: callers map them with `mapDbError`.
