@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { loadConfig } from '../../src/platform/config/index.js';
 import { createDb } from '../../src/platform/db/index.js';
@@ -66,8 +66,12 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
     await observer.connect();
   });
 
+  // Closing a holder's connection releases its locks, so a failed test cannot stall the next one.
+  afterEach(async () => {
+    for (const holder of holders.splice(0)) await holder.end().catch(() => undefined);
+  });
+
   after(async () => {
-    for (const holder of holders) await holder.end().catch(() => undefined);
     for (const app of opened) await app.close().catch(() => undefined);
     await observer?.end();
     await identity?.close();
@@ -126,11 +130,15 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
     return rows[0]?.n ?? 0;
   }
 
+  let withDefaults: Promise<ContentionApp> | undefined;
+  /** One app with every DB_* setting at its default, shared by the tests that need nothing else. */
+  const defaultApp = (): Promise<ContentionApp> => (withDefaults ??= startContentionApp({ DB_POOL_MAX: '10' }));
+
   const put = (app: ContentionApp, id: string, title: string) =>
     app.t.request('PUT', `/api/v1/movies/${id}`, { headers: app.admin, json: { ...movie, title } });
 
   it('answers a PUT on a row locked by another connection with 503 after the lock timeout, not the statement timeout', async () => {
-    const app = await startContentionApp();
+    const app = await defaultApp();
     const id = await app.createMovie();
     const holder = await lockHolder(app);
     await holder.query('SELECT 1 FROM movie.movie WHERE extl_id = $1 FOR UPDATE', [id]);
@@ -194,7 +202,7 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
   });
 
   it('answers every one of 25 writes stalled on a lock within 5 s, with 503 and never 500', async () => {
-    const app = await startContentionApp({ DB_POOL_MAX: '10' });
+    const app = await defaultApp();
     const [locked, other] = [await app.createMovie(), await app.createMovie()];
     const holder = await lockHolder(app);
     await holder.query('SELECT 1 FROM movie.movie WHERE extl_id = $1 FOR UPDATE', [locked]);
@@ -212,7 +220,7 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
   });
 
   it('answers 503 within 5 s behind a table lock, while other tables and readiness are unaffected', async () => {
-    const app = await startContentionApp();
+    const app = await defaultApp();
     const id = await app.createMovie();
     const holder = await lockHolder(app);
     await holder.query('LOCK TABLE movie.movie IN ACCESS EXCLUSIVE MODE');
