@@ -15,16 +15,17 @@ const startupRetryMaxMs = 10_000;
 const closeGraceMs = 3_000;
 
 /**
- * Migrations (MIGRATE_ON_START) or, without them, one ping: what must succeed before the app may
- * use the database. Throws what the database threw.
+ * Migrations (MIGRATE_ON_START) or, without them, one query through the pool: what must succeed
+ * before the app may use the database. Throws what the database threw, so the caller can tell a
+ * server that is not there yet from one that refuses this configuration.
  */
 async function prepareDatabase(db: ManagedDb, config: Config, logger: Logger): Promise<void> {
   if (config.migrateOnStart) {
     const [{ migrateUp }, { moduleMigrations }] = await Promise.all([import('./platform/db/migrator.js'), import('./migrations.js')]);
     const applied = await migrateUp(db, moduleMigrations, { log: (line) => logger.info(line) });
     logger.info({ applied: applied.length }, 'migrations up to date');
-  } else if (!(await db.ping())) {
-    throw Object.assign(new Error('database unreachable'), { code: 'ECONNREFUSED' });
+  } else {
+    await db.query('SELECT 1');
   }
 }
 
@@ -38,7 +39,11 @@ function sleep(ms: number): Promise<void> {
  *
  * Database down at start: the server listens anyway behind a startup gate (readiness 503, requests
  * needing the database 503 + Retry-After) and retries the migrations with backoff until they
- * succeed; errors that no retry can fix (bad SQL, auth) end the process with 1.
+ * succeed. Retried: every connection error except the permanent ones — server refused or
+ * unreachable, starting up or in recovery (57P03), too many connections (53300), database not
+ * accepting connections (55000). Ending the process with 1: errors no retry can fix — a failing or
+ * refused migration, and the server refusing this configuration (authentication of our role
+ * 28000/28P01, no such database 3D000, no CONNECT privilege), see `isPermanentConnectionError`.
  *
  * SIGTERM/SIGINT: readiness turns 503, the listener closes, idle connections close, in-flight
  * requests finish (requests still arriving on open connections are served with
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
     const { startTracing } = await import('./platform/telemetry/tracing.js');
     tracing = startTracing(process.env, logger);
   }
-  const [{ buildApp }, { createDb, isConnectionError }, { createStartupGate }, { createJwtVerifier }] = await Promise.all([
+  const [{ buildApp }, { createDb, isConnectionError, isPermanentConnectionError }, { createStartupGate }, { createJwtVerifier }] = await Promise.all([
     import('./app.js'),
     import('./platform/db/index.js'),
     import('./platform/db/startup-gate.js'),
@@ -83,11 +88,12 @@ async function main(): Promise<void> {
 
   const db = await createDb(config, logger);
   logger.info({ database: db.kind }, 'database opened');
+  const retryable = (error: unknown): boolean => isConnectionError(error) && !isPermanentConnectionError(error);
   let gate: StartupGate | undefined;
   try {
     await prepareDatabase(db, config, logger);
   } catch (error) {
-    if (!isConnectionError(error)) {
+    if (!retryable(error)) {
       logger.fatal({ err: error }, 'database preparation failed');
       await db.close();
       process.exit(1);
@@ -127,7 +133,7 @@ async function main(): Promise<void> {
           return;
         } catch (error) {
           if (shuttingDown) return;
-          if (!isConnectionError(error)) {
+          if (!retryable(error)) {
             logger.fatal({ err: error }, 'database preparation failed');
             process.exit(1);
           }

@@ -69,8 +69,8 @@ export async function createBlankDatabase(): Promise<{ url: string; name: string
 /**
  * A migrated database for one test file. With the runner's PostgreSQL (env
  * `CHOMPARDO_TEST_PG_ADMIN_URL` + `CHOMPARDO_TEST_TEMPLATE_DB`): a fresh clone of the migrated
- * template with a pg Db (pool max 5). Otherwise an in-memory PGlite with every module's
- * migrations applied (takes seconds). `drop()` closes the Db and removes the database.
+ * template with a pg Db (pool max 5, pool wait 30 s). Otherwise an in-memory PGlite with every
+ * module's migrations applied (takes seconds). `drop()` closes the Db and removes the database.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const env = testPostgresEnv();
@@ -99,7 +99,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     }
   }
   const url = databaseUrl(env.adminUrl, name);
-  const db = createPgDb({ connectionString: url, max: 5, applicationName: 'chompardo-test' });
+  // Tests fire bursts (50 concurrent creates) at 5 connections on a shared, loaded machine: they
+  // check what the API does with the work, not how soon it sheds it, so they may queue longer than
+  // the production pool wait. Tests of the pool wait build their Db from the configuration.
+  const db = createPgDb({ connectionString: url, max: 5, applicationName: 'chompardo-test', poolWaitTimeoutMs: 30_000 });
   let dropped = false;
   return {
     url,

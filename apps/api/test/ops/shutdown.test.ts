@@ -108,6 +108,9 @@ describe('graceful shutdown', () => {
         AUTH_ISSUER: identity.issuer,
         AUTH_AUDIENCE: identity.audience,
         MIGRATE_ON_START: 'false',
+        // A table lock holds the requests in flight: they must wait for it, not give up after the
+        // default lock timeout with 503.
+        DB_LOCK_TIMEOUT: '60s',
         ...env,
       });
       cleanups.push(() => server.kill());

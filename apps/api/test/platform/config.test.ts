@@ -55,6 +55,12 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       dbPoolMax: 10,
       workers: 1,
+      dbStatementTimeoutMs: 15_000,
+      dbLockTimeoutMs: 1_000,
+      dbIdleInTransactionTimeoutMs: 10_000,
+      dbConnectionTimeoutMs: 2_000,
+      dbPoolWaitTimeoutMs: 1_000,
+      dbPoolQueueMax: 200,
       dataDir: path.join(cwd, '.data'),
       auth: {
         jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks',
@@ -266,6 +272,28 @@ describe('loadConfig', () => {
       assertConfigError(() => load({ env: { BODY_LIMIT: '1.5' } }), 'BODY_LIMIT', /positive integer/);
       assertConfigError(() => load({ env: { RATE_LIMIT_MAX: '-1' } }), 'RATE_LIMIT_MAX', />= 0/);
       assertConfigError(() => load({ env: { MIGRATE_ON_START: 'maybe' } }), 'MIGRATE_ON_START', /true\/false/);
+    });
+
+    it('reads the database session timeouts and pool bounds, refusing zero timeouts', () => {
+      const config = load({
+        env: { DB_LOCK_TIMEOUT: '500ms', DB_STATEMENT_TIMEOUT: '30s', DB_IDLE_IN_TRANSACTION_TIMEOUT: '1m', DB_POOL_QUEUE_MAX: '0' },
+        argv: ['--db-connection-timeout', '750ms', '--db-pool-wait-timeout=250ms'],
+      });
+      assert.deepEqual(
+        [
+          config.dbLockTimeoutMs,
+          config.dbStatementTimeoutMs,
+          config.dbIdleInTransactionTimeoutMs,
+          config.dbConnectionTimeoutMs,
+          config.dbPoolWaitTimeoutMs,
+          config.dbPoolQueueMax,
+        ],
+        [500, 30_000, 60_000, 750, 250, 0],
+      );
+      // 0 would switch the server-side timeout off: a lock held elsewhere could stall forever again.
+      assertConfigError(() => load({ env: { DB_LOCK_TIMEOUT: '0' } }), 'DB_LOCK_TIMEOUT', /duration/);
+      assertConfigError(() => load({ env: { DB_STATEMENT_TIMEOUT: '0ms' } }), 'DB_STATEMENT_TIMEOUT', /duration/);
+      assertConfigError(() => load({ env: { DB_POOL_QUEUE_MAX: '-1' } }), 'DB_POOL_QUEUE_MAX', /0-100000/);
     });
 
     it('reports every bad value, keyed by the first', () => {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ManagedDb } from '../../src/platform/db/managed-db.js';
 import {
   MigrationError,
+  MigrationRefusedError,
   migrateDown,
   migrateUp,
   migrationStatus,
@@ -49,6 +50,21 @@ function throwawayModule(options: { failAt?: number; withoutDown?: number } = {}
     if (Number(version) !== options.withoutDown) writeFileSync(path.join(directory, `${stem}.down.sql`), down);
   }
   return { module: schema.replace(/_/g, '-'), schema, directory };
+}
+
+/** A throwaway module whose migrations are exactly `files` (`{ '0001_name.up.sql': sql, … }`). */
+function moduleWithFiles(files: Record<string, string>): MigrationSource {
+  sourceCount += 1;
+  const schema = `mig_${process.pid}_${sourceCount}`;
+  const directory = path.join(tempRoot, schema);
+  mkdirSync(directory);
+  for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(directory, name), sql.replaceAll('$SCHEMA', schema));
+  return { module: schema.replace(/_/g, '-'), schema, directory };
+}
+
+async function tableExists(db: ManagedDb, qualified: string): Promise<boolean> {
+  const result = await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [qualified]);
+  return result.rows[0]?.found === true;
 }
 
 async function schemaExists(db: ManagedDb, schema: string): Promise<boolean> {
@@ -139,6 +155,78 @@ function migratorBehaviour(getDb: () => ManagedDb, openRaceDbs: () => Promise<{ 
     await migrateUp(db, [source]);
     await assert.rejects(migrateDown(db, [source]), /has no down file/);
     assert.equal((await migrationStatus(db, [source])).filter((entry) => entry.state === 'applied').length, 3);
+  });
+
+  it('refuses a run with a COMMIT in a pending migration before applying anything of it', async () => {
+    const db = getDb();
+    const good = throwawayModule();
+    const bad = moduleWithFiles({
+      '0001_create.up.sql': 'CREATE SCHEMA IF NOT EXISTS $SCHEMA;\nCREATE TABLE $SCHEMA.first (id int);',
+      '0002_half.up.sql': 'CREATE TABLE $SCHEMA.half (id int);\n-- the first half is committed here:\nCOMMIT;\nCREATE TABLE $SCHEMA.second_half (id int);',
+    });
+    await assert.rejects(migrateUp(db, [good, bad]), (e: unknown) => {
+      assert.ok(e instanceof MigrationRefusedError, String(e));
+      assert.match(e.message, /0002_half\.up\.sql contains transaction control \(COMMIT at line 3\)/);
+      assert.equal(e.problems.length, 1);
+      return true;
+    });
+    // Nothing of the run: not the good module listed first, not the bad module's clean 0001.
+    assert.equal(await schemaExists(db, good.schema), false);
+    assert.equal(await schemaExists(db, bad.schema), false);
+    assert.equal(await tableExists(db, `${bad.schema}.half`), false);
+    assert.deepEqual((await migrationStatus(db, [bad])).map((entry) => entry.state), ['pending', 'pending']);
+  });
+
+  it('applies migrations whose function bodies, strings and comments mention BEGIN, COMMIT and END', async () => {
+    const db = getDb();
+    const source = moduleWithFiles({
+      '0001_functions.up.sql': `CREATE SCHEMA IF NOT EXISTS $SCHEMA;
+        -- COMMIT; would be refused if it were not a comment
+        CREATE TABLE $SCHEMA.note (id int PRIMARY KEY, body text NOT NULL, "end" int);
+        CREATE FUNCTION $SCHEMA.add_note(text) RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN
+          INSERT INTO $SCHEMA.note VALUES (1, $1, 0);
+        END;
+        $$;
+        SELECT $SCHEMA.add_note('BEGIN; COMMIT; END;');
+        CREATE FUNCTION $SCHEMA.sign(x int) RETURNS int LANGUAGE sql
+        BEGIN ATOMIC
+          SELECT CASE WHEN x > 0 THEN 1 WHEN x < 0 THEN -1 ELSE 0 END;
+        END;`,
+    });
+    assert.equal((await migrateUp(db, [source])).length, 1);
+    const rows = await db.query<{ body: string; sign: number }>(`SELECT body, ${source.schema}.sign(-5) AS sign FROM ${source.schema}.note`);
+    assert.deepEqual(rows.rows, [{ body: 'BEGIN; COMMIT; END;', sign: -1 }]);
+  });
+
+  it('refuses an unapplied migration numbered below an applied one, naming both', async () => {
+    const db = getDb();
+    const source = moduleWithFiles({
+      '0001_create.up.sql': 'CREATE SCHEMA IF NOT EXISTS $SCHEMA;\nCREATE TABLE $SCHEMA.thing (id int);',
+      '0003_index.up.sql': 'CREATE INDEX thing_id_ix ON $SCHEMA.thing (id);',
+    });
+    await migrateUp(db, [source]);
+    // A branch merged late adds 0002 after 0003 was applied; 0004 arrives with it.
+    writeFileSync(path.join(source.directory, '0002_late.up.sql'), `CREATE TABLE ${source.schema}.late (id int);`);
+    writeFileSync(path.join(source.directory, '0004_next.up.sql'), `CREATE TABLE ${source.schema}.next (id int);`);
+    await assert.rejects(migrateUp(db, [source]), (e: unknown) => {
+      assert.ok(e instanceof MigrationRefusedError, String(e));
+      assert.match(e.message, /0002_late\.up\.sql is not applied but is numbered below the applied 0003_index \(version 3\)/);
+      return true;
+    });
+    assert.equal(await tableExists(db, `${source.schema}.late`), false);
+    assert.equal(await tableExists(db, `${source.schema}.next`), false, 'the in-order 0004 did not run either');
+  });
+
+  it('refuses to revert through a down script with transaction control', async () => {
+    const db = getDb();
+    const source = moduleWithFiles({
+      '0001_create.up.sql': 'CREATE SCHEMA IF NOT EXISTS $SCHEMA;\nCREATE TABLE $SCHEMA.thing (id int);',
+      '0001_create.down.sql': 'DROP TABLE $SCHEMA.thing;\nCOMMIT;\nDROP SCHEMA $SCHEMA;',
+    });
+    await migrateUp(db, [source]);
+    await assert.rejects(migrateDown(db, [source]), /0001_create\.down\.sql contains transaction control \(COMMIT at line 2\)/);
+    assert.equal(await tableExists(db, `${source.schema}.thing`), true);
   });
 
   it('lets two migrators race on one fresh database: both succeed, each migration runs once', async () => {

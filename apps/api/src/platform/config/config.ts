@@ -21,6 +21,18 @@ export interface Config {
    * that many workers (node:cluster) sharing the port and, between them, the DB_POOL_MAX budget.
    */
   workers: number;
+  /** `statement_timeout` of every database session, ms. */
+  dbStatementTimeoutMs: number;
+  /** `lock_timeout` of every database session, ms (per lock acquisition): a lock held elsewhere fails the statement (503) instead of stalling it. */
+  dbLockTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout` of every database session, ms. */
+  dbIdleInTransactionTimeoutMs: number;
+  /** How long opening a database connection may take, ms (also the deadline of the readiness probe). */
+  dbConnectionTimeoutMs: number;
+  /** How long a request may wait for a free pool connection before it gets 503, ms. */
+  dbPoolWaitTimeoutMs: number;
+  /** Most requests waiting for a pool connection per lane (reads, writes); the next gets 503 at once. */
+  dbPoolQueueMax: number;
   dataDir: string;
   auth: {
     jwksUrl: string;

@@ -17,10 +17,28 @@ const connectionErrnoCodes = new Set([
 ]);
 
 /**
- * SQLSTATEs outside class 08 that also mean "the server is not serving us right now":
- * admin/crash shutdown, cannot connect now (starting up / recovery), too many connections.
+ * SQLSTATEs outside class 08 that mean "no usable session": admin/crash shutdown, cannot connect
+ * now (starting up, recovery), database dropped, idle-session and idle-in-transaction timeouts
+ * (the server closed our session), too many connections, and the refusals of a connection
+ * attempt: authentication of our own role (28000, 28P01) and a database that does not exist
+ * (3D000). Those last three are only ever raised while a session is being opened.
  */
-const connectionSqlStates = new Set(['57P01', '57P02', '57P03', '53300']);
+const connectionSqlStates = new Set(['57P01', '57P02', '57P03', '57P04', '57P05', '25P03', '53300', '28000', '28P01', '3D000']);
+
+/**
+ * SQLSTATEs of a refused connection attempt that no retry fixes without an operator: wrong
+ * credentials or a role that may not log in (28000, 28P01), no such database (3D000), no CONNECT
+ * privilege (42501). At runtime they still answer 503 (the database refuses us, the request is
+ * not at fault); at startup they end the process instead of being retried.
+ */
+const permanentConnectSqlStates = new Set(['28000', '28P01', '3D000', '42501']);
+
+/**
+ * Marks errors raised while a session was being opened (see {@link asConnectFailure}): any
+ * SQLSTATE then means the database refused us (e.g. 55000 `ALLOW_CONNECTIONS false`), whereas the
+ * same SQLSTATE from a statement (55000 also means "currval not yet defined") is a query error.
+ */
+const connectPhase = Symbol('chompardo.connectPhase');
 
 /**
  * Messages that `pg` / `pg-pool` put on plain `Error`s (no code) when the socket is gone, the
@@ -58,16 +76,55 @@ export function sqlStateOf(e: unknown): string | undefined {
 }
 
 /**
- * True when `e` says the database connection failed or is unusable: refused/reset/timed-out
- * sockets, server shutdown (57P01/57P02/57P03), class 08 SQLSTATEs, too many connections, pg's
- * "Connection terminated…", the pool's connect timeout, a client-side query read timeout.
- * Looks through `cause` and `AggregateError.errors` (Node reports multi-address connect
- * failures as an AggregateError).
+ * Tags `e` (in place; it is returned) as raised while a session was being opened, so that
+ * {@link isConnectionError} recognises it whatever its SQLSTATE. The pg Db calls it on every
+ * failure of `pool.connect()` and of its dedicated clients' `connect()`. Non-objects are returned
+ * unchanged.
+ */
+export function asConnectFailure<E>(e: E): E {
+  if (typeof e === 'object' && e !== null && !Object.hasOwn(e, connectPhase)) {
+    // Not enumerable: log serializers and deep equality checks see the driver's error unchanged.
+    Object.defineProperty(e, connectPhase, { value: true });
+  }
+  return e;
+}
+
+function isConnectFailure(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && Object.hasOwn(e, connectPhase);
+}
+
+/** Why {@link PoolExhaustedError} was raised. */
+export type PoolExhaustedReason = 'queue_full' | 'wait_timeout' | 'closed';
+
+/**
+ * No database connection could be had for this caller: the wait queue of its lane was full
+ * (refused at once), its wait passed the connection timeout, or the Db was closed meanwhile.
+ * A connection error for every purpose: 503 with `Retry-After`, retried at startup.
+ */
+export class PoolExhaustedError extends Error {
+  readonly reason: PoolExhaustedReason;
+
+  constructor(reason: PoolExhaustedReason, message: string) {
+    super(message);
+    this.name = 'PoolExhaustedError';
+    this.reason = reason;
+  }
+}
+
+/**
+ * True when `e` says no usable database session could be had: refused/reset/timed-out sockets,
+ * a refused connection attempt (any error tagged by {@link asConnectFailure}: authentication,
+ * no such database, `ALLOW_CONNECTIONS false`, too many connections…), server shutdown
+ * (57P01/57P02/57P03), class 08 SQLSTATEs, sessions the server closed (idle timeouts, database
+ * dropped), pg's "Connection terminated…", the pool's connect timeout, a client-side query read
+ * timeout, and {@link PoolExhaustedError}. Looks through `cause` and `AggregateError.errors`
+ * (Node reports multi-address connect failures as an AggregateError).
  */
 export function isConnectionError(e: unknown, depth = 0): boolean {
   const err = asErrorLike(e);
   if (!err || depth > 4) return false;
   if (isAppError(e)) return false;
+  if (e instanceof PoolExhaustedError || isConnectFailure(e)) return true;
   const code = typeof err.code === 'string' ? err.code : undefined;
   if (code !== undefined) {
     if (connectionErrnoCodes.has(code) || connectionSqlStates.has(code)) return true;
@@ -82,6 +139,23 @@ export function isConnectionError(e: unknown, depth = 0): boolean {
 }
 
 /**
+ * True when `e` is a connection error that retrying will not fix without an operator: the
+ * server refused the connection attempt for our role's credentials or LOGIN right (28000,
+ * 28P01), for a database that does not exist (3D000) or for a missing CONNECT privilege (42501
+ * while connecting). main.ts ends the process on these at startup instead of retrying; everything
+ * else {@link isConnectionError} accepts (refused or unreachable server, too many connections,
+ * database not accepting connections, starting up, pool exhausted) is retried.
+ */
+export function isPermanentConnectionError(e: unknown, depth = 0): boolean {
+  const err = asErrorLike(e);
+  if (!err || depth > 4 || isAppError(e)) return false;
+  const state = sqlStateOf(e);
+  if (state !== undefined && permanentConnectSqlStates.has(state) && (isConnectFailure(e) || connectionSqlStates.has(state))) return true;
+  if (Array.isArray(err.errors) && err.errors.some((inner) => isPermanentConnectionError(inner, depth + 1))) return true;
+  return err.cause !== undefined && isPermanentConnectionError(err.cause, depth + 1);
+}
+
+/**
  * True when `e` is a serialization failure (40001) or a deadlock (40P01): the transaction lost a
  * race and running it again from the start may succeed. See {@link withTxRetry}.
  */
@@ -93,6 +167,11 @@ export function isRetryableTxError(e: unknown): boolean {
 /** True when the statement was cancelled, typically by `statement_timeout` (57014). */
 export function isStatementTimeout(e: unknown): boolean {
   return sqlStateOf(e) === '57014';
+}
+
+/** True when a lock was not granted within `lock_timeout` (55P03, lock_not_available). */
+export function isLockTimeout(e: unknown): boolean {
+  return sqlStateOf(e) === '55P03';
 }
 
 /** Options of {@link mapDbError}. */
@@ -118,8 +197,11 @@ function unavailable(cause: unknown): AppError {
  * - 23503 foreign key → `conflict_error` when the row is still referenced (delete/update of a
  *   parent), else `invalid_request_error` "a referenced resource does not exist";
  * - 23502 / 23514 / class 22 data exceptions → `input_validation_error` with a generic message;
- * - connection failures, 57014 statement timeout, 40001/40P01 (after retries) →
- *   `unavailable_error` with `Retry-After`;
+ * - connection failures (any failure to obtain a session included), 57014 statement timeout,
+ *   55P03 lock timeout, 40001/40P01 (after retries) → `unavailable_error` with `Retry-After`:
+ *   the request lost a race with other work and the same request may succeed later, so it is
+ *   not a 409 (409 is for conflicts the client's own request causes: duplicates, rows still
+ *   referenced, an idempotency key or genesis already in progress);
  * - anything else → `internal_error` (the original error kept as `cause` for the log).
  */
 export function mapDbError(e: unknown, options: MapDbErrorOptions = {}): AppError {
@@ -130,6 +212,9 @@ export function mapDbError(e: unknown, options: MapDbErrorOptions = {}): AppErro
 function mapWithoutOp(e: unknown, resource: string): AppError {
   if (isAppError(e)) return e;
   const state = sqlStateOf(e);
+  // Before the SQLSTATE switch: a refused connection attempt carries SQLSTATEs (55000, 42501)
+  // that mean something else when a statement raises them.
+  if (isConnectFailure(e)) return unavailable(e);
   if (state === undefined) {
     return isConnectionError(e)
       ? unavailable(e)
@@ -165,6 +250,7 @@ function mapWithoutOp(e: unknown, resource: string): AppError {
     case '22P02':
       return new AppError('input_validation_error', 'a value has an invalid format', { cause: e, code: 'invalid_format' });
     case '57014':
+    case '55P03':
     case '40001':
     case '40P01':
       return unavailable(e);

@@ -9,19 +9,27 @@ export type { ManagedDb, ScriptQueryable } from './managed-db.js';
 export { createPgDb, quoteIdent, type DbLogger, type PgDbOptions } from './pg-db.js';
 export { createPgliteDb, type PgliteDbOptions } from './pglite-db.js';
 export {
+  asConnectFailure,
   isConnectionError,
+  isLockTimeout,
+  isPermanentConnectionError,
   isRetryableTxError,
   isStatementTimeout,
   mapDbError,
+  PoolExhaustedError,
   sqlStateOf,
   withTxRetry,
   type MapDbErrorOptions,
+  type PoolExhaustedReason,
 } from './db-errors.js';
+export { defaultWriteSlots, laneOfStatement, PoolAdmission, type Lane, type PoolAdmissionOptions } from './pool-admission.js';
+export { findTransactionControl, type TransactionControlStatement } from './transaction-control.js';
 export {
   loadMigrations,
   migrateDown,
   migrateUp,
   MigrationError,
+  MigrationRefusedError,
   migrationLockKey,
   migrationStatus,
   runMigrateCommand,
@@ -41,6 +49,13 @@ export interface DbConfig {
   databaseUrl?: string | undefined;
   dbPoolMax: number;
   dataDir: string;
+  /** Session timeouts and pool waits (see `PgDbOptions`); unset → the pg Db's defaults. */
+  dbStatementTimeoutMs?: number;
+  dbLockTimeoutMs?: number;
+  dbIdleInTransactionTimeoutMs?: number;
+  dbConnectionTimeoutMs?: number;
+  dbPoolWaitTimeoutMs?: number;
+  dbPoolQueueMax?: number;
 }
 
 /**
@@ -54,6 +69,12 @@ export async function createDb(config: DbConfig, logger?: DbLogger): Promise<Man
       connectionString: config.databaseUrl,
       max: config.dbPoolMax,
       applicationName: 'chompardo-api',
+      ...(config.dbStatementTimeoutMs === undefined ? {} : { statementTimeoutMs: config.dbStatementTimeoutMs }),
+      ...(config.dbLockTimeoutMs === undefined ? {} : { lockTimeoutMs: config.dbLockTimeoutMs }),
+      ...(config.dbIdleInTransactionTimeoutMs === undefined ? {} : { idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs }),
+      ...(config.dbConnectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: config.dbConnectionTimeoutMs }),
+      ...(config.dbPoolWaitTimeoutMs === undefined ? {} : { poolWaitTimeoutMs: config.dbPoolWaitTimeoutMs }),
+      ...(config.dbPoolQueueMax === undefined ? {} : { poolQueueMax: config.dbPoolQueueMax }),
       ...(logger ? { logger } : {}),
     });
   }

@@ -1,13 +1,16 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db, Queryable } from './db.js';
+import { findTransactionControl } from './transaction-control.js';
 
 /**
  * Where one module's migrations live (CONTRACT §9). `directory` (absolute) holds
  * `NNNN_name.up.sql` and optionally `NNNN_name.down.sql`, applied in order of NNNN. The
  * migrator creates `schema` and `<schema>.schema_version` itself before the first migration, so a
  * migration that creates its schema must say `CREATE SCHEMA IF NOT EXISTS`. Scripts run inside
- * the migrator's transaction: no `BEGIN`/`COMMIT`, no `CREATE INDEX CONCURRENTLY`.
+ * the migrator's transaction: transaction control (`BEGIN`, `COMMIT`, `ROLLBACK`, `END`,
+ * `START TRANSACTION`, `PREPARE TRANSACTION`…) is refused before anything runs (savepoints are
+ * fine), and statements that cannot run in a transaction (`CREATE INDEX CONCURRENTLY`) fail it.
  */
 export interface MigrationSource {
   module: string;
@@ -73,13 +76,32 @@ export class MigrationError extends Error {
 }
 
 /**
+ * The migrator will not run these migrations, and ran nothing of this run: a pending script
+ * contains transaction control, a pending migration is numbered below one already applied, or a
+ * migration to revert has no down file. `problems` names each file and what is wrong with it.
+ */
+export class MigrationRefusedError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`refusing to migrate, nothing was applied: ${problems.join('; ')}`);
+    this.name = 'MigrationRefusedError';
+    this.problems = problems;
+  }
+}
+
+/**
  * Key of the transaction-level advisory lock every migration run holds: the ASCII bytes of
  * "Chompard" as a 64-bit integer, fixed so all processes and versions agree on it.
  */
 export const migrationLockKey = '4857254713946632804';
 
-/** Client-side cap on how long a migration statement (or the lock wait) may run. */
-const migrationStatementTimeout = '10min';
+/**
+ * How long a migration statement may run and wait for a lock (the advisory lock of another
+ * instance's run included). The sessions' own limits (DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT,
+ * DB_IDLE_IN_TRANSACTION_TIMEOUT) are sized for requests; the run's transaction raises them.
+ */
+const migrationTimeout = '10min';
 
 const schemaPattern = /^[a-z_][a-z0-9_]*$/;
 const migrationFilePattern = /^(\d{4})_([A-Za-z0-9_-]+)\.(up|down)\.sql$/;
@@ -187,33 +209,104 @@ async function readApplied(q: Queryable, schema: string): Promise<AppliedRow[]> 
 }
 
 /**
- * Opens the module's migration transaction: the advisory lock first (concurrent runs queue
- * here), then a statement timeout long enough for real migrations.
+ * Opens the module's migration transaction: timeouts long enough for real migrations, then the
+ * advisory lock (concurrent runs queue here), then a read of a catalog table. Taking a lock on
+ * an advisory key does not make the session process the catalog invalidations other sessions
+ * sent while it waited; opening a catalog table does. Without it, a session that had looked the
+ * schema up before (and cached "no such schema") would try to create it again after the other
+ * run committed it.
  */
 async function lockForMigration(tx: Queryable): Promise<void> {
   await runSqlScript(
     tx,
-    `SET LOCAL statement_timeout = '${migrationStatementTimeout}'; SELECT pg_advisory_xact_lock(${migrationLockKey});`,
+    `SET LOCAL statement_timeout = '${migrationTimeout}';
+     SET LOCAL lock_timeout = '${migrationTimeout}';
+     SET LOCAL idle_in_transaction_session_timeout = '${migrationTimeout}';
+     SELECT pg_advisory_xact_lock(${migrationLockKey});
+     SELECT FROM pg_catalog.pg_namespace LIMIT 0;`,
   );
+}
+
+/** The file name of a migration script (what operators see in the directory). */
+function fileName(filePath: string): string {
+  return path.basename(filePath);
+}
+
+/** Problems of `sql` (the script at `filePath` of `module`) that make the migrator refuse it. */
+function scriptProblems(module: string, filePath: string, sql: string): string[] {
+  return findTransactionControl(sql).map(
+    (found) =>
+      `module ${module}: ${fileName(filePath)} contains transaction control (${found.command} at line ${found.line}); ` +
+      'every migration runs inside the migrator\'s transaction, so it must not contain BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT or PREPARE TRANSACTION (SAVEPOINT and RELEASE are fine)',
+  );
+}
+
+/** A pending migration numbered below the newest applied one would run out of order. */
+function orderProblem(module: string, file: MigrationFile, newestApplied: AppliedRow | undefined): string | undefined {
+  if (!newestApplied || file.version >= newestApplied.version) return undefined;
+  return (
+    `module ${module}: ${fileName(file.upPath)} is not applied but is numbered below the applied ${newestApplied.name} ` +
+    `(version ${newestApplied.version}); it would run out of order: renumber it above ${String(newestApplied.version).padStart(4, '0')}`
+  );
+}
+
+/** What one module's run will apply, decided before anything runs: the pending files and their SQL. */
+interface UpPlan {
+  source: MigrationSource;
+  files: MigrationFile[];
+  /** Script text of each pending version, read (and checked) before the run. */
+  scripts: Map<number, string>;
+}
+
+/**
+ * Reads the applied versions (no lock, read-only) and every pending script of `sources`, and
+ * collects every reason to refuse the run: transaction control in a pending script, a pending
+ * migration numbered below the module's newest applied one.
+ */
+async function planUp(db: Db, sources: readonly MigrationSource[]): Promise<{ plans: UpPlan[]; problems: string[] }> {
+  const plans: UpPlan[] = [];
+  const problems: string[] = [];
+  for (const source of sources) {
+    const files = await loadMigrations(source);
+    const applied = await readApplied(db, source.schema);
+    const done = new Set(applied.map((row) => row.version));
+    const newest = applied.at(-1);
+    const scripts = new Map<number, string>();
+    for (const file of files) {
+      if (done.has(file.version)) continue;
+      const order = orderProblem(source.module, file, newest);
+      if (order) problems.push(order);
+      const sql = await readFile(file.upPath, 'utf8');
+      problems.push(...scriptProblems(source.module, file.upPath, sql));
+      scripts.set(file.version, sql);
+    }
+    plans.push({ source, files, scripts });
+  }
+  return { plans, problems };
 }
 
 /**
  * Applies every pending migration of the selected modules (all by default, in the given order).
- * Each module runs in ONE transaction holding the migration advisory lock; inside it the schema
- * and its `schema_version` table are created if missing (inside the lock, since concurrent
- * `CREATE SCHEMA IF NOT EXISTS` races), then the pending files run in version order. Another
- * process migrating at the same time waits for the lock and then finds nothing pending. A
- * failing script rolls the module's whole run back and throws {@link MigrationError}; modules
- * already done stay done. Throws {@link UnknownModuleError} for an unknown `module`.
+ * First, before anything runs, every pending script of every selected module is read and
+ * checked: transaction control in one, or a pending migration numbered below its module's newest
+ * applied one, throws {@link MigrationRefusedError} naming each such file, and nothing is applied.
+ * Then each module runs in ONE transaction holding the migration advisory lock; inside it the
+ * schema and its `schema_version` table are created if missing (inside the lock, since concurrent
+ * `CREATE SCHEMA IF NOT EXISTS` races), the order is checked again against what is applied now,
+ * then the pending files run in version order. Another process migrating at the same time waits
+ * for the lock and then finds nothing pending. A failing script rolls the module's whole run back
+ * and throws {@link MigrationError}; modules already done stay done. Throws
+ * {@link UnknownModuleError} for an unknown `module`.
  */
 export async function migrateUp(
   db: Db,
   sources: readonly MigrationSource[],
   options: MigrateUpOptions = {},
 ): Promise<MigrationStep[]> {
+  const { plans, problems } = await planUp(db, selectSources(sources, options.module));
+  if (problems.length > 0) throw new MigrationRefusedError(problems);
   const applied: MigrationStep[] = [];
-  for (const source of selectSources(sources, options.module)) {
-    const files = await loadMigrations(source);
+  for (const { source, files, scripts } of plans) {
     const schema = quoteIdent(source.schema);
     const steps = await db.transaction(async (tx) => {
       await lockForMigration(tx);
@@ -226,11 +319,17 @@ export async function migrateUp(
            applied_at timestamptz NOT NULL DEFAULT now()
          );`,
       );
-      const done = new Set((await readApplied(tx, source.schema)).map((row) => row.version));
+      const appliedRows = await readApplied(tx, source.schema);
+      const done = new Set(appliedRows.map((row) => row.version));
+      const pending = files.filter((file) => !done.has(file.version));
+      // Another instance may have applied newer versions since the plan was made.
+      const late = pending.map((file) => orderProblem(source.module, file, appliedRows.at(-1))).filter((p) => p !== undefined);
+      if (late.length > 0) throw new MigrationRefusedError(late);
       const ran: MigrationStep[] = [];
-      for (const file of files) {
-        if (done.has(file.version)) continue;
-        const sql = await readFile(file.upPath, 'utf8');
+      for (const file of pending) {
+        const sql = scripts.get(file.version) ?? (await readFile(file.upPath, 'utf8'));
+        const refused = scriptProblems(source.module, file.upPath, sql);
+        if (refused.length > 0) throw new MigrationRefusedError(refused);
         try {
           await runSqlScript(tx, sql);
           await tx.query(`INSERT INTO ${schema}.schema_version (version, name) VALUES ($1, $2)`, [
@@ -253,10 +352,12 @@ export async function migrateUp(
 /**
  * Reverts the last `steps` (default 1) applied migrations of each selected module, newest first
  * (all modules by default, in reverse order), each module in one transaction under the same
- * advisory lock as {@link migrateUp}. A down script may drop the schema (typically the first
- * one): the version table goes with it and nothing is left to record. Throws if an applied
- * migration to revert has no down file or no file at all, {@link MigrationError} when a script
- * fails (the module's run is rolled back).
+ * advisory lock as {@link migrateUp}. Before anything runs, the migrations to revert are looked
+ * up and their down scripts read and checked: one without a down file (or without any file) or
+ * with transaction control throws {@link MigrationRefusedError} and nothing is reverted. A down
+ * script may drop the schema (typically the first one): the version table goes with it and
+ * nothing is left to record. {@link MigrationError} when a script fails (the module's run is
+ * rolled back).
  */
 export async function migrateDown(
   db: Db,
@@ -265,20 +366,33 @@ export async function migrateDown(
 ): Promise<MigrationStep[]> {
   const steps = options.steps ?? 1;
   if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a positive integer');
-  const reverted: MigrationStep[] = [];
-  for (const source of selectSources(sources, options.module).reverse()) {
+  const selected = selectSources(sources, options.module).reverse();
+  const plans: { source: MigrationSource; files: Map<number, MigrationFile>; scripts: Map<number, string> }[] = [];
+  const problems: string[] = [];
+  for (const source of selected) {
     const files = new Map((await loadMigrations(source)).map((file) => [file.version, file]));
+    const scripts = new Map<number, string>();
+    for (const row of (await readApplied(db, source.schema)).reverse().slice(0, steps)) {
+      const downProblem = await readDownScript(source.module, row, files.get(row.version), scripts);
+      if (downProblem) problems.push(...downProblem);
+    }
+    plans.push({ source, files, scripts });
+  }
+  if (problems.length > 0) throw new MigrationRefusedError(problems);
+
+  const reverted: MigrationStep[] = [];
+  for (const { source, files, scripts } of plans) {
     const schema = quoteIdent(source.schema);
     const done = await db.transaction(async (tx) => {
       await lockForMigration(tx);
       const toRevert = (await readApplied(tx, source.schema)).reverse().slice(0, steps);
+      // What is applied may have changed since the plan: check anything new before running.
+      const late: string[] = [];
+      for (const row of toRevert) late.push(...((await readDownScript(source.module, row, files.get(row.version), scripts)) ?? []));
+      if (late.length > 0) throw new MigrationRefusedError(late);
       const ran: MigrationStep[] = [];
       for (const row of toRevert) {
-        const file = files.get(row.version);
-        if (!file?.downPath) {
-          throw new Error(`module ${source.module}: migration ${row.name} has no down file`);
-        }
-        const sql = await readFile(file.downPath, 'utf8');
+        const sql = scripts.get(row.version) ?? '';
         try {
           await runSqlScript(tx, sql);
           // The script may have dropped the schema, and the version table with it.
@@ -297,6 +411,25 @@ export async function migrateDown(
     reverted.push(...done);
   }
   return reverted;
+}
+
+/**
+ * Reads the down script of the applied migration `row` into `scripts` (once) and returns why it
+ * cannot be reverted, if it cannot: no file or no down file, transaction control in the script.
+ */
+async function readDownScript(
+  module: string,
+  row: AppliedRow,
+  file: MigrationFile | undefined,
+  scripts: Map<number, string>,
+): Promise<string[] | undefined> {
+  if (scripts.has(row.version)) return undefined;
+  if (!file?.downPath) return [`module ${module}: migration ${row.name} has no down file`];
+  const sql = await readFile(file.downPath, 'utf8');
+  const problems = scriptProblems(module, file.downPath, sql);
+  if (problems.length > 0) return problems;
+  scripts.set(row.version, sql);
+  return undefined;
 }
 
 /**

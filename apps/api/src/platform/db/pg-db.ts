@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { NotificationHandler, QueryOptions, Queryable, QueryResult, TransactionOptions } from './db.js';
-import { isConnectionError } from './db-errors.js';
+import { asConnectFailure, isConnectionError } from './db-errors.js';
+import { defaultWriteSlots, laneOfStatement, PoolAdmission, type Lane } from './pool-admission.js';
 import type { ManagedDb, ScriptQueryable } from './managed-db.js';
 
 /** The logger calls the database layer makes (a pino logger fits). */
@@ -9,17 +10,31 @@ export interface DbLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** Options of {@link createPgDb}. */
+/** Options of {@link createPgDb}. Defaults match the settings table (DB_* settings). */
 export interface PgDbOptions {
   connectionString: string;
-  /** Maximum number of pooled connections (the LISTEN connection comes on top). */
+  /** Maximum number of pooled connections (the LISTEN and health-check connections come on top). */
   max: number;
   applicationName?: string;
   logger?: DbLogger;
-  /** Server-side `statement_timeout` of every pooled session, ms (default 15000). */
+  /** Server-side `statement_timeout` of every session, ms (default 15000). */
   statementTimeoutMs?: number;
-  /** How long to wait for a connection (new socket or free pool slot), ms (default 3000). */
+  /**
+   * Server-side `lock_timeout` of every session, ms (default 1000): a lock held elsewhere fails the
+   * statement (55P03) instead of stalling it. It bounds each lock acquisition: a write to a row
+   * others also wait for may wait twice (the row's queue, then the holder's transaction).
+   */
+  lockTimeoutMs?: number;
+  /** Server-side `idle_in_transaction_session_timeout` of every session, ms (default 10000). */
+  idleInTransactionTimeoutMs?: number;
+  /** How long opening a connection may take, ms (default 2000); also the deadline of `ping()`. */
   connectionTimeoutMs?: number;
+  /** How long a caller may wait for a free pool slot before `PoolExhaustedError`, ms (default 1000). */
+  poolWaitTimeoutMs?: number;
+  /** Most callers waiting for a connection per lane (reads, writes); the next gets 503 at once (default 200). */
+  poolQueueMax?: number;
+  /** Connections that writes and transactions may hold at once (default {@link defaultWriteSlots} of `max`). */
+  writeSlots?: number;
   /** Called after the LISTEN connection came back (see {@link ManagedDb.onNotificationReconnect}). */
   onNotificationReconnect?: () => void;
   /** Prepare parameterized statements once per connection (default true); see {@link StatementNames}. */
@@ -135,17 +150,27 @@ function checkOut(client: pg.PoolClient, statements: StatementNames | undefined)
   };
 }
 
+/** Most statement texts whose lane is remembered (dynamic SQL beyond it is classified each time). */
+const maxRememberedLanes = 1_000;
+
 /**
- * Builds the {@link ManagedDb} on a `pg.Pool`. Every pooled session gets `statement_timeout`
- * and `idle_in_transaction_session_timeout`, a client-side read timeout just above the statement
- * timeout, TCP keep-alive and a connect timeout, so no call waits forever on a dead server.
- * Errors of idle clients are logged, never thrown. LISTEN uses one dedicated client outside the
- * pool that reconnects with backoff; see {@link ManagedDb.onNotificationReconnect}.
- * Errors are raw `pg` errors: callers map them with `mapDbError`.
+ * Builds the {@link ManagedDb} on a `pg.Pool`. Every session (pooled, LISTEN, health check) opens
+ * with `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout` as startup
+ * parameters (no statement per query), TCP keep-alive and a connect timeout; pooled queries also
+ * get a client-side read timeout just above the statement timeout, so no call waits forever on a
+ * dead server. Pooled connections are handed out through {@link PoolAdmission}: writes and
+ * transactions may hold all but a few of them, so writes stalled on a lock held elsewhere never
+ * leave reads without a connection; a caller that finds its lane's queue full fails at once, one
+ * that waits past the pool wait timeout fails then, both with `PoolExhaustedError` (503).
+ * `ping()` runs on a dedicated connection outside the pool, so a saturated pool is never
+ * reported as a database that is down. Every failure to open a session is tagged with `asConnectFailure`. Errors of idle
+ * clients are logged, never thrown. LISTEN uses one dedicated client outside the pool that
+ * reconnects with backoff; see {@link ManagedDb.onNotificationReconnect}. Errors are raw `pg`
+ * errors: callers map them with `mapDbError`.
  */
 export function createPgDb(options: PgDbOptions): ManagedDb {
   const statementTimeoutMs = options.statementTimeoutMs ?? 15_000;
-  const connectionTimeoutMs = options.connectionTimeoutMs ?? 3_000;
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? 2_000;
   const logger = options.logger;
   const clientConfig: pg.ClientConfig = {
     connectionString: options.connectionString,
@@ -153,26 +178,62 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     connectionTimeoutMillis: connectionTimeoutMs,
     keepAlive: true,
     types: typeParsers,
+    // Sent in the startup packet: the server applies them as the session opens.
+    statement_timeout: statementTimeoutMs,
+    lock_timeout: options.lockTimeoutMs ?? 1_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
   };
   const pool = new pg.Pool({
     ...clientConfig,
     max: options.max,
     idleTimeoutMillis: 30_000,
-    statement_timeout: statementTimeoutMs,
-    idle_in_transaction_session_timeout: statementTimeoutMs,
-    query_timeout: statementTimeoutMs + 1_000,
+    // Capped: a longer timer would overflow Node's setTimeout and fire at once.
+    query_timeout: Math.min(statementTimeoutMs + 1_000, 2_147_483_647),
   });
   pool.on('error', (err) => {
     // An idle client lost its connection (server restart, network); the pool drops it by itself.
     logger?.warn({ err }, 'idle database client error');
   });
+  const admission = new PoolAdmission({
+    size: options.max,
+    writeSlots: options.writeSlots ?? defaultWriteSlots(options.max),
+    queueMax: options.poolQueueMax ?? 200,
+    waitTimeoutMs: options.poolWaitTimeoutMs ?? 1_000,
+  });
+  const lanes = new Map<string, Lane>();
+  const laneOf = (text: string): Lane => {
+    let lane = lanes.get(text);
+    if (lane === undefined) {
+      lane = laneOfStatement(text);
+      if (lanes.size < maxRememberedLanes) lanes.set(text, lane);
+    }
+    return lane;
+  };
 
   const statements = options.preparedStatements === false ? undefined : new StatementNames();
   const notifications = createNotificationListener(clientConfig, logger);
   if (options.onNotificationReconnect) notifications.onReconnect(options.onNotificationReconnect);
+  const health = createHealthProbe(clientConfig, connectionTimeoutMs);
+
+  /** A pooled client for `lane`, its admission slot held; give both back with {@link giveBack}. */
+  async function acquire(lane: Lane): Promise<pg.PoolClient> {
+    const admitted = admission.acquire(lane);
+    if (admitted) await admitted;
+    try {
+      return await pool.connect();
+    } catch (e) {
+      admission.release(lane);
+      throw asConnectFailure(e);
+    }
+  }
+
+  function giveBack(client: pg.PoolClient, lane: Lane, broken: unknown): void {
+    client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
+    admission.release(lane);
+  }
 
   async function runOnClient<T>(fn: (checkedOut: CheckedOutSession, client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+    const client = await acquire('write');
     const checkedOut = checkOut(client, statements);
     try {
       return await fn(checkedOut, client);
@@ -182,18 +243,37 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
       throw e;
     } finally {
       checkedOut.release();
+      admission.release('write');
+    }
+  }
+
+  async function runStatement<R>(lane: Lane, config: pg.QueryConfig): Promise<QueryResult<R>> {
+    const client = await acquire(lane);
+    let broken: unknown;
+    // pg emits `error` on a checked-out client whose socket dies; unheard, it would crash the process.
+    const onError = (err: unknown): void => {
+      broken ??= err ?? new Error('connection broken');
+    };
+    client.on('error', onError);
+    try {
+      return toResult<R>(await client.query(config));
+    } catch (e) {
+      if (isConnectionError(e)) broken ??= e;
+      throw e;
+    } finally {
+      client.removeListener('error', onError);
+      giveBack(client, lane, broken);
     }
   }
 
   return {
     kind: 'postgres',
 
-    async query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
-      return toResult<R>(
-        await (statements
-          ? pool.query(statements.config(text, params, options))
-          : pool.query({ text, values: params as unknown[] | undefined, ...(options?.rowMode ? { rowMode: options.rowMode } : {}) })),
-      );
+    query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+      const config = statements
+        ? statements.config(text, params, options)
+        : { text, values: params as unknown[] | undefined, ...(options?.rowMode ? { rowMode: options.rowMode } : {}) };
+      return runStatement<R>(laneOf(text), config);
     },
 
     async exec(sql: string): Promise<void> {
@@ -231,41 +311,121 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
       return runOnClient(({ session }) => fn(session));
     },
 
-    async ping(): Promise<boolean> {
-      const config: TimedQueryConfig = { text: 'SELECT 1', query_timeout: connectionTimeoutMs };
-      const probe = pool.query(config).then(
-        () => true,
-        () => false,
-      );
-      // Waiting for a pool slot and then for the answer could add up to two timeouts; readiness
-      // checks want one bounded answer.
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), connectionTimeoutMs);
-      });
-      try {
-        return await Promise.race([probe, deadline]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    ping: () => health.ping(),
 
     listen: (channel: string, handler: NotificationHandler) => notifications.listen(channel, handler),
 
     async notify(channel: string, payload: string, via?: Queryable): Promise<void> {
       if (via) await via.query('SELECT pg_notify($1, $2)', [channel, payload]);
-      else await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      else await runStatement('write', { text: 'SELECT pg_notify($1, $2)', values: [channel, payload] });
     },
 
     stats() {
-      return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+      return { total: pool.totalCount, idle: pool.idleCount, waiting: admission.waiting + pool.waitingCount };
     },
 
     onNotificationReconnect: (callback: () => void) => notifications.onReconnect(callback),
 
     async close(): Promise<void> {
-      await notifications.close();
+      admission.close();
+      await Promise.all([notifications.close(), health.close()]);
       await pool.end();
+    },
+  };
+}
+
+/** The health-check connection of a pg Db. */
+interface HealthProbe {
+  /** True when `SELECT 1` succeeds on the probe's own session within the deadline. Never throws. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * One client outside the pool, opened on first use and kept, that only runs `SELECT 1`: what
+ * readiness asks is "can this instance reach its database", which a pool whose every connection
+ * is busy (writes stalled on a lock, a burst) cannot answer. Concurrent pings share one probe.
+ * A probe that fails on a kept connection (the server restarted since) is tried once more on a
+ * new one. Every ping answers within `timeoutMs`.
+ */
+function createHealthProbe(clientConfig: pg.ClientConfig, timeoutMs: number): HealthProbe {
+  let client: pg.Client | undefined;
+  let inFlight: Promise<boolean> | undefined;
+  let closed = false;
+
+  function drop(stale: pg.Client): void {
+    if (client === stale) client = undefined;
+    stale.end().catch(() => undefined);
+  }
+
+  async function open(): Promise<pg.Client> {
+    const fresh = new pg.Client({ ...clientConfig, application_name: `${clientConfig.application_name ?? 'chompardo-api'}:health` });
+    // An error between probes (server restart, idle timeout) only means: reconnect next time.
+    fresh.on('error', () => drop(fresh));
+    try {
+      await fresh.connect();
+    } catch (e) {
+      await fresh.end().catch(() => undefined);
+      throw asConnectFailure(e);
+    }
+    if (closed) {
+      await fresh.end().catch(() => undefined);
+      throw new Error('database closed');
+    }
+    client = fresh;
+    return fresh;
+  }
+
+  async function selectOne(on: pg.Client): Promise<void> {
+    try {
+      const config: TimedQueryConfig = { text: 'SELECT 1', query_timeout: timeoutMs };
+      await on.query(config);
+    } catch (e) {
+      drop(on);
+      throw e;
+    }
+  }
+
+  async function probe(): Promise<boolean> {
+    const kept = client;
+    if (kept) {
+      try {
+        await selectOne(kept);
+        return true;
+      } catch {
+        // Fall through to a new connection.
+      }
+    }
+    if (closed) return false;
+    try {
+      await selectOne(await open());
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  return {
+    async ping() {
+      if (closed) return false;
+      inFlight ??= probe().finally(() => {
+        inFlight = undefined;
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      try {
+        return await Promise.race([inFlight, deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      closed = true;
+      const current = client;
+      client = undefined;
+      await current?.end().catch(() => undefined);
     },
   };
 }
@@ -351,7 +511,9 @@ function createNotificationListener(clientConfig: pg.ClientConfig, logger: DbLog
       fresh.on('end', () => onLost(fresh));
       fresh.on('notification', dispatch);
       try {
-        await fresh.connect();
+        await fresh.connect().catch((e: unknown) => {
+          throw asConnectFailure(e);
+        });
         for (const channel of handlers.keys()) await fresh.query(`LISTEN ${quoteIdent(channel)}`);
       } catch (e) {
         fresh.removeAllListeners('end');

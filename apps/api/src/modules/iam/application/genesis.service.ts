@@ -50,7 +50,10 @@ export class GenesisService {
     const req = request ?? this.defaultRequest();
     this.validate(req);
     return this.store.transaction(async (repo) => {
-      await repo.lockGenesis();
+      // A concurrent genesis is the client's conflict (409), not a busy database (503).
+      if (!(await repo.lockGenesis())) {
+        throw new AppError('conflict_error', 'genesis is already running', { code: 'genesis_in_progress' });
+      }
       if (await repo.findGenesis()) throw new AppError('conflict_error', 'genesis has already been run', { code: 'genesis_done' });
 
       await repo.createUser(profileOf(user), { personExternalId: this.newId(), userExternalId: this.newId() }, { appId: null, userId: null });

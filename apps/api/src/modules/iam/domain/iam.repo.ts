@@ -86,8 +86,11 @@ export interface IamRepository {
   findUserRoutes(userId: string, orgId: string): Promise<string[]>;
 
   // genesis
-  /** Serialises genesis attempts (transaction-scoped lock). */
-  lockGenesis(): Promise<void>;
+  /**
+   * Takes the transaction-scoped genesis lock without waiting: false when another genesis is
+   * running (its caller gets 409 at once, never a wait that could end in a lock timeout).
+   */
+  lockGenesis(): Promise<boolean>;
   findGenesis(): Promise<GenesisRecord | undefined>;
   recordGenesis(record: GenesisRecord, actor: Actor): Promise<void>;
 

@@ -35,7 +35,7 @@ export type ILockGenesisParams = void;
 
 /** 'LockGenesis' return type */
 export interface ILockGenesisResult {
-  pg_advisory_xact_lock: undefined | null;
+  locked: boolean;
 }
 
 /** 'LockGenesis' query type */
@@ -44,12 +44,12 @@ export interface ILockGenesisQuery {
   result: ILockGenesisResult;
 }
 
-const lockGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT pg_advisory_xact_lock(4857254713946632805)"};
+const lockGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT pg_try_advisory_xact_lock(4857254713946632805) AS \"locked!\""};
 
 /**
  * Query generated from SQL:
  * ```
- * SELECT pg_advisory_xact_lock(4857254713946632805)
+ * SELECT pg_try_advisory_xact_lock(4857254713946632805) AS "locked!"
  * ```
  */
 export const lockGenesis = new PreparedQuery<ILockGenesisParams,ILockGenesisResult>(lockGenesisIR);

@@ -334,8 +334,9 @@ export class PgIamRepository implements IamRepository {
     return (await rbac.selectUserPermissions.run({ userId, orgId }, this.db)).map((r) => r.route);
   }
 
-  async lockGenesis(): Promise<void> {
-    await genesis.lockGenesis.run(undefined as never, this.db);
+  async lockGenesis(): Promise<boolean> {
+    const [row] = await genesis.lockGenesis.run(undefined as never, this.db);
+    return row?.locked === true;
   }
 
   async findGenesis(): Promise<GenesisRecord | undefined> {
