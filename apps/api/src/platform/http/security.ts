@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { AppAuthenticator, Authorizer, RequestAuth, TokenVerifier } from '../auth/ports.js';
 import { parseBearer } from '../auth/bearer.js';
+import { unauthenticated } from '../auth/auth-failure.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { SpecOperation } from './spec.js';
 
@@ -20,15 +21,6 @@ export interface SecurityDeps {
 }
 
 const defaultRateLimitExempt = ['/healthz', '/readyz'];
-
-const challenge = 'Bearer realm="chompardo"';
-const invalidTokenChallenge = 'Bearer realm="chompardo", error="invalid_token"';
-
-function unauthenticated(message: string, tokenPresented: boolean): AppError {
-  return new AppError('unauthenticated', message, {
-    headers: { 'WWW-Authenticate': tokenPresented ? invalidTokenChallenge : challenge },
-  });
-}
 
 function singleHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -93,7 +85,7 @@ export function createSecurityHook(deps: SecurityDeps) {
 
 /**
  * The authentication steps an operation declares (JWT required or optional, app credentials),
- * filling `auth`; throws `unauthenticated` (401).
+ * filling `auth`; throws `unauthenticated` (401) whose code says why.
  */
 function createAuthenticator(deps: SecurityDeps, op: SpecOperation) {
   const { user: userMode, app: appRequired } = op.security;
@@ -102,9 +94,9 @@ function createAuthenticator(deps: SecurityDeps, op: SpecOperation) {
       const header = request.headers.authorization;
       const token = parseBearer(header);
       if (token === undefined) {
-        if (userMode === 'required') throw unauthenticated('authentication required', false);
+        if (userMode === 'required') throw unauthenticated('credentials_missing');
       } else if (token === 'malformed') {
-        throw unauthenticated('malformed Authorization header', true);
+        throw unauthenticated('token_malformed');
       } else {
         auth.user = await deps.verifier.verify(token);
       }
@@ -113,11 +105,11 @@ function createAuthenticator(deps: SecurityDeps, op: SpecOperation) {
       const appId = singleHeader(request.headers['x-app-id']);
       const apiKey = singleHeader(request.headers['x-api-key']);
       if ((appId === undefined) !== (apiKey === undefined)) {
-        throw unauthenticated('X-APP-ID and X-API-KEY must be sent together', false);
+        throw unauthenticated('app_credentials_incomplete');
       }
       const clientId = auth.user?.clientId;
-      if (appId === undefined && clientId === undefined) throw unauthenticated('app credentials required', false);
-      if (!deps.appAuthenticator) throw unauthenticated('app authentication is not available', false);
+      if (appId === undefined && clientId === undefined) throw unauthenticated('app_credentials_required');
+      if (!deps.appAuthenticator) throw unauthenticated('app_auth_unavailable');
       auth.app = await deps.appAuthenticator.authenticate(
         appId !== undefined ? { appId, apiKey } : { clientId },
       );
