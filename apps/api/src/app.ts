@@ -13,8 +13,8 @@ import { readOperations } from './platform/http/spec.js';
 import { withAmbientTransactions } from './platform/db/ambient.js';
 import { withTransactionRetry } from './platform/db/transaction-retry.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
-import { MemoryRateLimitStore, RateLimiter } from './platform/http/rate-limit.js';
-import { PgRateLimitStore } from './platform/http/rate-limit-pg.js';
+import { RateLimiter } from './platform/http/rate-limit.js';
+import { createMemoryRateLimitStore, createPostgresRateLimitStore, type RateLimitStore } from './platform/http/rate-limit-store.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
@@ -51,18 +51,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     metrics,
   });
   registerMetricsRoute(app, { metrics, token: config.metricsToken });
-  const rateLimiter =
-    config.rateLimit.max > 0
-      ? new RateLimiter({
-          max: config.rateLimit.max,
-          windowMs: config.rateLimit.windowMs,
-          store:
-            config.rateLimit.store === 'postgres'
-              ? new PgRateLimitStore(deps.db, { onCleanupError: (error) => deps.logger.warn({ err: error }, 'rate limit cleanup failed') })
-              : new MemoryRateLimitStore(),
-          onStoreError: (error) => deps.logger.warn({ err: error }, 'rate limit store failed; request let through'),
-        })
-      : undefined;
+  const rateLimiter = config.rateLimit.max > 0 ? createRateLimiter(deps) : undefined;
 
   // One database handle for everything: transactions are ambient, so an idempotent POST's record
   // and the module's own writes commit together; a transaction that loses a race (serialization
@@ -114,4 +103,29 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     for (const module of modules) await module.close?.();
   });
   return app;
+}
+
+/**
+ * The rate limiter of RATE_LIMIT_MAX > 0 on the configured store. The PostgreSQL store works on
+ * the application's own database handle (pool or PGlite) and may leave a quarter of the pool
+ * waiting past the store deadline (a locked row), never more.
+ */
+function createRateLimiter(deps: AppDeps): RateLimiter {
+  const { config, logger } = deps;
+  let store: RateLimitStore;
+  let maxStalledCalls = 4;
+  if (config.rateLimit.store === 'postgres') {
+    store = createPostgresRateLimitStore(deps.db, { onCleanupError: (error) => logger.warn({ err: error }, 'rate limit cleanup failed') });
+    maxStalledCalls = Math.max(1, Math.floor(config.dbPoolMax / 4));
+  } else {
+    store = createMemoryRateLimitStore();
+  }
+  return new RateLimiter({
+    max: config.rateLimit.max,
+    windowMs: config.rateLimit.windowMs,
+    store,
+    storeTimeoutMs: config.rateLimit.storeTimeoutMs,
+    maxStalledCalls,
+    onStoreError: (error) => logger.warn({ err: error, store: store.kind }, 'rate limit store failed; request let through'),
+  });
 }

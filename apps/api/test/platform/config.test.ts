@@ -63,7 +63,7 @@ describe('loadConfig', () => {
       log: { level: 'info', levelMin: 'trace', errorStack: false },
       migrateOnStart: true,
       bodyLimit: 1_048_576,
-      rateLimit: { max: 0, windowMs: 60_000, store: 'memory' },
+      rateLimit: { max: 0, windowMs: 60_000, store: 'memory', storeTimeoutMs: 250 },
       http: {
         requestTimeoutMs: 30_000,
         headersTimeoutMs: 10_000,

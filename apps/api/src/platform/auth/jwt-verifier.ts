@@ -296,6 +296,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
 
   return {
     verify,
+    knows(token: string): boolean {
+      const cached = tokenCache.get(token);
+      return cached !== undefined && now() < cached.expiresAtMs;
+    },
     isReady: () => keySet !== undefined,
     async start(): Promise<void> {
       try {

@@ -33,6 +33,8 @@ export interface Config {
     windowMs: number;
     /** Where counters live: this process (`memory`) or shared by every instance (`postgres`). */
     store: RateLimitStoreKind;
+    /** Deadline of one call to a shared store; past it the request is let through (fail open). */
+    storeTimeoutMs: number;
   };
   /** Limits that keep slow and abusive clients from holding the server. */
   http: {

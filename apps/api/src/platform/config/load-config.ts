@@ -207,6 +207,7 @@ const settings = {
   rateLimitMax: setting('rate-limit-max', 'RATE_LIMIT_MAX', integer(0), 0),
   rateLimitWindow: setting('rate-limit-window', 'RATE_LIMIT_WINDOW', duration(1), '60s'),
   rateLimitStore: setting('rate-limit-store', 'RATE_LIMIT_STORE', oneOf(rateLimitStores), 'memory'),
+  rateLimitStoreTimeout: setting('rate-limit-store-timeout', 'RATE_LIMIT_STORE_TIMEOUT', duration(1), '250ms'),
   requestTimeout: setting('request-timeout', 'REQUEST_TIMEOUT', duration(1), '30s'),
   headersTimeout: setting('headers-timeout', 'HEADERS_TIMEOUT', duration(1), '10s'),
   keepAliveTimeout: setting('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT', duration(1), '5s'),
@@ -338,7 +339,12 @@ function toConfig(
     },
     migrateOnStart: values.migrateOnStart,
     bodyLimit: values.bodyLimit,
-    rateLimit: { max: values.rateLimitMax, windowMs: values.rateLimitWindow, store: values.rateLimitStore },
+    rateLimit: {
+      max: values.rateLimitMax,
+      windowMs: values.rateLimitWindow,
+      store: values.rateLimitStore,
+      storeTimeoutMs: values.rateLimitStoreTimeout,
+    },
     http: {
       requestTimeoutMs: values.requestTimeout,
       headersTimeoutMs: values.headersTimeout,

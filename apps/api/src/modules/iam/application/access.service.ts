@@ -97,6 +97,14 @@ export class AccessService implements AppAuthenticator, Authorizer {
     throw unauthenticated('app_credentials_required');
   }
 
+  /** True when this app id and key were verified before and still hold (memo lookup only: no I/O, no hashing). */
+  knows(credentials: { appId: string; apiKey: string }): boolean {
+    const verified = this.verifiedKeys.get(`${credentials.appId}\u0000${credentials.apiKey}`);
+    if (verified === undefined) return false;
+    const now = this.now();
+    return verified.expiresAt > now && verified.deactivationAt > now;
+  }
+
   /** True when the user holds, in the app's org, an active role with an active permission for (resource, method). */
   async isAuthorized(user: AuthUser, app: AuthApp, resource: string, method: string): Promise<boolean> {
     const userId = await this.findUserId(user);
