@@ -14,7 +14,12 @@ import { withAmbientTransactions } from './platform/db/ambient.js';
 import { withTransactionRetry } from './platform/db/transaction-retry.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
-import { createMemoryRateLimitStore, createPostgresRateLimitStore, type RateLimitStore } from './platform/http/rate-limit-store.js';
+import {
+  createMemoryRateLimitStore,
+  createPostgresRateLimitStore,
+  createRedisRateLimitStore,
+  type RateLimitStore,
+} from './platform/http/rate-limit-store.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
@@ -94,6 +99,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   for (const module of modules) module.registerRoutes?.(app);
   app.addHook('onReady', async () => {
+    await rateLimiter?.start();
     for (const module of modules) await module.start?.();
     idempotency.startCleanup((error) => deps.logger.warn({ err: error }, 'idempotency cleanup failed'));
   });
@@ -108,24 +114,38 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 /**
  * The rate limiter of RATE_LIMIT_MAX > 0 on the configured store. The PostgreSQL store works on
  * the application's own database handle (pool or PGlite) and may leave a quarter of the pool
- * waiting past the store deadline (a locked row), never more.
+ * waiting past the store deadline (a locked row), never more. Store failures are logged at most
+ * once a second (with how many were not), so an outage does not flood the log.
  */
 function createRateLimiter(deps: AppDeps): RateLimiter {
   const { config, logger } = deps;
   let store: RateLimitStore;
-  let maxStalledCalls = 4;
+  let maxStalledCalls = 16;
   if (config.rateLimit.store === 'postgres') {
     store = createPostgresRateLimitStore(deps.db, { onCleanupError: (error) => logger.warn({ err: error }, 'rate limit cleanup failed') });
     maxStalledCalls = Math.max(1, Math.floor(config.dbPoolMax / 4));
+  } else if (config.rateLimit.store === 'redis' && config.rateLimit.redisUrl !== undefined) {
+    store = createRedisRateLimitStore({ url: config.rateLimit.redisUrl, logger });
   } else {
     store = createMemoryRateLimitStore();
   }
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
   return new RateLimiter({
     max: config.rateLimit.max,
     windowMs: config.rateLimit.windowMs,
     store,
     storeTimeoutMs: config.rateLimit.storeTimeoutMs,
     maxStalledCalls,
-    onStoreError: (error) => logger.warn({ err: error, store: store.kind }, 'rate limit store failed; request let through'),
+    onStoreError: (error) => {
+      const now = Date.now();
+      if (now - lastLoggedAt < 1_000) {
+        suppressed += 1;
+        return;
+      }
+      logger.warn({ err: error, store: store.kind, suppressed }, 'rate limit store failed; request let through');
+      lastLoggedAt = now;
+      suppressed = 0;
+    },
   });
 }

@@ -40,7 +40,7 @@ describe('operations settings', () => {
       trustProxy: ['loopback', '10.0.0.0/8'],
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     });
-    assert.deepEqual(config.rateLimit, { max: 100, windowMs: 60_000, store: 'postgres', storeTimeoutMs: 250 });
+    assert.deepEqual(config.rateLimit, { max: 100, windowMs: 60_000, store: 'postgres', storeTimeoutMs: 250, redisUrl: undefined });
     assert.equal(config.metricsToken, 'scrape-me');
     assert.equal(describeConfig(config).metricsToken, '***');
   });

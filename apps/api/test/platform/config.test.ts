@@ -63,7 +63,7 @@ describe('loadConfig', () => {
       log: { level: 'info', levelMin: 'trace', errorStack: false },
       migrateOnStart: true,
       bodyLimit: 1_048_576,
-      rateLimit: { max: 0, windowMs: 60_000, store: 'memory', storeTimeoutMs: 250 },
+      rateLimit: { max: 0, windowMs: 60_000, store: 'memory', storeTimeoutMs: 250, redisUrl: undefined },
       http: {
         requestTimeoutMs: 30_000,
         headersTimeoutMs: 10_000,
@@ -301,6 +301,16 @@ describe('loadConfig', () => {
         assertConfigError(() => load({ argv: [`--rate-limit-window=${bad}`] }), '--rate-limit-window', /expected a duration/);
       }
       assertConfigError(() => load({ env: { RATE_LIMIT_WINDOW: '0s' } }), 'RATE_LIMIT_WINDOW', /expected a duration/);
+    });
+
+    it('takes the rate-limit store deadline and refuses the redis store without REDIS_URL', () => {
+      assert.equal(load({ env: { RATE_LIMIT_STORE_TIMEOUT: '100ms' } }).rateLimit.storeTimeoutMs, 100);
+      assertConfigError(() => load({ env: { RATE_LIMIT_STORE_TIMEOUT: '0ms' } }), 'RATE_LIMIT_STORE_TIMEOUT', /expected a duration/);
+      const redis = load({ env: { RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' } }).rateLimit;
+      assert.equal(redis.store, 'redis');
+      assert.equal(redis.redisUrl, 'redis://:pw@127.0.0.1:6380/2');
+      assertConfigError(() => load({ env: { RATE_LIMIT_STORE: 'redis' } }), 'RATE_LIMIT_STORE', /needs REDIS_URL/);
+      assertConfigError(() => load({ env: { REDIS_URL: 'http://127.0.0.1:6379' } }), 'REDIS_URL', /redis:\/\/ or rediss:\/\//);
     });
 
     it('parses booleans from true/false, 1/0 and yes/no in any case', () => {

@@ -151,6 +151,13 @@ function postgresUrl(): ValueParser<string> {
   };
 }
 
+function redisUrl(): ValueParser<string> {
+  return {
+    schema: z.string().trim().pipe(z.url({ protocol: /^rediss?$/ })),
+    expected: 'expected a redis:// or rediss:// URL',
+  };
+}
+
 function oneOf<const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> {
   return {
     schema: z.string().trim().toLowerCase().pipe(z.enum(values)),
@@ -208,6 +215,7 @@ const settings = {
   rateLimitWindow: setting('rate-limit-window', 'RATE_LIMIT_WINDOW', duration(1), '60s'),
   rateLimitStore: setting('rate-limit-store', 'RATE_LIMIT_STORE', oneOf(rateLimitStores), 'memory'),
   rateLimitStoreTimeout: setting('rate-limit-store-timeout', 'RATE_LIMIT_STORE_TIMEOUT', duration(1), '250ms'),
+  redisUrl: setting('redis-url', 'REDIS_URL', optional(redisUrl()), undefined, { secret: true }),
   requestTimeout: setting('request-timeout', 'REQUEST_TIMEOUT', duration(1), '30s'),
   headersTimeout: setting('headers-timeout', 'HEADERS_TIMEOUT', duration(1), '10s'),
   keepAliveTimeout: setting('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT', duration(1), '5s'),
@@ -344,6 +352,7 @@ function toConfig(
       windowMs: values.rateLimitWindow,
       store: values.rateLimitStore,
       storeTimeoutMs: values.rateLimitStoreTimeout,
+      redisUrl: values.redisUrl,
     },
     http: {
       requestTimeoutMs: values.requestTimeout,
@@ -520,6 +529,9 @@ function validate(raw: Record<SettingName, RawSetting>): SettingValues {
         path: ['logLevel'],
         message: `"${values.logLevel}" is below the minimum level "${values.logLevelMin}" set by ${describeOrigin(raw.logLevelMin.origin)}`,
       });
+    }
+    if (values.rateLimitStore === 'redis' && values.redisUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimitStore'], message: 'the redis store needs REDIS_URL (--redis-url)' });
     }
     // Node refuses a headers timeout longer than the request timeout (the whole request).
     if (values.headersTimeout > values.requestTimeout) {

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterPostgres, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Queryable } from '../db/db.js';
 
 /**
@@ -15,6 +16,8 @@ export interface RateLimitStore {
    * key starts with its first hit. Several limiters of one store share it under their prefixes.
    */
   limiter(prefix: string, points: number, windowMs: number): RateLimiterAbstract;
+  /** Waits (bounded) until the store can answer; never throws (calls fail open meanwhile). */
+  start(): Promise<void>;
   /** Stops background work (cleanup timers, connections the store owns). */
   close(): Promise<void>;
 }
@@ -29,6 +32,7 @@ export function createMemoryRateLimitStore(): RateLimitStore {
     kind: 'memory',
     remote: false,
     limiter: (prefix, points, windowMs) => new RateLimiterMemory({ keyPrefix: prefix, points, duration: windowMs / 1000 }),
+    start: async () => undefined,
     close: async () => undefined,
   };
 }
@@ -84,6 +88,94 @@ export function createPostgresRateLimitStore(db: Queryable, options: PostgresRat
         points,
         duration: windowMs / 1000,
       }),
+    start: async () => undefined,
     close: async () => clearInterval(timer),
+  };
+}
+
+/** The logger the Redis store reports its connection state to (a pino logger fits). */
+export interface RateLimitStoreLogger {
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+}
+
+/** Options of {@link createRedisRateLimitStore}. */
+export interface RedisRateLimitStoreOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
+  url: string;
+  logger?: RateLimitStoreLogger;
+  /** Time to open the connection, also what `start()` waits at most, ms (default 2000). */
+  connectTimeoutMs?: number;
+  /** Prefix of every key this API writes, so one Redis can serve several deployments (default `chompardo:rl`). */
+  keyPrefix?: string;
+}
+
+/**
+ * The store for large deployments (RATE_LIMIT_STORE=redis): rate-limiter-flexible's Redis
+ * limiter on one ioredis connection. Each hit is one Lua script (`SET NX EX` + `INCRBY` +
+ * `PTTL`), atomic on the server, so every instance on the same Redis shares the budgets and no
+ * row or lock of the API's database is involved. Windows are whole seconds (at least 1).
+ *
+ * While the connection is down, commands fail at once instead of queueing (the request is let
+ * through); ioredis reconnects in the background with a capped backoff, and each loss and
+ * recovery is logged once.
+ */
+export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RateLimitStore {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
+  const keyPrefix = options.keyPrefix ?? 'chompardo:rl';
+  const logger = options.logger;
+  const client = new Redis(options.url, {
+    // Fail fast while disconnected: a queued command would only hold the request until its deadline.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: connectTimeoutMs,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+  });
+  let reportedDown = false;
+  client.on('ready', () => {
+    if (reportedDown) logger?.info({ store: 'redis' }, 'rate limit store reconnected');
+    reportedDown = false;
+  });
+  // Without a listener an 'error' event would crash the process; one line per outage is enough.
+  client.on('error', (err: unknown) => {
+    if (reportedDown) return;
+    reportedDown = true;
+    logger?.warn({ err, store: 'redis' }, 'rate limit store unreachable; requests are let through until it is back');
+  });
+  return {
+    kind: 'redis',
+    remote: true,
+    limiter: (prefix, points, windowMs) =>
+      new RateLimiterRedis({
+        storeClient: client,
+        // Refuse at once (fail open) rather than wait for a connection.
+        rejectIfRedisNotReady: true,
+        keyPrefix: `${keyPrefix}:${prefix}`,
+        points,
+        duration: Math.max(1, Math.round(windowMs / 1000)),
+      }),
+    async start() {
+      if (client.status === 'ready') return;
+      let timer: NodeJS.Timeout | undefined;
+      let onReady: (() => void) | undefined;
+      await new Promise<void>((resolve) => {
+        onReady = resolve;
+        client.once('ready', onReady);
+        timer = setTimeout(resolve, connectTimeoutMs);
+      });
+      clearTimeout(timer);
+      if (onReady) client.off('ready', onReady);
+    },
+    async close() {
+      if (client.status === 'ready') {
+        try {
+          await client.quit();
+          return;
+        } catch {
+          // Fall through: drop the connection.
+        }
+      }
+      client.disconnect();
+    },
   };
 }

@@ -229,6 +229,11 @@ export class RateLimiter {
     }
   }
 
+  /** Waits (bounded) until the store can answer; calls fail open until then. */
+  start(): Promise<void> {
+    return this.store.start();
+  }
+
   /** Stops the store's background work. */
   close(): Promise<void> {
     return this.store.close();
