@@ -377,6 +377,12 @@ describe('describeConfig', () => {
     assert.equal(described['port'], 4000);
   });
 
+  it('masks the password of the Redis URL', () => {
+    const described = describeConfig(load({ env: { RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://rl:Redis-Pa55@cache:6379/1' } }));
+    assert.ok(!JSON.stringify(described).includes('Redis-Pa55'));
+    assert.equal((described['rateLimit'] as Record<string, unknown>)['redisUrl'], 'redis://rl:***@cache:6379/1');
+  });
+
   it('masks passwords given as an explicit URL, in userinfo and query', () => {
     const config = load({ env: { DATABASE_URL: 'postgres://svc:hunter2@db/app?sslpassword=swordfish&sslmode=require' } });
     const text = JSON.stringify(describeConfig(config));

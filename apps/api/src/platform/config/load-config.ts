@@ -573,12 +573,15 @@ const secretName = /password|secret|token|apikey|api_key|privatekey|private_key/
 
 /**
  * A copy of the configuration that is safe to log at startup: the password (and any
- * password-like query parameter) in `databaseUrl` becomes `***`, and so does any field whose
+ * password-like query parameter) in `databaseUrl` and `rateLimit.redisUrl` becomes `***`, and so does any field whose
  * name says it is a secret (password, secret, token, key). Pure; never throws.
  */
 export function describeConfig(config: Config): Record<string, unknown> {
   const described = maskSecrets(config) as Record<string, unknown>;
-  described['databaseUrl'] = config.databaseUrl === undefined ? undefined : maskDatabaseUrl(config.databaseUrl);
+  described['databaseUrl'] = config.databaseUrl === undefined ? undefined : maskUrl(config.databaseUrl);
+  if (config.rateLimit.redisUrl !== undefined) {
+    (described['rateLimit'] as Record<string, unknown>)['redisUrl'] = maskUrl(config.rateLimit.redisUrl);
+  }
   return described;
 }
 
@@ -593,10 +596,10 @@ function maskSecrets(value: unknown): unknown {
   );
 }
 
-function maskDatabaseUrl(databaseUrl: string): string {
+function maskUrl(text: string): string {
   let url: URL;
   try {
-    url = new URL(databaseUrl);
+    url = new URL(text);
   } catch {
     // Unparseable means we cannot tell where the password is, so show nothing of it.
     return '***';
