@@ -272,12 +272,13 @@ export class RateLimiter {
     } finally {
       clearTimeout(timer);
     }
+    // Late: let this request through, and keep the key out of the store until the call settles.
     this.stalled.add(storeKey);
     this.onStoreError(new RateLimitStoreTimeout(storeKey, this.storeTimeoutMs));
-    pending
-      .catch(() => undefined)
-      .finally(() => this.stalled.delete(storeKey))
-      .catch(() => undefined);
+    void pending.then(
+      () => this.stalled.delete(storeKey),
+      () => this.stalled.delete(storeKey),
+    );
     return undefined;
   }
 
