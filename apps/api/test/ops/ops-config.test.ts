@@ -46,7 +46,7 @@ describe('operations settings', () => {
   });
 
   it('rejects an unknown rate-limit store, naming the key', () => {
-    assertConfigError(() => load({ RATE_LIMIT_STORE: 'redis' }), 'RATE_LIMIT_STORE', /expected one of memory, postgres/);
+    assertConfigError(() => load({ RATE_LIMIT_STORE: 'memcached' }), 'RATE_LIMIT_STORE', /expected one of memory, postgres, redis/);
   });
 
   it('rejects a CORS origin with a path', () => {
