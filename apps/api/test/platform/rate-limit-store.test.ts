@@ -2,17 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { ManagedDb } from '../../src/platform/db/managed-db.js';
-import { migrateUp } from '../../src/platform/db/migrator.js';
-import { createPgliteDb } from '../../src/platform/db/pglite-db.js';
-import { platformMigrations } from '../../src/platform/http/idempotency/idempotency.js';
 import { createPostgresRateLimitStore, type RateLimitStore } from '../../src/platform/http/rate-limit-store.js';
 import { createTestDatabase, testPostgresEnv, type TestDatabase } from '../harness/database.js';
 
 /**
- * rate-limiter-flexible's PostgreSQL limiter driven through our Db port, on both databases the
- * API runs on: embedded PGlite (`npm start`) and a real server. Counting must be atomic under
- * concurrency, windows must end, ended rows must be deleted, and everything lives in the
- * migrated table `platform.rate_limit`.
+ * rate-limiter-flexible's PostgreSQL limiter driven through our Db port, on the suite's database:
+ * the runner's PostgreSQL when it has one, else embedded PGlite (what `npm start` uses), so both
+ * ways the API runs are covered by the suite's two modes. Counting must be atomic under
+ * concurrency, windows must end, ended rows must be deleted, and everything lives in the migrated
+ * table `platform.rate_limit`.
  */
 
 /** The counter state after a consume, whether it passed or was over the budget (the library rejects then). */
@@ -33,72 +31,50 @@ async function pollUntil(condition: () => Promise<boolean>, what: string, deadli
   }
 }
 
-const databases: { name: string; skip: string | false; open(): Promise<{ db: ManagedDb; close(): Promise<void> }> }[] = [
-  {
-    name: 'PGlite',
-    skip: false,
-    async open() {
-      // Only the platform schema: this is about the rate-limit table.
-      const db = await createPgliteDb();
-      await migrateUp(db, [platformMigrations]);
-      return { db, close: () => db.close() };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    skip: testPostgresEnv() ? false : 'needs the test PostgreSQL',
-    async open() {
-      const database: TestDatabase = await createTestDatabase();
-      return { db: database.db, close: () => database.drop() };
-    },
-  },
-];
+describe(`the PostgreSQL rate-limit store on the test database (${testPostgresEnv() ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let database: TestDatabase;
+  let db: ManagedDb;
+  let store: RateLimitStore;
 
-for (const target of databases) {
-  describe(`the PostgreSQL rate-limit store on ${target.name}`, { skip: target.skip }, () => {
-    let db: ManagedDb;
-    let close: () => Promise<void>;
-    let store: RateLimitStore;
-
-    before(async () => {
-      ({ db, close } = await target.open());
-      store = createPostgresRateLimitStore(db, { cleanupIntervalMs: 50 });
-    });
-
-    after(async () => {
-      await store?.close();
-      await close?.();
-    });
-
-    it('counts concurrent hits on one key atomically, each seeing its own count, and refuses past the budget', async () => {
-      const limiter = store.limiter('test-atomic', 15, 60_000);
-      const results = await Promise.all(Array.from({ length: 20 }, () => settle(limiter.consume('k'))));
-      assert.deepEqual(
-        results.map((r) => r.consumedPoints).sort((a, b) => a - b),
-        Array.from({ length: 20 }, (_, i) => i + 1),
-      );
-      assert.equal(results.filter((r) => r.consumedPoints > 15).length, 5);
-      for (const r of results) assert.ok(r.msBeforeNext > 0 && r.msBeforeNext <= 60_000, `msBeforeNext ${r.msBeforeNext}`);
-      const { rows } = await db.query<{ key: string; points: number }>('SELECT key, points FROM platform.rate_limit WHERE key = $1', ['test-atomic:k']);
-      assert.deepEqual(rows, [{ key: 'test-atomic:k', points: 20 }]);
-    });
-
-    it('keeps limiters of one store apart by prefix', async () => {
-      const a = store.limiter('test-a', 5, 60_000);
-      const b = store.limiter('test-b', 5, 60_000);
-      await a.consume('same');
-      await a.consume('same');
-      assert.equal((await b.consume('same')).consumedPoints, 1);
-    });
-
-    it('starts a new window once a key’s window has ended, and deletes ended windows', async () => {
-      const limiter = store.limiter('test-window', 1, 300);
-      assert.equal((await settle(limiter.consume('w'))).consumedPoints, 1);
-      assert.equal((await settle(limiter.consume('w'))).consumedPoints, 2, 'over the budget within the window');
-      // The cleanup timer (50 ms) removes the row once the window has ended…
-      await pollUntil(async () => (await db.query('SELECT 1 FROM platform.rate_limit WHERE key = $1', ['test-window:w'])).rowCount === 0, 'the ended row to be deleted');
-      // … and the key starts over.
-      assert.equal((await settle(limiter.consume('w'))).consumedPoints, 1);
-    });
+  before(async () => {
+    database = await createTestDatabase();
+    db = database.db;
+    store = createPostgresRateLimitStore(db, { cleanupIntervalMs: 50 });
   });
-}
+
+  after(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+
+  it('counts concurrent hits on one key atomically, each seeing its own count, and refuses past the budget', async () => {
+    const limiter = store.limiter('test-atomic', 15, 60_000);
+    const results = await Promise.all(Array.from({ length: 20 }, () => settle(limiter.consume('k'))));
+    assert.deepEqual(
+      results.map((r) => r.consumedPoints).sort((a, b) => a - b),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    assert.equal(results.filter((r) => r.consumedPoints > 15).length, 5);
+    for (const r of results) assert.ok(r.msBeforeNext > 0 && r.msBeforeNext <= 60_000, `msBeforeNext ${r.msBeforeNext}`);
+    const { rows } = await db.query<{ key: string; points: number }>('SELECT key, points FROM platform.rate_limit WHERE key = $1', ['test-atomic:k']);
+    assert.deepEqual(rows, [{ key: 'test-atomic:k', points: 20 }]);
+  });
+
+  it('keeps limiters of one store apart by prefix', async () => {
+    const a = store.limiter('test-a', 5, 60_000);
+    const b = store.limiter('test-b', 5, 60_000);
+    await a.consume('same');
+    await a.consume('same');
+    assert.equal((await b.consume('same')).consumedPoints, 1);
+  });
+
+  it('starts a new window once a key’s window has ended, and deletes ended windows', async () => {
+    const limiter = store.limiter('test-window', 1, 300);
+    assert.equal((await settle(limiter.consume('w'))).consumedPoints, 1);
+    assert.equal((await settle(limiter.consume('w'))).consumedPoints, 2, 'over the budget within the window');
+    // The cleanup timer (50 ms) removes the row once the window has ended…
+    await pollUntil(async () => (await db.query('SELECT 1 FROM platform.rate_limit WHERE key = $1', ['test-window:w'])).rowCount === 0, 'the ended row to be deleted');
+    // … and the key starts over.
+    assert.equal((await settle(limiter.consume('w'))).consumedPoints, 1);
+  });
+});
