@@ -14,12 +14,7 @@ import { withAmbientTransactions } from './platform/db/ambient.js';
 import { withTransactionRetry } from './platform/db/transaction-retry.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
-import {
-  createMemoryRateLimitStore,
-  createPostgresRateLimitStore,
-  createRedisRateLimitStore,
-  type RateLimitStore,
-} from './platform/http/rate-limit-store.js';
+import { openMemoryRateLimitStore, openPostgresRateLimitStore, openRedisRateLimitStore } from './platform/http/rate-limit-store.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
@@ -119,31 +114,28 @@ export function buildApp(deps: AppDeps): FastifyInstance {
  */
 function createRateLimiter(deps: AppDeps): RateLimiter {
   const { config, logger } = deps;
-  let store: RateLimitStore;
-  let maxStalledCalls = 16;
-  if (config.rateLimit.store === 'postgres') {
-    store = createPostgresRateLimitStore(deps.db, { onCleanupError: (error) => logger.warn({ err: error }, 'rate limit cleanup failed') });
-    maxStalledCalls = Math.max(1, Math.floor(config.dbPoolMax / 4));
-  } else if (config.rateLimit.store === 'redis' && config.rateLimit.redisUrl !== undefined) {
-    store = createRedisRateLimitStore({ url: config.rateLimit.redisUrl, logger });
-  } else {
-    store = createMemoryRateLimitStore();
-  }
+  const { store: kind, redisUrl } = config.rateLimit;
+  const openStore =
+    kind === 'postgres'
+      ? () => openPostgresRateLimitStore(deps.db, { onCleanupError: (error) => logger.warn({ err: error }, 'rate limit cleanup failed') })
+      : kind === 'redis' && redisUrl !== undefined
+        ? () => openRedisRateLimitStore({ url: redisUrl, logger })
+        : () => openMemoryRateLimitStore();
   let lastLoggedAt = Number.NEGATIVE_INFINITY;
   let suppressed = 0;
   return new RateLimiter({
     max: config.rateLimit.max,
     windowMs: config.rateLimit.windowMs,
-    store,
+    openStore,
     storeTimeoutMs: config.rateLimit.storeTimeoutMs,
-    maxStalledCalls,
+    maxStalledCalls: kind === 'postgres' ? Math.max(1, Math.floor(config.dbPoolMax / 4)) : 16,
     onStoreError: (error) => {
       const now = Date.now();
       if (now - lastLoggedAt < 1_000) {
         suppressed += 1;
         return;
       }
-      logger.warn({ err: error, store: store.kind, suppressed }, 'rate limit store failed; request let through');
+      logger.warn({ err: error, store: kind, suppressed }, 'rate limit store failed; request let through');
       lastLoggedAt = now;
       suppressed = 0;
     },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { ManagedDb } from '../../src/platform/db/managed-db.js';
-import { createPostgresRateLimitStore, type RateLimitStore } from '../../src/platform/http/rate-limit-store.js';
+import { openPostgresRateLimitStore, type RateLimitStore } from '../../src/platform/http/rate-limit-store.js';
 import { createTestDatabase, testPostgresEnv, type TestDatabase } from '../harness/database.js';
 
 /**
@@ -39,7 +39,7 @@ describe(`the PostgreSQL rate-limit store on the test database (${testPostgresEn
   before(async () => {
     database = await createTestDatabase();
     db = database.db;
-    store = createPostgresRateLimitStore(db, { cleanupIntervalMs: 50 });
+    store = await openPostgresRateLimitStore(db, { cleanupIntervalMs: 50 });
   });
 
   after(async () => {

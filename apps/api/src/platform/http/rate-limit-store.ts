@@ -1,10 +1,12 @@
-import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Queryable } from '../db/db.js';
+
+// The library and the Redis client are imported when a store is opened, i.e. only with rate
+// limiting on: together they cost about as much load time as Fastify itself.
 
 /**
  * Where rate-limit counters live: a factory of rate-limiter-flexible limiters that all count in
- * one store (RATE_LIMIT_STORE). The {@link RateLimiter} policy asks for one limiter per budget.
+ * one store (RATE_LIMIT_STORE). The rate limiter's policy asks for one limiter per budget.
  */
 export interface RateLimitStore {
   /** `memory`, `postgres` or `redis`, for logs. */
@@ -16,8 +18,6 @@ export interface RateLimitStore {
    * key starts with its first hit. Several limiters of one store share it under their prefixes.
    */
   limiter(prefix: string, points: number, windowMs: number): RateLimiterAbstract;
-  /** Waits (bounded) until the store can answer; never throws (calls fail open meanwhile). */
-  start(): Promise<void>;
   /** Stops background work (cleanup timers, connections the store owns). */
   close(): Promise<void>;
 }
@@ -27,17 +27,17 @@ export interface RateLimitStore {
  * timer per live key that drops it when its window ends, so memory never outgrows one window's
  * keys. Exact for one instance; with several instances each counts on its own.
  */
-export function createMemoryRateLimitStore(): RateLimitStore {
+export async function openMemoryRateLimitStore(): Promise<RateLimitStore> {
+  const { RateLimiterMemory } = await import('rate-limiter-flexible');
   return {
     kind: 'memory',
     remote: false,
     limiter: (prefix, points, windowMs) => new RateLimiterMemory({ keyPrefix: prefix, points, duration: windowMs / 1000 }),
-    start: async () => undefined,
     close: async () => undefined,
   };
 }
 
-/** Options of {@link createPostgresRateLimitStore}. */
+/** Options of {@link openPostgresRateLimitStore}. */
 export interface PostgresRateLimitStoreOptions {
   /** How often rows of ended windows are deleted, ms (default 60000). */
   cleanupIntervalMs?: number;
@@ -64,7 +64,8 @@ interface LibraryQuery {
  * error mapping. Window ends are computed on each instance's clock (`Date.now()`), so instances
  * should run NTP. Rows of ended windows are deleted every `cleanupIntervalMs` (unref'ed timer).
  */
-export function createPostgresRateLimitStore(db: Queryable, options: PostgresRateLimitStoreOptions = {}): RateLimitStore {
+export async function openPostgresRateLimitStore(db: Queryable, options: PostgresRateLimitStoreOptions = {}): Promise<RateLimitStore> {
+  const { RateLimiterPostgres } = await import('rate-limiter-flexible');
   const client = { query: (q: LibraryQuery) => db.query(q.text, q.values) };
   const onCleanupError = options.onCleanupError ?? (() => undefined);
   const timer = setInterval(() => {
@@ -88,7 +89,6 @@ export function createPostgresRateLimitStore(db: Queryable, options: PostgresRat
         points,
         duration: windowMs / 1000,
       }),
-    start: async () => undefined,
     close: async () => clearInterval(timer),
   };
 }
@@ -99,12 +99,12 @@ export interface RateLimitStoreLogger {
   info(obj: object, msg?: string): void;
 }
 
-/** Options of {@link createRedisRateLimitStore}. */
+/** Options of {@link openRedisRateLimitStore}. */
 export interface RedisRateLimitStoreOptions {
   /** `redis://[user:password@]host:port[/db]` or `rediss://…` (TLS). */
   url: string;
   logger?: RateLimitStoreLogger;
-  /** Time to open the connection, also what `start()` waits at most, ms (default 2000). */
+  /** Time to open the connection, also how long opening the store waits for it, ms (default 2000). */
   connectTimeoutMs?: number;
   /** Prefix of every key this API writes, so one Redis can serve several deployments (default `chompardo:rl`). */
   keyPrefix?: string;
@@ -116,11 +116,13 @@ export interface RedisRateLimitStoreOptions {
  * `PTTL`), atomic on the server, so every instance on the same Redis shares the budgets and no
  * row or lock of the API's database is involved. Windows are whole seconds (at least 1).
  *
- * While the connection is down, commands fail at once instead of queueing (the request is let
- * through); ioredis reconnects in the background with a capped backoff, and each loss and
- * recovery is logged once.
+ * Opening waits for the connection at most `connectTimeoutMs`, and opens anyway: while the
+ * connection is down, commands fail at once instead of queueing (the request is let through);
+ * ioredis reconnects in the background with a capped backoff, and each loss and recovery is
+ * logged once.
  */
-export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RateLimitStore {
+export async function openRedisRateLimitStore(options: RedisRateLimitStoreOptions): Promise<RateLimitStore> {
+  const [{ Redis }, { RateLimiterRedis }] = await Promise.all([import('ioredis'), import('rate-limiter-flexible')]);
   const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
   const keyPrefix = options.keyPrefix ?? 'chompardo:rl';
   const logger = options.logger;
@@ -142,6 +144,7 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
     reportedDown = true;
     logger?.warn({ err, store: 'redis' }, 'rate limit store unreachable; requests are let through until it is back');
   });
+  await whenReady(client, connectTimeoutMs);
   return {
     kind: 'redis',
     remote: true,
@@ -154,18 +157,6 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
         points,
         duration: Math.max(1, Math.round(windowMs / 1000)),
       }),
-    async start() {
-      if (client.status === 'ready') return;
-      let timer: NodeJS.Timeout | undefined;
-      let onReady: (() => void) | undefined;
-      await new Promise<void>((resolve) => {
-        onReady = resolve;
-        client.once('ready', onReady);
-        timer = setTimeout(resolve, connectTimeoutMs);
-      });
-      clearTimeout(timer);
-      if (onReady) client.off('ready', onReady);
-    },
     async close() {
       if (client.status === 'ready') {
         try {
@@ -178,4 +169,18 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
       client.disconnect();
     },
   };
+}
+
+/** Resolves once `client` is ready or `timeoutMs` has passed, whichever comes first. */
+async function whenReady(client: { status: string; once(event: 'ready', fn: () => void): unknown; off(event: 'ready', fn: () => void): unknown }, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  await new Promise<void>((resolve) => {
+    onReady = resolve;
+    client.once('ready', onReady);
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  clearTimeout(timer);
+  if (onReady) client.off('ready', onReady);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../errors/app-error.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 
@@ -17,7 +17,11 @@ export interface RateLimiterOptions {
   /** Requests per window per app (per IP when no app is authenticated); must be ≥ 1. */
   max: number;
   windowMs: number;
-  store: RateLimitStore;
+  /**
+   * Opens the store the counters live in; called by {@link RateLimiter.start}, so the library
+   * (and a Redis client) is loaded only when rate limiting is on.
+   */
+  openStore: () => Promise<RateLimitStore>;
   /** Failures of one credential per window before it is refused unchecked; default `ceil(max / 10)`. */
   maxCredentialFailures?: number;
   /**
@@ -47,6 +51,24 @@ export class RateLimitStoreTimeout extends Error {
     super(`rate limit store did not answer within ${timeoutMs} ms`);
     this.name = 'RateLimitStoreTimeout';
   }
+}
+
+/** The counters of one limiter, in the store {@link RateLimiter.start} opened. */
+interface Counters {
+  store: RateLimitStore;
+  requests: RateLimiterAbstract;
+  credentialFailures: RateLimiterAbstract;
+  addressFailures: RateLimiterAbstract;
+}
+
+type CounterName = 'requests' | 'credentialFailures' | 'addressFailures';
+
+/**
+ * True for the counter state the library settles with (it also *rejects* with one when a key is
+ * over its budget); store failures are Errors.
+ */
+function isCounterState(value: unknown): value is RateLimiterRes {
+  return typeof value === 'object' && value !== null && !(value instanceof Error) && typeof (value as RateLimiterRes).consumedPoints === 'number';
 }
 
 /** Seconds until `ms` from now, at least 1 (a `Retry-After: 0` invites a tight retry loop). */
@@ -118,10 +140,9 @@ export class RateLimiter {
   readonly windowMs: number;
   readonly maxCredentialFailures: number;
   readonly maxAddressFailures: number;
-  private readonly store: RateLimitStore;
-  private readonly requests: RateLimiterAbstract;
-  private readonly credentialFailures: RateLimiterAbstract;
-  private readonly addressFailures: RateLimiterAbstract;
+  private readonly openStore: () => Promise<RateLimitStore>;
+  private opening: Promise<Counters> | undefined;
+  private counters: Counters | undefined;
   private readonly storeTimeoutMs: number;
   private readonly maxStalledCalls: number;
   private readonly onStoreError: (error: unknown) => void;
@@ -143,10 +164,7 @@ export class RateLimiter {
     this.windowMs = options.windowMs;
     this.maxCredentialFailures = options.maxCredentialFailures ?? Math.max(1, Math.ceil(options.max / 10));
     this.maxAddressFailures = options.maxAddressFailures ?? Math.max(this.maxCredentialFailures, Math.ceil(options.max / 4));
-    this.store = options.store;
-    this.requests = options.store.limiter('request', this.max, options.windowMs);
-    this.credentialFailures = options.store.limiter('credential', this.maxCredentialFailures, options.windowMs);
-    this.addressFailures = options.store.limiter('address', this.maxAddressFailures, options.windowMs);
+    this.openStore = options.openStore;
     this.storeTimeoutMs = options.storeTimeoutMs ?? 250;
     this.maxStalledCalls = options.maxStalledCalls ?? 4;
     this.onStoreError = options.onStoreError ?? (() => undefined);
@@ -162,7 +180,7 @@ export class RateLimiter {
    */
   async consume(subject: RateLimitSubject): Promise<Record<string, string>> {
     const [policy, key] = 'appId' in subject ? (['app', `app:${subject.appId}`] as const) : (['ip', `ip:${subject.ip}`] as const);
-    const res = await this.call(this.requests, key, 'consume');
+    const res = await this.call('requests', key, 'consume');
     if (res === undefined) return {};
     const reset = secondsFrom(res.msBeforeNext);
     const headers: Record<string, string> = {
@@ -213,7 +231,7 @@ export class RateLimiter {
    */
   async recordFailure(ip: string, credential: PresentedCredential): Promise<void> {
     const fingerprint = fingerprintOf(credential);
-    const failures = await this.call(this.credentialFailures, fingerprint, 'penalty');
+    const failures = await this.call('credentialFailures', fingerprint, 'penalty');
     if (failures === undefined) return;
     if (failures.consumedPoints >= this.maxCredentialFailures) {
       // The store's answer says how long the window still runs; translate it to our clock.
@@ -223,20 +241,35 @@ export class RateLimiter {
     }
     // A credential failing again is the same client retrying; only a new one counts at the address.
     if (failures.consumedPoints !== 1) return;
-    const distinct = await this.call(this.addressFailures, ip, 'penalty');
+    const distinct = await this.call('addressFailures', ip, 'penalty');
     if (distinct !== undefined && distinct.consumedPoints >= this.maxAddressFailures) {
       block(this.blockedAddresses, ip, this.now() + distinct.msBeforeNext);
     }
   }
 
-  /** Waits (bounded) until the store can answer; calls fail open until then. */
-  start(): Promise<void> {
-    return this.store.start();
+  /**
+   * Opens the store and builds the counters; call once before serving (app.ts does, on ready).
+   * Throws when the store cannot be set up at all (a bad option); a store that is merely
+   * unreachable opens anyway and its calls fail open until it answers.
+   */
+  async start(): Promise<void> {
+    this.opening ??= this.openStore().then((store) => {
+      const windowMs = this.windowMs;
+      this.counters = {
+        store,
+        requests: store.limiter('request', this.max, windowMs),
+        credentialFailures: store.limiter('credential', this.maxCredentialFailures, windowMs),
+        addressFailures: store.limiter('address', this.maxAddressFailures, windowMs),
+      };
+      return this.counters;
+    });
+    await this.opening;
   }
 
-  /** Stops the store's background work. */
-  close(): Promise<void> {
-    return this.store.close();
+  /** Stops the store's background work and closes what it owns. */
+  async close(): Promise<void> {
+    const counters = await this.opening?.catch(() => undefined);
+    await counters?.store.close();
   }
 
   /**
@@ -244,14 +277,20 @@ export class RateLimiter {
    * or is still busy with a late call for the same key (fail open). `consume` resolves with the
    * counter state also when it is over the budget (the library rejects with it then).
    */
-  private async call(limiter: RateLimiterAbstract, key: string, operation: 'consume' | 'penalty'): Promise<RateLimiterRes | undefined> {
+  private async call(counter: CounterName, key: string, operation: 'consume' | 'penalty'): Promise<RateLimiterRes | undefined> {
+    const counters = this.counters;
+    if (counters === undefined) {
+      this.onStoreError(new Error('rate limiter used before start()'));
+      return undefined;
+    }
+    const limiter = counters[counter];
     const storeKey = limiter.getKey(key);
     if (this.stalled.size > 0 && (this.stalled.has(storeKey) || this.stalled.size >= this.maxStalledCalls)) return undefined;
     const pending = (operation === 'consume' ? limiter.consume(key) : limiter.penalty(key)).catch((reason: unknown) => {
-      if (reason instanceof RateLimiterRes) return reason;
+      if (isCounterState(reason)) return reason;
       throw reason;
     });
-    if (!this.store.remote) {
+    if (!counters.store.remote) {
       try {
         return await pending;
       } catch (error) {
