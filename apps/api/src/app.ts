@@ -13,8 +13,8 @@ import { readOperations } from './platform/http/spec.js';
 import { withAmbientTransactions } from './platform/db/ambient.js';
 import { withTransactionRetry } from './platform/db/transaction-retry.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
-import { MemoryRateLimitStore, RateLimiter } from './platform/http/rate-limit.js';
-import { PgRateLimitStore } from './platform/http/rate-limit-pg.js';
+import { RateLimiter } from './platform/http/rate-limit.js';
+import { openMemoryRateLimitStore, openPostgresRateLimitStore, openRedisRateLimitStore } from './platform/http/rate-limit-store.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
@@ -51,18 +51,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     metrics,
   });
   registerMetricsRoute(app, { metrics, token: config.metricsToken });
-  const rateLimiter =
-    config.rateLimit.max > 0
-      ? new RateLimiter({
-          max: config.rateLimit.max,
-          windowMs: config.rateLimit.windowMs,
-          store:
-            config.rateLimit.store === 'postgres'
-              ? new PgRateLimitStore(deps.db, { onCleanupError: (error) => deps.logger.warn({ err: error }, 'rate limit cleanup failed') })
-              : new MemoryRateLimitStore(),
-          onStoreError: (error) => deps.logger.warn({ err: error }, 'rate limit store failed; request let through'),
-        })
-      : undefined;
+  const rateLimiter = config.rateLimit.max > 0 ? createRateLimiter(deps) : undefined;
 
   // One database handle for everything: transactions are ambient, so an idempotent POST's record
   // and the module's own writes commit together; a transaction that loses a race (serialization
@@ -105,6 +94,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   for (const module of modules) module.registerRoutes?.(app);
   app.addHook('onReady', async () => {
+    await rateLimiter?.start();
     for (const module of modules) await module.start?.();
     idempotency.startCleanup((error) => deps.logger.warn({ err: error }, 'idempotency cleanup failed'));
   });
@@ -114,4 +104,40 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     for (const module of modules) await module.close?.();
   });
   return app;
+}
+
+/**
+ * The rate limiter of RATE_LIMIT_MAX > 0 on the configured store. The PostgreSQL store works on
+ * the application's own database handle (pool or PGlite) and may leave a quarter of the pool
+ * waiting past the store deadline (a locked row), never more. Store failures are logged at most
+ * once a second (with how many were not), so an outage does not flood the log.
+ */
+function createRateLimiter(deps: AppDeps): RateLimiter {
+  const { config, logger } = deps;
+  const { store: kind, redisUrl } = config.rateLimit;
+  const openStore =
+    kind === 'postgres'
+      ? () => openPostgresRateLimitStore(deps.db, { onCleanupError: (error) => logger.warn({ err: error }, 'rate limit cleanup failed') })
+      : kind === 'redis' && redisUrl !== undefined
+        ? () => openRedisRateLimitStore({ url: redisUrl, logger })
+        : () => openMemoryRateLimitStore();
+  let lastLoggedAt = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return new RateLimiter({
+    max: config.rateLimit.max,
+    windowMs: config.rateLimit.windowMs,
+    openStore,
+    storeTimeoutMs: config.rateLimit.storeTimeoutMs,
+    maxStalledCalls: kind === 'postgres' ? Math.max(1, Math.floor(config.dbPoolMax / 4)) : 16,
+    onStoreError: (error) => {
+      const now = Date.now();
+      if (now - lastLoggedAt < 1_000) {
+        suppressed += 1;
+        return;
+      }
+      logger.warn({ err: error, store: kind, suppressed }, 'rate limit store failed; request let through');
+      lastLoggedAt = now;
+      suppressed = 0;
+    },
+  });
 }

@@ -40,13 +40,13 @@ describe('operations settings', () => {
       trustProxy: ['loopback', '10.0.0.0/8'],
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     });
-    assert.deepEqual(config.rateLimit, { max: 100, windowMs: 60_000, store: 'postgres' });
+    assert.deepEqual(config.rateLimit, { max: 100, windowMs: 60_000, store: 'postgres', storeTimeoutMs: 250, redisUrl: undefined });
     assert.equal(config.metricsToken, 'scrape-me');
     assert.equal(describeConfig(config).metricsToken, '***');
   });
 
   it('rejects an unknown rate-limit store, naming the key', () => {
-    assertConfigError(() => load({ RATE_LIMIT_STORE: 'redis' }), 'RATE_LIMIT_STORE', /expected one of memory, postgres/);
+    assertConfigError(() => load({ RATE_LIMIT_STORE: 'memcached' }), 'RATE_LIMIT_STORE', /expected one of memory, postgres, redis/);
   });
 
   it('rejects a CORS origin with a path', () => {

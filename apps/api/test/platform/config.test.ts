@@ -70,7 +70,7 @@ describe('loadConfig', () => {
       log: { level: 'info', levelMin: 'trace', errorStack: false },
       migrateOnStart: true,
       bodyLimit: 1_048_576,
-      rateLimit: { max: 0, windowMs: 60_000, store: 'memory' },
+      rateLimit: { max: 0, windowMs: 60_000, store: 'memory', storeTimeoutMs: 250, redisUrl: undefined },
       http: {
         requestTimeoutMs: 30_000,
         headersTimeoutMs: 10_000,
@@ -332,6 +332,16 @@ describe('loadConfig', () => {
       assertConfigError(() => load({ env: { RATE_LIMIT_WINDOW: '0s' } }), 'RATE_LIMIT_WINDOW', /expected a duration/);
     });
 
+    it('takes the rate-limit store deadline and refuses the redis store without REDIS_URL', () => {
+      assert.equal(load({ env: { RATE_LIMIT_STORE_TIMEOUT: '100ms' } }).rateLimit.storeTimeoutMs, 100);
+      assertConfigError(() => load({ env: { RATE_LIMIT_STORE_TIMEOUT: '0ms' } }), 'RATE_LIMIT_STORE_TIMEOUT', /expected a duration/);
+      const redis = load({ env: { RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://:pw@127.0.0.1:6380/2' } }).rateLimit;
+      assert.equal(redis.store, 'redis');
+      assert.equal(redis.redisUrl, 'redis://:pw@127.0.0.1:6380/2');
+      assertConfigError(() => load({ env: { RATE_LIMIT_STORE: 'redis' } }), 'RATE_LIMIT_STORE', /needs REDIS_URL/);
+      assertConfigError(() => load({ env: { REDIS_URL: 'http://127.0.0.1:6379' } }), 'REDIS_URL', /redis:\/\/ or rediss:\/\//);
+    });
+
     it('parses booleans from true/false, 1/0 and yes/no in any case', () => {
       for (const yes of ['true', 'TRUE', '1', 'yes', 'Yes']) {
         assert.equal(load({ env: { LOG_ERROR_STACK: yes } }).log.errorStack, true, yes);
@@ -442,6 +452,12 @@ describe('describeConfig', () => {
     assert.ok(!text.includes(password), text);
     assert.equal(described['databaseUrl'], 'postgresql://svc:***@localhost:5432/app');
     assert.equal(described['port'], 4000);
+  });
+
+  it('masks the password of the Redis URL', () => {
+    const described = describeConfig(load({ env: { RATE_LIMIT_STORE: 'redis', REDIS_URL: 'redis://rl:Redis-Pa55@cache:6379/1' } }));
+    assert.ok(!JSON.stringify(described).includes('Redis-Pa55'));
+    assert.equal((described['rateLimit'] as Record<string, unknown>)['redisUrl'], 'redis://rl:***@cache:6379/1');
   });
 
   it('masks passwords given as an explicit URL, in userinfo and query', () => {

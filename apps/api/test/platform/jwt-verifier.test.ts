@@ -3,8 +3,8 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { isAppError } from '../../src/platform/errors/app-error.js';
-import { createJwtVerifier, parseBearer } from '../../src/platform/auth/index.js';
-import type { JwtVerifierOptions, TokenVerifier } from '../../src/platform/auth/index.js';
+import { authFailures, createJwtVerifier, parseBearer } from '../../src/platform/auth/index.js';
+import type { AuthFailureReason, JwtVerifierOptions, TokenVerifier } from '../../src/platform/auth/index.js';
 import {
   craftHs256WithPublicKey,
   craftUnsignedToken,
@@ -13,14 +13,18 @@ import {
 } from '../harness/identity.js';
 import type { TestIdentity } from '../harness/identity.js';
 
-const challenge = 'Bearer realm="chompardo", error="invalid_token"';
-
-async function assertRejected(promise: Promise<unknown>): Promise<void> {
+/**
+ * Asserts a 401 whose code is a token failure reason (`reason` exactly when given): the error
+ * handler turns that code into the challenge, so the verifier must always say why.
+ */
+async function assertRejected(promise: Promise<unknown>, reason?: AuthFailureReason): Promise<void> {
   await assert.rejects(promise, (err: unknown) => {
     assert.ok(isAppError(err), `expected an AppError, got ${String(err)}`);
     assert.equal(err.kind, 'unauthenticated');
     assert.equal(err.status, 401);
-    assert.equal(err.headers['WWW-Authenticate'], challenge);
+    assert.ok(err.code !== undefined && Object.hasOwn(authFailures, err.code), `a failure reason as code: ${err.code}`);
+    assert.equal(authFailures[err.code as AuthFailureReason].credential, 'token', `${err.code} condemns the token`);
+    if (reason !== undefined) assert.equal(err.code, reason);
     return true;
   });
 }
@@ -113,81 +117,81 @@ describe('JWT verifier', () => {
 
   describe('rejects', () => {
     it('an expired token (no skew on exp)', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({}, { expiresIn: -905 })));
-      await assertRejected(verifier.verify(await identity.mintToken({ exp: nowSec() - 1 })));
+      await assertRejected(verifier.verify(await identity.mintToken({}, { expiresIn: -905 })), 'token_expired');
+      await assertRejected(verifier.verify(await identity.mintToken({ exp: nowSec() - 1 })), 'token_expired');
     });
 
     it('a token without exp', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['exp'] })));
+      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['exp'] })), 'token_claims');
     });
 
     it('nbf in the future', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({ nbf: nowSec() + 120 })));
+      await assertRejected(verifier.verify(await identity.mintToken({ nbf: nowSec() + 120 })), 'token_not_yet_valid');
     });
 
     it('iat in the future beyond the skew', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({ iat: nowSec() + 120 })));
+      await assertRejected(verifier.verify(await identity.mintToken({ iat: nowSec() + 120 })), 'token_not_yet_valid');
     });
 
     it('a wrong issuer', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({ iss: 'https://evil.test' })));
-      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['iss'] })));
+      await assertRejected(verifier.verify(await identity.mintToken({ iss: 'https://evil.test' })), 'token_issuer');
+      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['iss'] })), 'token_issuer');
     });
 
     it('a wrong or missing audience', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({ aud: 'someone-else' })));
-      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['aud'] })));
+      await assertRejected(verifier.verify(await identity.mintToken({ aud: 'someone-else' })), 'token_audience');
+      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['aud'] })), 'token_audience');
     });
 
     it('no sub, an empty sub, a non-string sub', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['sub'] })));
-      await assertRejected(verifier.verify(await identity.mintToken({ sub: '' })));
-      await assertRejected(verifier.verify(await identity.mintToken({ sub: 42 })));
+      await assertRejected(verifier.verify(await identity.mintToken({}, { omit: ['sub'] })), 'token_claims');
+      await assertRejected(verifier.verify(await identity.mintToken({ sub: '' })), 'token_claims');
+      await assertRejected(verifier.verify(await identity.mintToken({ sub: 42 })), 'token_claims');
     });
 
     it('alg none', async () => {
-      await assertRejected(verifier.verify(craftUnsignedToken(identity.defaultClaims())));
-      await assertRejected(verifier.verify(craftUnsignedToken(identity.defaultClaims(), { kid: identity.publicJwk().kid })));
+      await assertRejected(verifier.verify(craftUnsignedToken(identity.defaultClaims())), 'token_algorithm');
+      await assertRejected(verifier.verify(craftUnsignedToken(identity.defaultClaims(), { kid: identity.publicJwk().kid })), 'token_algorithm');
     });
 
     it('HS256 signed with the public key as the HMAC secret', async () => {
-      await assertRejected(verifier.verify(craftHs256WithPublicKey(identity.defaultClaims(), identity.publicJwk())));
-      await assertRejected(verifier.verify(craftHs256WithPublicKey(identity.defaultClaims(), identity.publicJwk(), 'jwk-json')));
+      await assertRejected(verifier.verify(craftHs256WithPublicKey(identity.defaultClaims(), identity.publicJwk())), 'token_algorithm');
+      await assertRejected(verifier.verify(craftHs256WithPublicKey(identity.defaultClaims(), identity.publicJwk(), 'jwk-json')), 'token_algorithm');
     });
 
     it('a token signed by a rogue key that names a known kid', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({}, { key: 'rogue' })));
+      await assertRejected(verifier.verify(await identity.mintToken({}, { key: 'rogue' })), 'token_signature');
     });
 
     it('an alg the JWKS does not offer (ES256 signed by a rogue key)', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({}, { key: 'rogue', alg: 'ES256' })));
+      await assertRejected(verifier.verify(await identity.mintToken({}, { key: 'rogue', alg: 'ES256' })), 'token_algorithm');
     });
 
     it('embedded jwk, jku, x5u and x5c headers, even when the signature is valid', async () => {
       const jwk = identity.publicJwk();
       for (const header of [{ jwk }, { jku: identity.jwksUrl }, { x5u: 'https://evil.test/cert.pem' }, { x5c: ['MIIB'] }]) {
-        await assertRejected(verifier.verify(await identity.mintToken({}, { header })));
+        await assertRejected(verifier.verify(await identity.mintToken({}, { header })), 'token_key_header');
       }
     });
 
     it('a rogue key embedded as jwk header', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({}, { key: 'rogue', kid: 'rogue', header: { jwk: identity.publicJwk() } })));
+      await assertRejected(verifier.verify(await identity.mintToken({}, { key: 'rogue', kid: 'rogue', header: { jwk: identity.publicJwk() } })), 'token_key_header');
     });
 
     it('a tampered payload', async () => {
       const token = await identity.mintToken({ sub: 'user-1' });
-      await assertRejected(verifier.verify(tamperPayload(token, { sub: 'admin' })));
+      await assertRejected(verifier.verify(tamperPayload(token, { sub: 'admin' })), 'token_signature');
     });
 
     it('garbage, empty and oversized tokens', async () => {
       for (const token of ['', 'abc', 'a.b.c', 'a.b', `${'a'.repeat(9000)}.b.c`]) {
-        await assertRejected(verifier.verify(token));
+        await assertRejected(verifier.verify(token), 'token_malformed');
       }
     });
 
     it('an unknown kid, after one refetch', async () => {
       const before = identity.jwksFetchCount();
-      await assertRejected(verifier.verify(await identity.mintToken({}, { kid: 'no-such-kid' })));
+      await assertRejected(verifier.verify(await identity.mintToken({}, { kid: 'no-such-kid' })), 'token_unknown_key');
       assert.equal(identity.jwksFetchCount() - before, 1);
     });
   });

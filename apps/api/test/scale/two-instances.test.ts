@@ -52,6 +52,9 @@ const scaleEnv = {
   RATE_LIMIT_MAX: String(rateLimitMax),
   RATE_LIMIT_WINDOW: rateLimitWindow,
   RATE_LIMIT_STORE: 'postgres',
+  // Exact counting is the point here: on a loaded machine a store call can take longer than the
+  // default 250 ms deadline, and a late call lets its request through uncounted (by design).
+  RATE_LIMIT_STORE_TIMEOUT: '10s',
   TRUST_PROXY: '127.0.0.1',
 };
 

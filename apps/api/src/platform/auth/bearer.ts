@@ -8,8 +8,8 @@ const bearerPattern = /^[ \t]*bearer[ \t]+([A-Za-z0-9\-._~+/]+=*)[ \t]*$/i;
 /**
  * Extracts the bearer token from an `Authorization` header value.
  *
- * - `undefined` header → `undefined` (no credentials presented: the caller answers
- *   `WWW-Authenticate: Bearer realm="chompardo"` without an error code when auth is required).
+ * - `undefined` header → `undefined` (no credentials presented: the caller answers the bare
+ *   challenge, without an error code, when auth is required).
  * - A well-formed `Bearer <token>` (scheme in any case, any spaces/tabs around) → the token.
  * - Anything else that was sent — another scheme, `Bearer` without a token, an empty or blank
  *   header, whitespace or illegal characters inside the token → `'malformed'` (credentials were

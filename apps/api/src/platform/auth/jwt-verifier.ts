@@ -1,6 +1,7 @@
 import { importJWK, jwtVerify, errors as joseErrors } from 'jose';
 import type { CompactJWSHeaderParameters, CryptoKey, JWK, JWTPayload, JWTVerifyOptions } from 'jose';
-import { AppError } from '../errors/app-error.js';
+import type { AppError } from '../errors/app-error.js';
+import { unauthenticated, type AuthFailureReason } from './auth-failure.js';
 import type { AuthUser, TokenVerifier } from './ports.js';
 
 /** The logger the verifier reports JWKS trouble to (a pino logger fits). */
@@ -32,9 +33,6 @@ export interface JwtVerifierOptions {
   /** The clock, milliseconds since the epoch (tests move it). */
   now?: () => number;
 }
-
-/** The value of `WWW-Authenticate` on every rejection: a token was presented (RFC 6750 §3.1). */
-export const invalidTokenChallenge = 'Bearer realm="chompardo", error="invalid_token"';
 
 /**
  * Header parameters that point at or embed key material. Trusting them would let the token pick
@@ -75,16 +73,24 @@ interface CachedToken {
 
 const silentLogger: JwtVerifierLogger = { warn() {}, info() {}, error() {} };
 
-/** Thrown inside the key lookup and mapped to a 401; its message stays in the log only. */
-class TokenRejected extends Error {}
+/** Thrown inside the key lookup and claim checks with the reason of the 401; its message stays in the log only. */
+class TokenRejected extends Error {
+  constructor(
+    readonly reason: AuthFailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
- * Builds the verifier of user JWTs (CONTRACT §4) against the JWKS at `options.jwksUrl`.
+ * Builds the verifier of user JWTs against the JWKS at `options.jwksUrl`.
  *
  * - `start()` loads the key set now and throws when it cannot (the server must then exit), and
  *   starts a background refresh every `refreshIntervalMs` (unref'ed timer).
  * - `verify(token)` resolves to the token's {@link AuthUser}, or throws AppError `unauthenticated`
- *   with `WWW-Authenticate: Bearer realm="chompardo", error="invalid_token"` for any invalid token:
+ *   whose `code` is the reason (an {@link AuthFailureReason}: `token_expired`, `token_signature`,
+ *   `token_unknown_key`, …) for any invalid token:
  *   bad signature, `alg` outside the allowlist (EdDSA, plus RS256/ES256 only when the JWKS offers
  *   such keys; never `none` or HMAC), key-source headers (`jwk`, `jku`, `x5u`, `x5c`), wrong `iss`,
  *   no accepted `aud`, missing or past `exp`, `nbf`/`iat` more than the tolerance in the future,
@@ -200,7 +206,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
     let match: VerificationKey | undefined;
     for (const candidate of set.all) {
       if (candidate.alg !== header.alg) continue;
-      if (match !== undefined) throw new TokenRejected('token without kid and several candidate keys');
+      if (match !== undefined) throw new TokenRejected('token_unknown_key', 'token without kid and several candidate keys');
       match = candidate;
     }
     return match;
@@ -209,29 +215,29 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   // Created once: jwtVerify calls it with the parsed protected header, so nothing is parsed twice.
   async function getKey(header: CompactJWSHeaderParameters): Promise<CryptoKey> {
     for (const name of keySourceHeaders) {
-      if (Object.hasOwn(header, name)) throw new TokenRejected(`token carries a "${name}" header`);
+      if (Object.hasOwn(header, name)) throw new TokenRejected('token_key_header', `token carries a "${name}" header`);
     }
     if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid === '')) {
-      throw new TokenRejected('invalid kid');
+      throw new TokenRejected('token_malformed', 'invalid kid');
     }
     let found = keySet === undefined ? undefined : findKey(keySet, header);
     if (found === undefined && !knows(header.kid)) {
       await refetchForUnknownKid(header.kid);
       found = keySet === undefined ? undefined : findKey(keySet, header);
     }
-    if (found === undefined) throw new TokenRejected('no key for this token');
+    if (found === undefined) throw new TokenRejected('token_unknown_key', 'no key for this token');
     return found.key;
   }
 
   function toAuthUser(payload: JWTPayload, nowSec: number): AuthUser {
     // jose checked presence and type of exp; the contract wants it strictly in the future.
     const exp = payload.exp as number;
-    if (exp <= nowSec) throw new TokenRejected('token expired');
+    if (exp <= nowSec) throw new TokenRejected('token_expired', 'token expired');
     if (payload.iat !== undefined && payload.iat > nowSec + clockToleranceSec) {
-      throw new TokenRejected('iat in the future');
+      throw new TokenRejected('token_not_yet_valid', 'iat in the future');
     }
     const sub = payload.sub;
-    if (typeof sub !== 'string' || sub === '') throw new TokenRejected('missing sub');
+    if (typeof sub !== 'string' || sub === '') throw new TokenRejected('token_claims', 'missing sub');
     const user: AuthUser = { issuer, subject: sub, expiresAt: exp };
     const claims = payload as Record<string, unknown>;
     if (typeof claims.email === 'string') user.email = claims.email;
@@ -265,7 +271,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       tokenCache.delete(token);
     }
     if (typeof token !== 'string' || token.length === 0 || token.length > maxTokenLength) {
-      throw rejection(new TokenRejected('token empty or too long'));
+      throw rejection(new TokenRejected('token_malformed', 'token empty or too long'));
     }
     const nowMs = now();
     const generation = keySetGeneration;
@@ -290,6 +296,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
 
   return {
     verify,
+    knows(token: string): boolean {
+      const cached = tokenCache.get(token);
+      return cached !== undefined && now() < cached.expiresAtMs;
+    },
     isReady: () => keySet !== undefined,
     async start(): Promise<void> {
       try {
@@ -310,15 +320,38 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   };
 }
 
-/** The 401 for a presented token; the reason goes to `cause` (logged), never to the client. */
+/**
+ * Why jose or our own checks refused a token, from the error's class and its structured `claim`
+ * field (never from message text).
+ */
+function reasonOf(cause: unknown): AuthFailureReason {
+  if (cause instanceof TokenRejected) return cause.reason;
+  // JWTExpired is a JWTClaimValidationFailed: test it first.
+  if (cause instanceof joseErrors.JWTExpired) return 'token_expired';
+  if (cause instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (cause.claim) {
+      case 'iss':
+        return 'token_issuer';
+      case 'aud':
+        return 'token_audience';
+      case 'nbf':
+      case 'iat':
+        return cause.reason === 'check_failed' ? 'token_not_yet_valid' : 'token_claims';
+      default:
+        return 'token_claims';
+    }
+  }
+  if (cause instanceof joseErrors.JWSSignatureVerificationFailed) return 'token_signature';
+  if (cause instanceof joseErrors.JOSEAlgNotAllowed) return 'token_algorithm';
+  if (cause instanceof joseErrors.JWSInvalid || cause instanceof joseErrors.JWTInvalid || cause instanceof joseErrors.JOSENotSupported) {
+    return 'token_malformed';
+  }
+  return 'token_invalid';
+}
+
+/** The 401 for a presented token; the reason is its code, the underlying error its `cause` (logged only). */
 function rejection(cause: unknown): AppError {
-  const message = cause instanceof joseErrors.JWTExpired || (cause instanceof TokenRejected && cause.message === 'token expired')
-    ? 'token expired'
-    : 'invalid token';
-  return new AppError('unauthenticated', message, {
-    cause,
-    headers: { 'WWW-Authenticate': invalidTokenChallenge },
-  });
+  return unauthenticated(reasonOf(cause), cause);
 }
 
 /**

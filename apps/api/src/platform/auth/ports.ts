@@ -4,7 +4,7 @@
  * to the platform by app.ts.
  */
 
-/** The authenticated user of a request, taken from a verified JWT (CONTRACT §4). */
+/** The authenticated user of a request, taken from a verified JWT. */
 export interface AuthUser {
   issuer: string;
   subject: string;
@@ -25,6 +25,11 @@ export interface TokenVerifier {
    * Throws AppError `unauthenticated` for every invalid token.
    */
   verify(token: string): Promise<AuthUser>;
+  /**
+   * True when `token` was verified before and is still valid (a cache lookup: no I/O, no
+   * crypto). Lets the failed-credentials throttle wave through callers it has already seen.
+   */
+  knows(token: string): boolean;
   /** True while the verifier holds a usable key set (readiness). */
   isReady(): boolean;
   /** Fetches the key set now; throws when it cannot (startup is eager). */
@@ -33,7 +38,7 @@ export interface TokenVerifier {
   stop(): void;
 }
 
-/** The authenticated app of a request (CONTRACT §4, Apps). */
+/** The authenticated app of a request. */
 export interface AuthApp {
   /** Internal id, never sent to clients. */
   id: string;
@@ -50,12 +55,18 @@ export interface AppCredentials {
   clientId?: string;
 }
 
-/** Authenticates apps; implemented by the iam module. Throws AppError `unauthenticated`. */
+/** Authenticates apps; implemented by the iam module. */
 export interface AppAuthenticator {
+  /** The app of `credentials`; throws AppError `unauthenticated` whose code says why not. */
   authenticate(credentials: AppCredentials): Promise<AuthApp>;
+  /**
+   * True when this app id and key were verified before and still hold (a cache lookup: no I/O,
+   * no hashing). Lets the failed-credentials throttle wave through callers it has already seen.
+   */
+  knows(credentials: { appId: string; apiKey: string }): boolean;
 }
 
-/** Decides RBAC (CONTRACT §5); implemented by the iam module. */
+/** Decides RBAC (per org); implemented by the iam module. */
 export interface Authorizer {
   /** True when `user` holds an active role with an active permission for (resource, method) in the app's org. */
   isAuthorized(user: AuthUser, app: AuthApp, resource: string, method: string): Promise<boolean>;

@@ -52,8 +52,12 @@ export interface Config {
     /** Requests per window per app (per IP before authentication); 0 = off. */
     max: number;
     windowMs: number;
-    /** Where counters live: this process (`memory`) or shared by every instance (`postgres`). */
+    /** Where counters live: this process (`memory`) or shared by every instance (`postgres`, `redis`). */
     store: RateLimitStoreKind;
+    /** The Redis server of `store: 'redis'` (REDIS_URL); required then. */
+    redisUrl: string | undefined;
+    /** Deadline of one call to a shared store; past it the request is let through (fail open). */
+    storeTimeoutMs: number;
   };
   /** Limits that keep slow and abusive clients from holding the server. */
   http: {
@@ -78,7 +82,7 @@ export interface Config {
 }
 
 /** Rate-limit counter stores (RATE_LIMIT_STORE). */
-export const rateLimitStores = ['memory', 'postgres'] as const;
+export const rateLimitStores = ['memory', 'postgres', 'redis'] as const;
 export type RateLimitStoreKind = (typeof rateLimitStores)[number];
 
 /** Log levels, lowest first (pino's names plus `silent`). */

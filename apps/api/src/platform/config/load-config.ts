@@ -152,6 +152,13 @@ function postgresUrl(): ValueParser<string> {
   };
 }
 
+function redisUrl(): ValueParser<string> {
+  return {
+    schema: z.string().trim().pipe(z.url({ protocol: /^rediss?$/ })),
+    expected: 'expected a redis:// or rediss:// URL',
+  };
+}
+
 function oneOf<const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> {
   return {
     schema: z.string().trim().toLowerCase().pipe(z.enum(values)),
@@ -228,6 +235,8 @@ const settings = {
   rateLimitMax: setting('rate-limit-max', 'RATE_LIMIT_MAX', integer(0), 0),
   rateLimitWindow: setting('rate-limit-window', 'RATE_LIMIT_WINDOW', duration(1), '60s'),
   rateLimitStore: setting('rate-limit-store', 'RATE_LIMIT_STORE', oneOf(rateLimitStores), 'memory'),
+  rateLimitStoreTimeout: setting('rate-limit-store-timeout', 'RATE_LIMIT_STORE_TIMEOUT', duration(1), '250ms'),
+  redisUrl: setting('redis-url', 'REDIS_URL', optional(redisUrl()), undefined, { secret: true }),
   requestTimeout: setting('request-timeout', 'REQUEST_TIMEOUT', duration(1), '30s'),
   headersTimeout: setting('headers-timeout', 'HEADERS_TIMEOUT', duration(1), '10s'),
   keepAliveTimeout: setting('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT', duration(1), '5s'),
@@ -393,7 +402,13 @@ function toConfig(
     },
     migrateOnStart: values.migrateOnStart,
     bodyLimit: values.bodyLimit,
-    rateLimit: { max: values.rateLimitMax, windowMs: values.rateLimitWindow, store: values.rateLimitStore },
+    rateLimit: {
+      max: values.rateLimitMax,
+      windowMs: values.rateLimitWindow,
+      store: values.rateLimitStore,
+      storeTimeoutMs: values.rateLimitStoreTimeout,
+      redisUrl: values.redisUrl,
+    },
     http: {
       requestTimeoutMs: values.requestTimeout,
       headersTimeoutMs: values.headersTimeout,
@@ -586,6 +601,9 @@ function validate(raw: Record<SettingName, RawSetting>): SettingValues {
         });
       }
     }
+    if (values.rateLimitStore === 'redis' && values.redisUrl === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimitStore'], message: 'the redis store needs REDIS_URL (--redis-url)' });
+    }
     // Node refuses a headers timeout longer than the request timeout (the whole request).
     if (values.headersTimeout > values.requestTimeout) {
       ctx.addIssue({
@@ -626,12 +644,15 @@ const secretName = /password|secret|token|apikey|api_key|privatekey|private_key/
 
 /**
  * A copy of the configuration that is safe to log at startup: the password (and any
- * password-like query parameter) in `databaseUrl` becomes `***`, and so does any field whose
+ * password-like query parameter) in `databaseUrl` and `rateLimit.redisUrl` becomes `***`, and so does any field whose
  * name says it is a secret (password, secret, token, key). Pure; never throws.
  */
 export function describeConfig(config: Config): Record<string, unknown> {
   const described = maskSecrets(config) as Record<string, unknown>;
-  described['databaseUrl'] = config.databaseUrl === undefined ? undefined : maskDatabaseUrl(config.databaseUrl);
+  described['databaseUrl'] = config.databaseUrl === undefined ? undefined : maskUrl(config.databaseUrl);
+  if (config.rateLimit.redisUrl !== undefined) {
+    (described['rateLimit'] as Record<string, unknown>)['redisUrl'] = maskUrl(config.rateLimit.redisUrl);
+  }
   return described;
 }
 
@@ -646,10 +667,10 @@ function maskSecrets(value: unknown): unknown {
   );
 }
 
-function maskDatabaseUrl(databaseUrl: string): string {
+function maskUrl(text: string): string {
   let url: URL;
   try {
-    url = new URL(databaseUrl);
+    url = new URL(text);
   } catch {
     // Unparseable means we cannot tell where the password is, so show nothing of it.
     return '***';

@@ -2,11 +2,10 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors/app-error.js';
 import { isConnectionError, mapDbError, sqlStateOf } from '../db/db-errors.js';
 import type { LogControl } from '../logging/logger.js';
+import { bearerChallenge } from '../auth/auth-failure.js';
 
-/** The exact body of every 500 (CONTRACT §3): nothing internal ever reaches a client. */
+/** The exact body of every 500: nothing internal ever reaches a client. */
 export const internalErrorBody = '{"error":{"kind":"internal_error","message":"internal server error - please contact support"}}';
-
-const bearerChallenge = 'Bearer realm="chompardo"';
 
 interface AjvError {
   instancePath: string;
@@ -91,7 +90,7 @@ export function validationToAppError(errors: AjvError[], context: string | undef
 export function toClientError(error: unknown): AppError {
   if (isAppError(error)) return error;
   // Database errors that reach the handler unmapped: unique violations → 409, data errors → 400,
-  // connection loss → 503; the rest stay internal (CONTRACT §3).
+  // connection loss → 503; the rest stay internal.
   if (sqlStateOf(error) !== undefined || isConnectionError(error)) return mapDbError(error);
   const fe = error as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (fe && Array.isArray(fe.validation)) return validationToAppError(fe.validation, fe.validationContext);
@@ -117,8 +116,8 @@ export function toClientError(error: unknown): AppError {
 }
 
 /**
- * The one error handler (CONTRACT §3): 401 and 403 with empty bodies (401 with a Bearer
- * challenge), 500 masked, every other kind as `{"error":{kind,code,param,message}}`. Bodies are
+ * The one error handler: 401 and 403 with empty bodies (401 with the Bearer challenge of its
+ * reason, the `AppError.code`, and a debug line naming that reason), 500 masked, every other kind as `{"error":{kind,code,param,message}}`. Bodies are
  * serialized here, never through a route's response schema. Every error is logged with its kind,
  * param, code and op stack; 5xx with the full cause.
  */
@@ -142,7 +141,9 @@ export function createErrorHandler(logControl: LogControl) {
     for (const [name, value] of Object.entries(appError.headers)) reply.header(name, value);
     reply.code(status);
     if (appError.kind === 'unauthenticated') {
-      if (!appError.headers['WWW-Authenticate']) reply.header('WWW-Authenticate', bearerChallenge);
+      // The reason is the error's code; the challenge says it to the client (RFC 6750), debug says it to us.
+      request.log.debug({ reason: appError.code }, `authentication failed: ${appError.message}`);
+      if (!appError.headers['WWW-Authenticate']) reply.header('WWW-Authenticate', bearerChallenge(appError.code));
       void reply.send();
       return;
     }

@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors/app-error.js';
 import type { AppAuthenticator, Authorizer, RequestAuth, TokenVerifier } from '../auth/ports.js';
 import { parseBearer } from '../auth/bearer.js';
-import type { RateLimiter } from './rate-limit.js';
+import { authFailures, isAuthFailureReason, unauthenticated } from '../auth/auth-failure.js';
+import type { PresentedCredential, RateLimiter } from './rate-limit.js';
 import type { SpecOperation } from './spec.js';
 
 /** What the security hook needs; app authentication and RBAC come from the iam module. */
@@ -21,37 +22,53 @@ export interface SecurityDeps {
 
 const defaultRateLimitExempt = ['/healthz', '/readyz'];
 
-const challenge = 'Bearer realm="chompardo"';
-const invalidTokenChallenge = 'Bearer realm="chompardo", error="invalid_token"';
-
-function unauthenticated(message: string, tokenPresented: boolean): AppError {
-  return new AppError('unauthenticated', message, {
-    headers: { 'WWW-Authenticate': tokenPresented ? invalidTokenChallenge : challenge },
-  });
-}
-
 function singleHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** True when the request presents credentials of any kind (a token, an app id or key). */
-function presentsCredentials(request: FastifyRequest): boolean {
-  const headers = request.headers;
-  return headers.authorization !== undefined || headers['x-api-key'] !== undefined || headers['x-app-id'] !== undefined;
+/**
+ * The credentials of `request` that `op` will check: the `Authorization` header when the
+ * operation takes a JWT, the app id with its key when it takes app credentials (one header
+ * alone carries no secret and is not a credential). Built only when rate limiting is on.
+ */
+function presentedCredentials(request: FastifyRequest, op: SpecOperation): PresentedCredential[] {
+  const presented: PresentedCredential[] = [];
+  const authorization = op.security.user === 'none' ? undefined : request.headers.authorization;
+  if (authorization !== undefined) presented.push({ kind: 'token', authorization });
+  if (op.security.app) {
+    const appId = singleHeader(request.headers['x-app-id']);
+    const apiKey = singleHeader(request.headers['x-api-key']);
+    if (appId !== undefined && apiKey !== undefined) presented.push({ kind: 'app', appId, apiKey });
+  }
+  return presented;
+}
+
+/** True when every credential in `presented` was verified before (cache lookups only). */
+function allKnown(deps: SecurityDeps, presented: readonly PresentedCredential[]): boolean {
+  for (const credential of presented) {
+    if (credential.kind === 'token') {
+      const token = parseBearer(credential.authorization);
+      if (token === undefined || token === 'malformed' || !deps.verifier.knows(token)) return false;
+    } else if (!deps.appAuthenticator?.knows(credential)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
  * Builds the one security hook of the platform. For each operation it applies what the spec
- * declares — JWT required or optional, app credentials, rate limit, RBAC — in the contract's
+ * declares — JWT required or optional, app credentials, rate limit, RBAC — in the required
  * order (401, then 429, then 403), and leaves the caller in `request.auth`. Runs as a
  * preValidation hook, so media type and size (415/413) are checked before it and body
  * validation (400) after it.
  *
  * Rate limiting (when `rateLimiter` is set): the request counts against its app once one is
  * authenticated, else against its IP (`request.ip`, see TRUST_PROXY), and carries the
- * `RateLimit`/`RateLimit-Policy` headers. A 401 on a request that presented credentials counts
- * against the IP's failed-credentials budget; an IP over that budget gets 429 for every request
- * that presents credentials, before they are checked.
+ * `RateLimit`/`RateLimit-Policy` headers. A 401 whose reason condemns a presented credential
+ * (a bad token, a wrong app key; not a missing one) counts against that credential and, once per
+ * credential, against the address; a blocked credential, or a credential not seen before from a
+ * blocked address, gets 429 before it is checked (see {@link RateLimiter}).
  */
 export function createSecurityHook(deps: SecurityDeps) {
   const exempt = new Set(deps.rateLimitExempt ?? defaultRateLimitExempt);
@@ -67,12 +84,16 @@ export function createSecurityHook(deps: SecurityDeps) {
       if (rateLimiter === undefined) {
         await authenticate(request, auth);
       } else {
-        const credentials = presentsCredentials(request);
-        if (credentials) rateLimiter.assertNotBlocked(request.ip);
+        const presented = presentedCredentials(request, op);
+        if (presented.length > 0) rateLimiter.assertMayAuthenticate(request.ip, presented, () => allKnown(deps, presented));
         try {
           await authenticate(request, auth);
         } catch (error) {
-          if (credentials && isAppError(error) && error.kind === 'unauthenticated') await rateLimiter.recordAuthFailure(request.ip);
+          if (isAppError(error) && error.kind === 'unauthenticated' && isAuthFailureReason(error.code)) {
+            const condemned = authFailures[error.code].credential;
+            const credential = presented.find((c) => c.kind === condemned);
+            if (credential !== undefined) await rateLimiter.recordFailure(request.ip, credential);
+          }
           throw error;
         }
         reply.headers(await rateLimiter.consume(auth.app ? { appId: auth.app.id } : { ip: request.ip }));
@@ -93,7 +114,7 @@ export function createSecurityHook(deps: SecurityDeps) {
 
 /**
  * The authentication steps an operation declares (JWT required or optional, app credentials),
- * filling `auth`; throws `unauthenticated` (401).
+ * filling `auth`; throws `unauthenticated` (401) whose code says why.
  */
 function createAuthenticator(deps: SecurityDeps, op: SpecOperation) {
   const { user: userMode, app: appRequired } = op.security;
@@ -102,9 +123,9 @@ function createAuthenticator(deps: SecurityDeps, op: SpecOperation) {
       const header = request.headers.authorization;
       const token = parseBearer(header);
       if (token === undefined) {
-        if (userMode === 'required') throw unauthenticated('authentication required', false);
+        if (userMode === 'required') throw unauthenticated('credentials_missing');
       } else if (token === 'malformed') {
-        throw unauthenticated('malformed Authorization header', true);
+        throw unauthenticated('token_malformed');
       } else {
         auth.user = await deps.verifier.verify(token);
       }
@@ -113,11 +134,11 @@ function createAuthenticator(deps: SecurityDeps, op: SpecOperation) {
       const appId = singleHeader(request.headers['x-app-id']);
       const apiKey = singleHeader(request.headers['x-api-key']);
       if ((appId === undefined) !== (apiKey === undefined)) {
-        throw unauthenticated('X-APP-ID and X-API-KEY must be sent together', false);
+        throw unauthenticated('app_credentials_incomplete');
       }
       const clientId = auth.user?.clientId;
-      if (appId === undefined && clientId === undefined) throw unauthenticated('app credentials required', false);
-      if (!deps.appAuthenticator) throw unauthenticated('app authentication is not available', false);
+      if (appId === undefined && clientId === undefined) throw unauthenticated('app_credentials_required');
+      if (!deps.appAuthenticator) throw unauthenticated('app_auth_unavailable');
       auth.app = await deps.appAuthenticator.authenticate(
         appId !== undefined ? { appId, apiKey } : { clientId },
       );

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error.js';
 import { parseBearer } from '../auth/bearer.js';
+import { unauthenticated } from '../auth/auth-failure.js';
 import type { Metrics } from './metrics.js';
 
 /** Options of {@link registerMetricsRoute}. */
@@ -24,7 +25,7 @@ function digest(value: string): Buffer {
 }
 
 /**
- * Who may scrape (CONTRACT §11): with a token configured, exactly the bearers of that token
+ * Who may scrape: with a token configured, exactly the bearers of that token
  * (compared in constant time; anything else → 401 with a Bearer challenge); without one, only
  * clients on a loopback address (`request.ip`, which honours TRUST_PROXY, so a trusted local
  * proxy does not make every client look local) — others get 403.
@@ -39,15 +40,11 @@ function createAccessCheck(token: string | undefined): (request: FastifyRequest)
   return (request) => {
     const presented = parseBearer(request.headers.authorization);
     if (typeof presented !== 'string' || presented === 'malformed') {
-      throw new AppError('unauthenticated', 'metrics token required', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="chompardo"' },
-      });
+      throw presented === undefined ? unauthenticated('credentials_missing') : unauthenticated('token_malformed');
     }
     // Hashing first makes both sides the same length, so the comparison leaks nothing.
     if (!timingSafeEqual(digest(presented), expected)) {
-      throw new AppError('unauthenticated', 'invalid metrics token', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="chompardo", error="invalid_token"' },
-      });
+      throw unauthenticated('token_invalid');
     }
   };
 }

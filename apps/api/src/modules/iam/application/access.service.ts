@@ -1,15 +1,9 @@
 import type { AppAuthenticator, AppCredentials as Credentials, AuthApp, Authorizer, AuthUser } from '../../../platform/auth/ports.js';
-import { AppError } from '../../../platform/errors/app-error.js';
+import { unauthenticated } from '../../../platform/auth/auth-failure.js';
 import { apiKeyMatches, keyIdOf } from '../domain/api-key.js';
 import type { AppCredentials, IamRepository } from '../domain/iam.repo.js';
 import { routeKey } from '../domain/iam.js';
 import { ExpiringCache } from './expiring-cache.js';
-
-const challenge = { 'WWW-Authenticate': 'Bearer realm="chompardo"' };
-
-function unauthenticated(message: string): AppError {
-  return new AppError('unauthenticated', message, { headers: challenge });
-}
 
 /** Options of {@link AccessService}. */
 export interface AccessServiceOptions {
@@ -62,7 +56,12 @@ export class AccessService implements AppAuthenticator, Authorizer {
     this.routes.clear();
   }
 
-  /** Authenticates the calling app; throws `unauthenticated` for any failure (no detail to the client). */
+  /**
+   * Authenticates the calling app; throws `unauthenticated` with code `app_credentials_invalid`
+   * for an unknown app and a wrong, revoked or expired key alike (a guesser cannot tell an app id
+   * exists), `app_unknown_client` when no app has the token's client id, `app_credentials_required`
+   * when nothing was presented.
+   */
   async authenticate(credentials: Credentials): Promise<AuthApp> {
     if (credentials.appId !== undefined) {
       const apiKey = credentials.apiKey ?? '';
@@ -70,16 +69,16 @@ export class AccessService implements AppAuthenticator, Authorizer {
       const verified = this.verifiedKeys.get(memoKey);
       if (verified && verified.expiresAt > this.now()) {
         if (verified.deactivationAt > this.now()) return verified.app;
-        throw unauthenticated('invalid app credentials');
+        throw unauthenticated('app_credentials_invalid');
       }
       const keyId = keyIdOf(apiKey);
-      if (!keyId) throw unauthenticated('invalid app credentials');
+      if (!keyId) throw unauthenticated('app_credentials_invalid');
       const generation = this.generation;
       const app = await this.apps.get(credentials.appId, () => this.repo.findAppCredentials(credentials.appId!));
       const key = app?.keys.find((k) => k.keyId === keyId);
       // Hash compared in constant time; revoked keys are absent, expired ones refused here.
       if (!app || !key || !apiKeyMatches(apiKey, key.hash) || key.deactivationDate.getTime() <= this.now()) {
-        throw unauthenticated('invalid app credentials');
+        throw unauthenticated('app_credentials_invalid');
       }
       const authApp = toAuthApp(app);
       // Not remembered when a change arrived meanwhile: the key may have been revoked.
@@ -92,10 +91,18 @@ export class AccessService implements AppAuthenticator, Authorizer {
     if (credentials.clientId !== undefined) {
       const clientId = credentials.clientId;
       const app = await this.clients.get(clientId, () => this.repo.findAppCredentialsByClientId(clientId));
-      if (!app) throw unauthenticated('no app is registered for this client');
+      if (!app) throw unauthenticated('app_unknown_client');
       return toAuthApp(app);
     }
-    throw unauthenticated('app credentials required');
+    throw unauthenticated('app_credentials_required');
+  }
+
+  /** True when this app id and key were verified before and still hold (memo lookup only: no I/O, no hashing). */
+  knows(credentials: { appId: string; apiKey: string }): boolean {
+    const verified = this.verifiedKeys.get(`${credentials.appId}\u0000${credentials.apiKey}`);
+    if (verified === undefined) return false;
+    const now = this.now();
+    return verified.expiresAt > now && verified.deactivationAt > now;
   }
 
   /** True when the user holds, in the app's org, an active role with an active permission for (resource, method). */

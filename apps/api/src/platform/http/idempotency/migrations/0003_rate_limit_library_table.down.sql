@@ -1,0 +1,7 @@
+DROP TABLE platform.rate_limit;
+CREATE UNLOGGED TABLE platform.rate_limit (
+  key           text    NOT NULL CONSTRAINT rate_limit_pk PRIMARY KEY,
+  window_start  bigint  NOT NULL,
+  count         integer NOT NULL
+);
+CREATE INDEX rate_limit_window_start_ix ON platform.rate_limit (window_start);
