@@ -114,8 +114,8 @@ const defaultExemptPaths = ['/healthz', '/readyz'];
  *   (a client that stopped reading) is cut; checked by one timer for all connections.
  * - **Requests Node would answer on its own, in the contract's shape.** A HTTP/1.1 request
  *   without `Host` or with more than one `Host` header → 400, an `Expect` other than
- *   `100-continue` → 417, requests past `maxRequestsPerConnection` → 503 (the last one allowed
- *   carries `Connection: close`).
+ *   `100-continue` → 417. The last of `maxRequestsPerConnection` requests carries
+ *   `Connection: close`; what was pipelined after it is not answered.
  *
  * Node's HTTP server must not be configured with `maxRequestsPerSocket` or `requireHostHeader`
  * (the gate does both); `createServer` sets them accordingly.
@@ -202,6 +202,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (conn.queue.length === 0 && conn.unflushed < maxInFlightPerConnection && !conn.closing) release(conn);
   }
 
+  /**
+   * The response being started is the connection's last (it says `Connection: close`): nothing
+   * after it is read or answered.
+   */
+  function closeAfter(conn: Connection): void {
+    conn.closing = true;
+    conn.queue.length = 0;
+    hold(conn);
+  }
+
   function begin(conn: Connection, res: ServerResponse): void {
     conn.unflushed++;
     res.on('finish', conn.onFinish);
@@ -217,10 +227,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
       const name = raw[i]!;
       if (name.length === 4 && name.toLowerCase() === 'host' && ++hosts > 1) return edgeAnswers.duplicateHost;
     }
-    if (maxRequestsPerConnection > 0) {
-      conn.served++;
-      if (conn.served > maxRequestsPerConnection) return edgeAnswers.requestsPerConnectionExceeded;
-      if (conn.served === maxRequestsPerConnection) res.setHeader('Connection', 'close');
+    if (maxRequestsPerConnection > 0 && ++conn.served >= maxRequestsPerConnection) {
+      // The last request this connection may make (as Node does, the client retries what it
+      // pipelined after it).
+      res.setHeader('Connection', 'close');
+      closeAfter(conn);
     }
     return undefined;
   }
@@ -241,13 +252,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
     if (conn.unflushed >= maxInFlightPerConnection) hold(conn);
     const answer = preset ?? protocolAnswer(conn, req, res);
     if (answer !== undefined) {
+      if (answer.close) closeAfter(conn);
       responder.answer(req, res, answer, { startedAt });
       return;
     }
     const pressure = load?.pressure;
     if ((pressure !== undefined || (maxInFlight > 0 && working >= maxInFlight)) && !isExempt(req.url)) {
       // A body the server will not read is not worth keeping the connection for.
-      responder.answer(req, res, edgeAnswers.overloaded, { startedAt, close: hasBody(req), logFields: { shed_reason: pressure ?? 'in_flight' } });
+      const close = hasBody(req);
+      if (close) closeAfter(conn);
+      responder.answer(req, res, edgeAnswers.overloaded, { startedAt, close, logFields: { shed_reason: pressure ?? 'in_flight' } });
       return;
     }
     conn.working++;

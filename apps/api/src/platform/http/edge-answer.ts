@@ -32,10 +32,6 @@ export const edgeAnswers = {
   missingHost: edgeAnswer(400, 'invalid_request_error', 'missing_host', 'the request has no Host header', { close: true }),
   duplicateHost: edgeAnswer(400, 'invalid_request_error', 'duplicate_host', 'the request has more than one Host header', { close: true }),
   expectationFailed: edgeAnswer(417, 'invalid_request_error', 'expectation_failed', 'only the 100-continue expectation is supported', { close: true }),
-  requestsPerConnectionExceeded: edgeAnswer(503, 'unavailable_error', 'connection_request_limit', 'too many requests on this connection, please reconnect', {
-    headers: { 'Retry-After': '0' },
-    close: true,
-  }),
   tooManyPipelined: edgeAnswer(503, 'unavailable_error', 'too_many_pipelined_requests', 'too many requests in flight on this connection, please retry', {
     headers: { 'Retry-After': '1' },
     close: true,
@@ -166,6 +162,7 @@ export function createEdgeResponder(options: EdgeResponderOptions): EdgeResponde
       const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
       const answered = socket.writable && (!inFlight || !inFlight.headersSent);
       const body = bodyOf(answer);
+      const remoteIp = socket.remoteAddress;
       if (answered) {
         let head = `HTTP/1.1 ${answer.status} ${statusTexts[answer.status] ?? ''}\r\n`;
         for (const [name, value] of Object.entries(securityHeaders)) head += `${name}: ${value}\r\n`;
@@ -174,7 +171,7 @@ export function createEdgeResponder(options: EdgeResponderOptions): EdgeResponde
         );
       }
       socket.destroy();
-      const fields = { request_id: requestId, remote_ip: socket.remoteAddress, error_code: error.code };
+      const fields = { request_id: requestId, remote_ip: remoteIp, error_code: error.code };
       // Garbage and half-sent requests of clients that went away are routine noise; every answer
       // that was actually sent gets its access line.
       if (answered) logAccess(fields, answer, Buffer.byteLength(body));

@@ -103,9 +103,17 @@ function isIdentityCoding(value: string | string[]): boolean {
   return typeof value === 'string' && value.trim().toLowerCase() === 'identity';
 }
 
+/** The `application/json` body parser and the faults it found, see {@link createJsonBodies}. */
+export interface JsonBodies {
+  /** Fastify's body parser for `application/json`; register it with `parseAs: 'buffer'`. */
+  parse(request: FastifyRequest, body: Buffer, done: ParserDone): void;
+  /** The validation fault found in a parsed body, if any (raised when the body is validated). */
+  faultOf(body: unknown): AppError | undefined;
+}
+
 /**
- * Wraps a JSON text parser (Fastify's default one) into the body parser of `application/json`
- * (register it with `parseAs: 'buffer'`), so that text input means what the client sent:
+ * Wraps a JSON text parser (Fastify's default one) into the body parser of `application/json`,
+ * so that text input means what the client sent:
  *
  * - a `Content-Encoding` other than `identity` → 415 `unsupported_media_type_error`
  *   (`code: unsupported_content_encoding`): bodies are never decompressed, and a body that claims
@@ -117,34 +125,44 @@ function isIdentityCoding(value: string | string[]): boolean {
  *   apply to the trimmed text and a blank string arrives as `""`;
  * - nesting deeper than 64 levels → 400 `invalid_request_error`.
  *
- * Empty, malformed and prototype-poisoning bodies keep the wrapped parser's errors. The cost on a
- * valid body is one UTF-8 validation of the bytes and one pass over the parsed value.
+ * The 400s are validation faults: `parse` records them and {@link JsonBodies.faultOf} hands them
+ * to the body validator, so they come in the contract's order (after authentication and RBAC).
+ * Empty, malformed and prototype-poisoning bodies keep the wrapped parser's errors, at parse
+ * time. The cost on a valid body is one UTF-8 validation of the bytes and one pass over the
+ * parsed value.
  */
-export function createJsonBodyParser(parseJson: JsonTextParser): (request: FastifyRequest, body: Buffer, done: ParserDone) => void {
-  return function parseJsonBody(request, body, done) {
-    const coding = request.headers['content-encoding'];
-    if (coding !== undefined && !isIdentityCoding(coding)) {
-      done(new AppError('unsupported_media_type_error', 'request bodies must not be content-encoded', { code: 'unsupported_content_encoding' }));
-      return;
-    }
-    const validUtf8 = isUtf8(body);
-    parseJson(request, body.toString('utf8'), (error, value) => {
-      if (!validUtf8) {
-        done(invalidText(error ? undefined : findReplaced(value, 0), 'must be valid UTF-8'));
+export function createJsonBodies(parseJson: JsonTextParser): JsonBodies {
+  const faults = new WeakMap<object, AppError>();
+  return {
+    parse(request, body, done) {
+      const coding = request.headers['content-encoding'];
+      if (coding !== undefined && !isIdentityCoding(coding)) {
+        done(new AppError('unsupported_media_type_error', 'request bodies must not be content-encoded', { code: 'unsupported_content_encoding' }));
         return;
       }
-      if (error) {
-        done(error);
-        return;
-      }
-      if (typeof value === 'string') {
-        done(value.isWellFormed() ? null : invalidText(undefined, 'must not contain unpaired surrogates'), value.trim());
-        return;
-      }
-      const fault = typeof value === 'object' && value !== null ? normalizeStrings(value, 0) : undefined;
-      if (fault === tooDeep) done(new AppError('invalid_request_error', 'request body is nested too deeply'));
-      else if (fault !== undefined) done(invalidText(fault, 'must not contain unpaired surrogates'));
-      else done(null, value);
-    });
+      const validUtf8 = isUtf8(body);
+      parseJson(request, body.toString('utf8'), (error, value) => {
+        if (error) {
+          done(validUtf8 ? error : invalidText(undefined, 'must be valid UTF-8'));
+          return;
+        }
+        // A primitive body fails the schema (always an object) on its own.
+        if (typeof value !== 'object' || value === null) {
+          done(null, value);
+          return;
+        }
+        if (!validUtf8) {
+          faults.set(value, invalidText(findReplaced(value, 0), 'must be valid UTF-8'));
+        } else {
+          const fault = normalizeStrings(value, 0);
+          if (fault === tooDeep) faults.set(value, new AppError('invalid_request_error', 'request body is nested too deeply'));
+          else if (fault !== undefined) faults.set(value, invalidText(fault, 'must not contain unpaired surrogates'));
+        }
+        done(null, value);
+      });
+    },
+    faultOf(body) {
+      return typeof body === 'object' && body !== null ? faults.get(body) : undefined;
+    },
   };
 }

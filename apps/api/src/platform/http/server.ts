@@ -11,7 +11,7 @@ import { createCorsHandler, securityHeaders } from './security-headers.js';
 import type { HttpMetricsObserver } from '../metrics/metrics.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createEdgeResponder, edgeAnswers, type EdgeResponder } from './edge-answer.js';
-import { createJsonBodyParser } from './json-body.js';
+import { createJsonBodies, type JsonBodies } from './json-body.js';
 import { createLoadMonitor } from './load-monitor.js';
 import './fastify-augment.js';
 
@@ -163,20 +163,26 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   const validators = createValidators();
+  const jsonBodies: JsonBodies = createJsonBodies(app.getDefaultJsonParser('error', 'error'));
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart !== 'body') return validators.parts.compile(schema);
     const validate = validators.body.compile(schema);
-    if (!(schema as Record<string, unknown>)[optionalBodyMarker]) return validate;
     // An optional body may be absent (Fastify then passes null; an explicit JSON null is refused
     // by the security hook, which can see whether a body was sent); when present it must match.
-    const optional = (data: unknown) => data === undefined || data === null || validate(data);
-    return Object.defineProperty(optional, 'errors', { get: () => validate.errors });
+    const optional = Boolean((schema as Record<string, unknown>)[optionalBodyMarker]);
+    const validateBody = (data: unknown) => {
+      // What the body parser found (invalid Unicode, too deep) is this stage's 400.
+      const fault = jsonBodies.faultOf(data);
+      if (fault !== undefined) throw fault;
+      return (optional && (data === undefined || data === null)) || validate(data);
+    };
+    return Object.defineProperty(validateBody, 'errors', { get: () => validate.errors });
   });
 
   // Only JSON bodies are accepted; Fastify's JSON parser rejects empty and malformed bodies and
   // prototype poisoning with 400s, the wrapper the rest (json-body.ts).
   app.removeContentTypeParser(['text/plain', 'application/json']);
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, createJsonBodyParser(app.getDefaultJsonParser('error', 'error')));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonBodies.parse);
 
   // null, not an object: Fastify forbids shared reference values; the security hook sets a fresh one per request.
   app.decorateRequest('auth', null as unknown as RequestAuth);
