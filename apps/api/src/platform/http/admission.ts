@@ -65,8 +65,10 @@ interface Connection {
   /** A final answer was given: later requests on this connection are dropped unanswered. */
   closing: boolean;
   closed: boolean;
-  /** Bytes whose writes completed, at the last sweep; and since when that has not moved. */
+  /** At the last sweep: bytes whose writes completed, and bytes of the write in progress not yet taken by the kernel. */
   flushedBytes: number;
+  queuedBytes: number;
+  /** Since when neither has moved while output was pending; 0 = not stalled. */
   stalledSince: number;
   /** Bound once per connection, so a response costs no closure. */
   onFinish: () => void;
@@ -74,7 +76,12 @@ interface Connection {
 }
 
 const connectionOf = Symbol('chompardo.admission.connection');
-type TrackedSocket = Socket & { [connectionOf]?: Connection; _paused?: boolean; parser?: { resume(): void } | null };
+type TrackedSocket = Socket & {
+  [connectionOf]?: Connection;
+  _paused?: boolean;
+  parser?: { resume(): void } | null;
+  _handle?: { writeQueueSize?: number } | null;
+};
 
 /**
  * Node's response, told when the application ends it: that frees the request's place in the
@@ -150,6 +157,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       closing: false,
       closed: false,
       flushedBytes: 0,
+      queuedBytes: 0,
       stalledSince: 0,
       onFinish: () => onResponseFlushed(conn),
       onEnded: () => onEnded(conn),
@@ -296,12 +304,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
   function sweep(): void {
     const now = performance.now();
     for (const conn of connections) {
-      const { socket } = conn;
+      const socket = conn.socket as TrackedSocket;
       const pending = socket.writableLength;
-      // Bytes written minus bytes still buffered: what the socket actually got rid of.
+      // Bytes written minus bytes still buffered: the writes that completed. A large write
+      // completes only once the kernel took all of it, so the bytes libuv still holds of it are
+      // watched too (Node's own socket timeout uses the same counter for the same purpose).
       const flushed = socket.bytesWritten - pending;
-      if (pending === 0 || flushed !== conn.flushedBytes) {
+      const queued = socket._handle?.writeQueueSize ?? 0;
+      if (pending === 0 || flushed !== conn.flushedBytes || queued !== conn.queuedBytes) {
         conn.flushedBytes = flushed;
+        conn.queuedBytes = queued;
         conn.stalledSince = 0;
       } else if (conn.stalledSince === 0) {
         conn.stalledSince = now;
