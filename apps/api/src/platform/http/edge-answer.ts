@@ -19,10 +19,18 @@ export interface EdgeAnswer {
   headers?: Readonly<Record<string, string>>;
   /** Close the connection after this answer. */
   close?: boolean;
+  /** The serialized error body. */
+  body: string;
 }
 
-function edgeAnswer(status: number, kind: ErrorKind, code: string, message: string, extra: Partial<EdgeAnswer> = {}): EdgeAnswer {
-  return { status, kind, code, message, ...extra };
+function edgeAnswer(
+  status: number,
+  kind: ErrorKind,
+  code: string,
+  message: string,
+  extra: Pick<EdgeAnswer, 'headers' | 'close'> = {},
+): EdgeAnswer {
+  return { status, kind, code, message, ...extra, body: JSON.stringify({ error: { kind, code, message } }) };
 }
 
 /** The answers of the HTTP edge, by situation. */
@@ -60,18 +68,6 @@ const statusTexts: Readonly<Record<number, string>> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
-
-/** The body of an answer, serialized once per answer. */
-const bodies = new WeakMap<EdgeAnswer, string>();
-
-function bodyOf(answer: EdgeAnswer): string {
-  let body = bodies.get(answer);
-  if (body === undefined) {
-    body = JSON.stringify({ error: { kind: answer.kind, code: answer.code, message: answer.message } });
-    bodies.set(answer, body);
-  }
-  return body;
-}
 
 /** Options of {@link createEdgeResponder}. */
 export interface EdgeResponderOptions {
@@ -122,7 +118,7 @@ export function createEdgeResponder(options: EdgeResponderOptions): EdgeResponde
   return {
     answer(req, res, answer, opts = {}) {
       const requestId = opts.requestId ?? requestIdOf(req);
-      const body = bodyOf(answer);
+      const body = answer.body;
       const size = Buffer.byteLength(body);
       if (!res.headersSent) {
         res.writeHead(answer.status, {
@@ -161,7 +157,7 @@ export function createEdgeResponder(options: EdgeResponderOptions): EdgeResponde
       // second response would corrupt the stream (the same check as Node's own default handler).
       const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
       const answered = socket.writable && (!inFlight || !inFlight.headersSent);
-      const body = bodyOf(answer);
+      const body = answer.body;
       const remoteIp = socket.remoteAddress;
       if (answered) {
         let head = `HTTP/1.1 ${answer.status} ${statusTexts[answer.status] ?? ''}\r\n`;
