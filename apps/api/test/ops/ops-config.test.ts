@@ -26,6 +26,13 @@ describe('operations settings', () => {
         HEADERS_TIMEOUT: '5s',
         KEEP_ALIVE_TIMEOUT: '750ms',
         MAX_REQUESTS_PER_SOCKET: '0',
+        MAX_IN_FLIGHT_PER_CONNECTION: '4',
+        MAX_QUEUED_PER_CONNECTION: '0',
+        MAX_IN_FLIGHT: '0',
+        SEND_TIMEOUT: '2s',
+        MAX_EVENT_LOOP_DELAY: '0',
+        MAX_HEAP_USED_PERCENT: '75',
+        MAX_RSS: '1073741824',
         TRUST_PROXY: 'loopback, 10.0.0.0/8',
         CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
         METRICS_TOKEN: 'scrape-me',
@@ -37,6 +44,13 @@ describe('operations settings', () => {
       headersTimeoutMs: 5_000,
       keepAliveTimeoutMs: 750,
       maxRequestsPerSocket: 0,
+      maxInFlightPerConnection: 4,
+      maxQueuedPerConnection: 0,
+      maxInFlight: 0,
+      sendTimeoutMs: 2_000,
+      maxEventLoopDelayMs: 0,
+      maxHeapUsedPercent: 75,
+      maxRssBytes: 1_073_741_824,
       trustProxy: ['loopback', '10.0.0.0/8'],
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
     });
@@ -51,6 +65,14 @@ describe('operations settings', () => {
 
   it('rejects a CORS origin with a path', () => {
     assertConfigError(() => load({ CORS_ORIGINS: 'https://app.example.com/app' }), 'CORS_ORIGINS', /origins like/);
+  });
+
+  it('rejects fewer than two requests in flight per connection, naming the key', () => {
+    assertConfigError(() => load({ MAX_IN_FLIGHT_PER_CONNECTION: '1' }), 'MAX_IN_FLIGHT_PER_CONNECTION', /expected an integer 2-10000/);
+  });
+
+  it('rejects a heap share above 100 percent, naming the key', () => {
+    assertConfigError(() => load({ MAX_HEAP_USED_PERCENT: '150' }), 'MAX_HEAP_USED_PERCENT', /expected an integer 0-100/);
   });
 
   it('rejects a headers timeout longer than the request timeout', () => {

@@ -69,6 +69,20 @@ export interface Config {
     keepAliveTimeoutMs: number;
     /** Requests served on one connection before it is closed; 0 = unlimited. */
     maxRequestsPerSocket: number;
+    /** Requests of one connection in flight (handled or unflushed) before the server stops reading it; ≥ 2. */
+    maxInFlightPerConnection: number;
+    /** Requests of one connection already received that may wait for a slot; one more → 503 and the connection closes. */
+    maxQueuedPerConnection: number;
+    /** Requests handled at once across all connections; more → 503 at once; 0 = unlimited. */
+    maxInFlight: number;
+    /** How long a connection's pending output may make no progress (client not reading) before it is cut; 0 = never. */
+    sendTimeoutMs: number;
+    /** Event-loop delay above which new requests are shed (503); 0 = off. */
+    maxEventLoopDelayMs: number;
+    /** Share of V8's heap limit (percent) above which new requests are shed; 0 = off. */
+    maxHeapUsedPercent: number;
+    /** Resident set size in bytes above which new requests are shed; 0 = off. */
+    maxRssBytes: number;
     /** Proxies whose `X-Forwarded-For` is believed (addresses, CIDRs, `loopback`…); empty = none. */
     trustProxy: string[];
     /** Browser origins allowed by CORS (`*` = any); empty = CORS off. */

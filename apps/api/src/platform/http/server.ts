@@ -1,6 +1,4 @@
-import type { Socket } from 'node:net';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Logger } from 'pino';
@@ -11,6 +9,10 @@ import { createErrorHandler } from './error-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { createCorsHandler, securityHeaders } from './security-headers.js';
 import type { HttpMetricsObserver } from '../metrics/metrics.js';
+import { createAdmission, type Admission } from './admission.js';
+import { createEdgeResponder, edgeAnswers, type EdgeResponder } from './edge-answer.js';
+import { createJsonBodies, type JsonBodies } from './json-body.js';
+import { createLoadMonitor } from './load-monitor.js';
 import './fastify-augment.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
@@ -28,8 +30,22 @@ export interface HttpServerOptions {
   headersTimeoutMs?: number;
   /** Milliseconds an idle keep-alive connection is kept; default 5000. */
   keepAliveTimeoutMs?: number;
-  /** Requests served on one connection before it is closed; 0 = unlimited; default 1000. */
+  /** Requests served on one connection before it is closed; 0 = unlimited (default). */
   maxRequestsPerSocket?: number;
+  /** Requests of one connection in flight before the server stops reading it (≥ 2); default 8. */
+  maxInFlightPerConnection?: number;
+  /** Requests of one connection already received that may wait for a slot (503 + close past it); default 64. */
+  maxQueuedPerConnection?: number;
+  /** Requests handled at once across all connections (503 past it); 0 = unlimited; default 1000. */
+  maxInFlight?: number;
+  /** Milliseconds a connection's pending output may make no progress before it is cut; 0 = never; default 30000. */
+  sendTimeoutMs?: number;
+  /** Event-loop delay (ms) above which new requests are shed (503); 0 = off; default 1000. */
+  maxEventLoopDelayMs?: number;
+  /** Share of V8's heap limit (percent) above which new requests are shed; 0 = off; default 90. */
+  maxHeapUsedPercent?: number;
+  /** Resident set size (bytes) above which new requests are shed; 0 = off (default). */
+  maxRssBytes?: number;
   /** Maximum size of the request line plus headers, bytes (431 above); default 16384. */
   maxHeaderBytes?: number;
   /** Proxies whose `X-Forwarded-*` headers are believed (addresses, CIDRs, `loopback`, …). */
@@ -65,51 +81,21 @@ function routeTemplateOf(request: FastifyRequest): string {
   return url === undefined ? unmatchedRoute : url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
-/** A contract-shaped error body for answers written straight to the socket. */
-function rawErrorBody(code: string, message: string): string {
-  return JSON.stringify({ error: { kind: 'invalid_request_error', code, message } });
-}
-
-/** Answers of {@link createClientErrorHandler}, by Node's error code. */
-const clientErrorAnswers: Record<string, { status: string; body: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    status: '408 Request Timeout',
-    body: rawErrorBody('request_timeout', 'the request was not received in time'),
-  },
-  HPE_HEADER_OVERFLOW: {
-    status: '431 Request Header Fields Too Large',
-    body: rawErrorBody('header_too_large', 'the request header fields are too large'),
-  },
-};
-const badRequestAnswer = { status: '400 Bad Request', body: rawErrorBody('malformed_request', 'the request is not valid HTTP') };
-
 /**
- * Handles what Node rejects before Fastify sees a request: headers or request not received in
- * time (408), header fields over the size limit (431), unparsable HTTP (400). Answers in the
- * contract's error shape with a fresh `Request-Id`, then closes the connection.
+ * Fastify's `frameworkErrors`: what its router rejects before any hook runs (a path that is not
+ * validly percent-encoded → 400, a path parameter over the maximum length → 414), answered in the
+ * contract's shape with `Request-Id`, the security headers and an access log line.
  */
-function createClientErrorHandler(logger: Logger, nextRequestId: () => string) {
-  return function handleClientError(error: Error & { code?: string }, socket: Socket): void {
-    // A reset or already destroyed socket cannot be answered.
-    if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    const answer = (error.code !== undefined ? clientErrorAnswers[error.code] : undefined) ?? badRequestAnswer;
-    const requestId = nextRequestId();
-    // Node keeps the response being written on this connection here; once its head is out, a
-    // second response would corrupt the stream (the same check as Node's own default handler).
-    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    const answered = socket.writable && (!inFlight || !inFlight.headersSent);
-    if (answered) {
-      socket.write(
-        `HTTP/1.1 ${answer.status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(answer.body)}\r\n` +
-          `Request-Id: ${requestId}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${answer.body}`,
-      );
+function createFrameworkErrorHandler(responder: EdgeResponder, handleError: ReturnType<typeof createErrorHandler>) {
+  return function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    const options = { requestId: request.id, remoteIp: request.ip };
+    if (error.code === 'FST_ERR_BAD_URL') responder.answer(request.raw, reply.raw, edgeAnswers.malformedUrl, options);
+    else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') responder.answer(request.raw, reply.raw, edgeAnswers.pathParameterTooLong, options);
+    else {
+      reply.header('Request-Id', request.id);
+      reply.headers(securityHeaders);
+      handleError(error, request, reply);
     }
-    socket.destroy();
-    // Timeouts and oversized headers are worth seeing; garbage and half-sent requests of clients
-    // that went away are routine noise.
-    const fields = { request_id: requestId, code: error.code, remote_ip: socket.remoteAddress, status: answered ? Number(answer.status.slice(0, 3)) : undefined };
-    if (answer === badRequestAnswer) logger.debug(fields, 'client error');
-    else logger.info(fields, 'client error');
   };
 }
 
@@ -117,55 +103,86 @@ function createClientErrorHandler(logger: Logger, nextRequestId: () => string) {
  * Creates the Fastify root with the platform's cross-cutting behaviour: request ids (reusing a
  * safe incoming `Request-Id`/`X-Request-Id`), `Request-Id` and the security headers on every
  * response, CORS for the configured origins, one access log line per request (and one metrics
- * observation), JSON-only bodies (415 otherwise), the body limit (413), limits for slow and
- * abusive clients (header and request timeouts → 408, header size → 431, keep-alive idle time
- * and requests per connection), JSON 404s and the one error handler. During shutdown requests
- * still reaching the server on open connections are served and their connections closed
- * (`Connection: close`), never cut off. Routes are added by `registerOperations` and by modules.
+ * observation), JSON-only bodies (415 otherwise, and for any `Content-Encoding` but identity) in
+ * valid Unicode with strings trimmed before validation, the body limit (413), limits for slow
+ * and abusive clients (header and request timeouts → 408, header size → 431, keep-alive idle
+ * time, requests per connection, a send timeout for clients that stop reading), backpressure per
+ * connection and load shedding (see `createAdmission`), JSON 404s and the one error handler.
+ * What Node and Fastify's router reject on their own is answered in the same shape. During
+ * shutdown requests still reaching the server on open connections are served and their
+ * connections closed (`Connection: close`), never cut off. Routes are added by
+ * `registerOperations` and by modules.
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const genReqId = createRequestIdGenerator();
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   const trustProxy = options.trustProxy ?? [];
+  const responder = createEdgeResponder({ logger: options.logger, requestIdOf: genReqId, metrics: options.metrics });
+  const admission: Admission = createAdmission({
+    responder,
+    logger: options.logger,
+    load: createLoadMonitor(
+      {
+        maxEventLoopDelayMs: options.maxEventLoopDelayMs ?? 1_000,
+        maxHeapUsedPercent: options.maxHeapUsedPercent ?? 90,
+        maxRssBytes: options.maxRssBytes ?? 0,
+      },
+      options.logger,
+    ),
+    maxInFlightPerConnection: options.maxInFlightPerConnection ?? 8,
+    maxQueuedPerConnection: options.maxQueuedPerConnection ?? 64,
+    maxInFlight: options.maxInFlight ?? 1_000,
+    maxRequestsPerConnection: options.maxRequestsPerSocket ?? 0,
+    sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
+  });
+  const handleError = createErrorHandler(options.logControl);
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId,
     bodyLimit: options.bodyLimit,
-    requestTimeout: requestTimeoutMs,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
-    maxRequestsPerSocket: options.maxRequestsPerSocket ?? 0,
+    // The gate creates Node's server, so every request passes it before Fastify sees it.
+    serverFactory: (handler) =>
+      admission.createServer(handler, {
+        maxHeaderSize: options.maxHeaderBytes ?? 16_384,
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: requestTimeoutMs,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+        // Node checks the header/request timeouts only this often (default 30 s): a slow client
+        // would otherwise hold its connection up to 30 s past the timeout.
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
+      }),
     // Fastify's own 503 has neither the contract's body nor a Request-Id; a request that still
     // arrives on an open connection during shutdown is served instead (with Connection: close).
     return503OnClosing: false,
     trustProxy: trustProxy.length > 0 ? trustProxy : false,
-    http: {
-      maxHeaderSize: options.maxHeaderBytes ?? 16_384,
-      headersTimeout: headersTimeoutMs,
-      // Node checks the header/request timeouts only this often (default 30 s): a slow client
-      // would otherwise hold its connection up to 30 s past the timeout.
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
-    },
-    // No request was parsed: an empty header set always yields a fresh id.
-    clientErrorHandler: createClientErrorHandler(options.logger, () => genReqId({ headers: {} } as IncomingMessage)),
+    clientErrorHandler: (error: Error & { code?: string }, socket) => responder.answerSocket(error, socket),
+    frameworkErrors: createFrameworkErrorHandler(responder, handleError),
     routerOptions: { maxParamLength: 200 },
   }) as unknown as FastifyInstance;
 
   const validators = createValidators();
+  const jsonBodies: JsonBodies = createJsonBodies(app.getDefaultJsonParser('error', 'error'));
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart !== 'body') return validators.parts.compile(schema);
     const validate = validators.body.compile(schema);
-    if (!(schema as Record<string, unknown>)[optionalBodyMarker]) return validate;
     // An optional body may be absent (Fastify then passes null; an explicit JSON null is refused
     // by the security hook, which can see whether a body was sent); when present it must match.
-    const optional = (data: unknown) => data === undefined || data === null || validate(data);
-    return Object.defineProperty(optional, 'errors', { get: () => validate.errors });
+    const optional = Boolean((schema as Record<string, unknown>)[optionalBodyMarker]);
+    const validateBody = (data: unknown) => {
+      // What the body parser found (invalid Unicode, too deep) is this stage's 400.
+      const fault = jsonBodies.faultOf(data);
+      if (fault !== undefined) throw fault;
+      return (optional && (data === undefined || data === null)) || validate(data);
+    };
+    return Object.defineProperty(validateBody, 'errors', { get: () => validate.errors });
   });
 
   // Only JSON bodies are accepted; Fastify's JSON parser rejects empty and malformed bodies and
-  // prototype poisoning with 400s.
-  app.removeContentTypeParser(['text/plain']);
+  // prototype poisoning with 400s, the wrapper the rest (json-body.ts).
+  app.removeContentTypeParser(['text/plain', 'application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, jsonBodies.parse);
 
   // null, not an object: Fastify forbids shared reference values; the security hook sets a fresh one per request.
   app.decorateRequest('auth', null as unknown as RequestAuth);
@@ -195,7 +212,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     );
   });
 
-  const handleError = createErrorHandler(options.logControl);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
     handleError(new AppError('not_found_error', 'route not found'), request, reply);
