@@ -247,9 +247,9 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
 
     const request = timed(app.t.request('GET', `/api/v1/movies/${id}`, { headers: app.admin }));
     // The hit really waits for the locked row…
-    await waitUntil(async () => (await waitingOnLocks(app, '%platform.rate_limit%')) > 0, 'the rate-limit hit waiting on its row', 5_000, 10);
+    await waitUntil(async () => (await waitingOnLocks(app, '%rate_limit%')) > 0, 'the rate-limit hit waiting on its row', 5_000, 10);
     // …and the server ends that wait by itself, whatever the limiter does with the request meanwhile.
-    await waitUntil(async () => (await waitingOnLocks(app, '%platform.rate_limit%')) === 0, 'the lock wait ended by lock_timeout', 5_000, 25);
+    await waitUntil(async () => (await waitingOnLocks(app, '%rate_limit%')) === 0, 'the lock wait ended by lock_timeout', 5_000, 25);
     const { res, ms } = await request;
     assert.notEqual(res.status, 500, res.text);
     assert.ok(ms < contractMs, `answered after ${Math.round(ms)} ms`);

@@ -138,12 +138,16 @@ export async function openRedisRateLimitStore(options: RedisRateLimitStoreOption
     if (reportedDown) logger?.info({ store: 'redis' }, 'rate limit store reconnected');
     reportedDown = false;
   });
-  // Without a listener an 'error' event would crash the process; one line per outage is enough.
-  client.on('error', (err: unknown) => {
-    if (reportedDown) return;
+  let closing = false;
+  const reportDown = (err?: unknown): void => {
+    if (reportedDown || closing) return;
     reportedDown = true;
     logger?.warn({ err, store: 'redis' }, 'rate limit store unreachable; requests are let through until it is back');
-  });
+  };
+  // Without a listener an 'error' event would crash the process; one line per outage is enough.
+  client.on('error', (err: unknown) => reportDown(err));
+  // A server that goes away cleanly (shutdown, restart) closes the connection without an error.
+  client.on('close', () => reportDown());
   await whenReady(client, connectTimeoutMs);
   return {
     kind: 'redis',
@@ -158,6 +162,7 @@ export async function openRedisRateLimitStore(options: RedisRateLimitStoreOption
         duration: Math.max(1, Math.round(windowMs / 1000)),
       }),
     async close() {
+      closing = true;
       if (client.status === 'ready') {
         try {
           await client.quit();
