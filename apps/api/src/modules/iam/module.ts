@@ -7,7 +7,7 @@ import { newExternalId } from '../../platform/ids/external-id.js';
 import { AccessService } from './application/access.service.js';
 import { AppService } from './application/app.service.js';
 import type { ActorResolver, RbacRoutes } from './application/caller.js';
-import { GenesisService, type GenesisRequest } from './application/genesis.service.js';
+import { GenesisService, type CompleteGenesisRequest } from './application/genesis.service.js';
 import { OrgService } from './application/org.service.js';
 import { RbacService } from './application/rbac.service.js';
 import { UserService } from './application/user.service.js';
@@ -44,7 +44,7 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
   const routes = new Set(deps.rbacRoutes.map((r) => `${r.operation} ${r.resource}`));
   const rbacRoutes: RbacRoutes = { has: (r) => routes.has(`${r.operation} ${r.resource}`), all: () => deps.rbacRoutes };
   const actorOf: ActorResolver = async (caller) => ({ appId: caller.app.id, userId: (await accessService.findUserId(caller.user)) ?? null });
-  const defaultGenesis = (): GenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as GenesisRequest;
+  const defaultGenesis = (): CompleteGenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as CompleteGenesisRequest;
 
   const handlers = createIamHandlers({
     genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),

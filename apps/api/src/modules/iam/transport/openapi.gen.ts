@@ -493,7 +493,7 @@ export interface components {
             };
         };
         GenesisRequest: {
-            org: components["schemas"]["GenesisOrgInput"];
+            org?: components["schemas"]["GenesisOrgInput"];
             permissions?: {
                 resource: string;
                 /** @enum {string} */
