@@ -20,10 +20,11 @@
  * Exit codes: 0 done, 1 failure (unknown app or key, database in use or unreachable), 2 bad usage.
  */
 import { hostname, userInfo } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createIamOperatorKeys, operatorIssuer, type AppKeys, type AuditParty, type IamOperatorKeys, type Operator } from '../modules/iam/index.js';
 import { ConfigError, loadConfig } from '../platform/config/index.js';
-import { createDb, EmbeddedDatabaseInUseError, sqlStateOf } from '../platform/db/index.js';
+import { createDb, EmbeddedDatabaseInUseError, readLiveLock, sqlStateOf } from '../platform/db/index.js';
 import { AppError } from '../platform/errors/app-error.js';
 import { createLogger, type Logger } from '../platform/logging/logger.js';
 import { splitCommandLine } from './command-line.js';
@@ -252,7 +253,14 @@ async function main(): Promise<number> {
     db = await createDb(config);
   } catch (error) {
     if (error instanceof EmbeddedDatabaseInUseError) {
-      process.stderr.write(`keys: ${error.message}\n`);
+      // The usual case: the developer stack is running on this data directory.
+      const stack = readLiveLock(path.join(config.dataDir, 'npm-start.json'));
+      const message = stack
+        ? `npm start (pid ${stack.pid}, API ${String(stack.api_url)}) is running on ${config.dataDir}, and its API has the embedded database open; ` +
+          'PGlite can be opened by one process at a time. Stop npm start first (Ctrl-C in its terminal), run this command, then npm start again. ' +
+          '(On a PostgreSQL server, DATABASE_URL, the API and this command can run at the same time.)'
+        : error.message;
+      process.stderr.write(`keys: ${message}\n`);
       return 1;
     }
     throw error;
