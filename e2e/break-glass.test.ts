@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { claimsOf, freePort, parseExports, repoRoot, runCommand, spawnNpmStart, userShellEnv, type NpmStart } from './harness.js';
+import { claimsOf, fileBudgetMs, freePort, parseExports, repoRoot, runCommand, spawnNpmStart, userShellEnv, type NpmStart } from './harness.js';
 
 /**
  * The README's break-glass key recovery, verbatim, on the real `npm start` stack: after genesis
@@ -32,7 +32,7 @@ function breakGlassBlock(): string {
 
 const email = `break-glass-${process.pid}@example.com`;
 
-describe('break-glass key recovery (README, verbatim) on the npm start stack', { timeout: 115_000 }, () => {
+describe('break-glass key recovery (README, verbatim) on the npm start stack', { timeout: fileBudgetMs - 5_000 }, () => {
   let workDir: string;
   let dataDir: string;
   let stack: NpmStart | undefined;
@@ -47,12 +47,12 @@ describe('break-glass key recovery (README, verbatim) on the npm start stack', {
     const [api, identity] = [await freePort(), await freePort()];
     identityUrl = `http://127.0.0.1:${identity}`;
     stack = spawnNpmStart(['--port', String(api), '--identity-port', String(identity), '--data-dir', dataDir], userShellEnv());
-    await stack.waitForOutput(/Chompardo is running/, 60_000);
+    await stack.waitForOutput(/Chompardo is running/, fileBudgetMs * 0.4);
     const run = await runCommand('npm', ['run', '-s', 'genesis', '--', '--email', email, '--exports'], userShellEnv({ DATA_DIR: dataDir }));
     assert.equal(run.code, 0, run.stderr);
     genesis = parseExports(run.stdout);
     lostKeyId = genesis.API_KEY!.slice(4, 20);
-    const status = await stack.interrupt(20_000);
+    const status = await stack.interrupt(fileBudgetMs * 0.1);
     if (status === 'timeout') assert.fail(stack.output());
     stack = undefined;
   });
@@ -81,7 +81,7 @@ describe('break-glass key recovery (README, verbatim) on the npm start stack', {
     const [api, identity] = [await freePort(), await freePort()];
     const apiUrl = `http://127.0.0.1:${api}`;
     stack = spawnNpmStart(['--port', String(api), '--identity-port', String(identity), '--data-dir', dataDir], userShellEnv());
-    await stack.waitForOutput(/Chompardo is running/, 60_000);
+    await stack.waitForOutput(/Chompardo is running/, fileBudgetMs * 0.25);
     assert.match(stack.output(), new RegExp(`Token issuer\\s+${identityUrl}\\s+\\(kept from the first start on this data directory`));
 
     const token = await runCommand('npm', ['run', '-s', 'token', '--', '--email', email], userShellEnv({ DATA_DIR: dataDir }));
@@ -93,7 +93,7 @@ describe('break-glass key recovery (README, verbatim) on the npm start stack', {
     assert.equal(withNew.status, 200, `the genesis user, with the new key: ${await withNew.clone().text()}`);
     assert.equal((await moviesWith(genesis.API_KEY!)).status, 401, 'the lost key is refused');
 
-    const status = await stack.interrupt(20_000);
+    const status = await stack.interrupt(fileBudgetMs * 0.1);
     if (status === 'timeout') assert.fail(stack.output());
     stack = undefined;
   });

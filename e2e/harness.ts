@@ -347,7 +347,7 @@ export interface CommandRun {
 }
 
 /** Runs `command args…` in the repository root with `env`, killed after `timeoutMs`; never rejects. */
-export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<CommandRun> {
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = fileBudgetMs / 2): Promise<CommandRun> {
   return new Promise((resolve) => {
     execFile(command, args, { cwd: repoRoot, env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
@@ -437,3 +437,10 @@ export function parseExports(stdout: string): Record<string, string> {
 export function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
+
+/**
+ * The test runner's bound on one file (CHOMPARDO_TEST_TIMEOUT_MS, default 120 s). End-to-end
+ * files size their own waits as fractions of it, so that a slower machine given a larger bound
+ * gets proportionally longer waits, and every wait still ends before the runner's.
+ */
+export const fileBudgetMs = Number(process.env.CHOMPARDO_TEST_TIMEOUT_MS ?? 120_000);

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { claimsOf, freePort, parseExports, runCommand, spawnNpmStart, userShellEnv, type NpmStart } from './harness.js';
+import { claimsOf, fileBudgetMs, freePort, parseExports, runCommand, spawnNpmStart, userShellEnv, type NpmStart } from './harness.js';
 
 /**
  * Moving the development stack off 4000/4001, on the real `npm start` (identity service + API on
@@ -18,7 +18,7 @@ import { claimsOf, freePort, parseExports, runCommand, spawnNpmStart, userShellE
 
 const email = `ports-${process.pid}@example.com`;
 
-describe('npm start on other ports: token, genesis and a movie through the moved services', { timeout: 115_000 }, () => {
+describe('npm start on other ports: token, genesis and a movie through the moved services', { timeout: fileBudgetMs - 5_000 }, () => {
   let workDir: string;
   let dataDir: string;
   let stack: NpmStart | undefined;
@@ -32,7 +32,7 @@ describe('npm start on other ports: token, genesis and a movie through the moved
     apiUrl = `http://127.0.0.1:${api}`;
     identityUrl = `http://127.0.0.1:${identity}`;
     stack = spawnNpmStart(['--port', String(api), '--identity-port', String(identity), '--data-dir', dataDir], userShellEnv());
-    await stack.waitForOutput(/Chompardo is running/, 100_000);
+    await stack.waitForOutput(/Chompardo is running/, fileBudgetMs * 0.7);
   });
 
   after(async () => {
@@ -78,7 +78,7 @@ describe('npm start on other ports: token, genesis and a movie through the moved
   it('a second npm start on the same data directory names the running one and exits 1', async () => {
     const [api, identity] = [await freePort(), await freePort()];
     const second = spawnNpmStart(['--port', String(api), '--identity-port', String(identity), '--data-dir', dataDir], userShellEnv());
-    const status = await second.exited(30_000);
+    const status = await second.exited(fileBudgetMs * 0.2);
     second.kill();
     if (status === 'timeout') assert.fail(`still running:\n${second.output()}`);
     assert.equal(status.code, 1, second.output());
@@ -97,7 +97,7 @@ describe('npm start on other ports: token, genesis and a movie through the moved
   });
 
   it('Ctrl-C stops the stack and removes its locks', async () => {
-    const status = await stack!.interrupt(30_000);
+    const status = await stack!.interrupt(fileBudgetMs * 0.15);
     if (status === 'timeout') assert.fail(stack!.output());
     assert.ok(status.code === 0 || status.signal === 'SIGINT', JSON.stringify(status));
     stack = undefined;

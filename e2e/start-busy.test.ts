@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { acquireProcessLock, type ProcessLock } from '../apps/api/src/platform/db/process-lock.js';
-import { freePort, spawnNpmStart, userShellEnv } from './harness.js';
+import { fileBudgetMs, freePort, spawnNpmStart, userShellEnv } from './harness.js';
 
 /**
  * `npm start` refuses to start over something in the way, before starting anything, and says
@@ -24,7 +24,7 @@ async function listen(port: number): Promise<Server> {
   return server;
 }
 
-describe('npm start with its data directory or ports in use', { timeout: 110_000 }, () => {
+describe('npm start with its data directory or ports in use', { timeout: fileBudgetMs - 5_000 }, () => {
   let workDir: string;
   before(async () => {
     workDir = await mkdtemp(path.join(tmpdir(), 'chompardo-start-busy-'));
@@ -43,9 +43,9 @@ describe('npm start with its data directory or ports in use', { timeout: 110_000
     try {
       const [api, identity] = [await freePort(), await freePort()];
       const run = spawnNpmStart(['--port', String(api), '--identity-port', String(identity), '--data-dir', dataDir], userShellEnv());
-      const status = await run.exited(60_000);
+      const status = await run.exited(fileBudgetMs * 0.25);
       run.kill();
-      if (status === 'timeout') assert.fail(`still running after 60 s:\n${run.output()}`);
+      if (status === 'timeout') assert.fail(`still running:\n${run.output()}`);
       assert.equal(status.code, 1, run.output());
       assert.match(
         run.output(),
@@ -67,9 +67,9 @@ describe('npm start with its data directory or ports in use', { timeout: 110_000
     const dataDir = path.join(workDir, 'ports');
     try {
       const run = spawnNpmStart(['--port', String(api), '--identity-port', String(identity), '--data-dir', dataDir], userShellEnv());
-      const status = await run.exited(60_000);
+      const status = await run.exited(fileBudgetMs * 0.25);
       run.kill();
-      if (status === 'timeout') assert.fail(`still running after 60 s:\n${run.output()}`);
+      if (status === 'timeout') assert.fail(`still running:\n${run.output()}`);
       assert.equal(status.code, 1, run.output());
       assert.match(run.output(), new RegExp(`port ${api} \\(the API\\) on 127\\.0\\.0\\.1: already in use by another program`));
       assert.match(run.output(), new RegExp(`port ${identity} \\(the identity service\\) on 127\\.0\\.0\\.1: already in use by another program`));
@@ -83,7 +83,7 @@ describe('npm start with its data directory or ports in use', { timeout: 110_000
 
   it('refuses bad flags with the usage (exit 2)', async () => {
     const run = spawnNpmStart(['--port', '4000', '--identity-port', '4000'], userShellEnv());
-    const status = await run.exited(60_000);
+    const status = await run.exited(fileBudgetMs * 0.25);
     run.kill();
     if (status === 'timeout') assert.fail(run.output());
     assert.equal(status.code, 2, run.output());
