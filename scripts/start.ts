@@ -19,6 +19,10 @@
  * and stays that on later runs (recorded in `<data dir>/identity-issuer`), even when the ports
  * move: the API knows users by issuer + subject, so a new issuer would turn every existing user,
  * the genesis user included, into a stranger. AUTH_ISSUER / AUTH_AUDIENCE in the environment win.
+ *
+ * package.json runs this file as `node --import tsx`, not through the tsx command: that wrapper
+ * SIGKILLs a child that takes more than a few milliseconds to acknowledge Ctrl-C (as a loaded
+ * machine does), which would skip the orderly stop and the lock release below.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
