@@ -327,6 +327,29 @@ export async function signUpWithJwt(identityUrl: string, user: { email: string; 
 }
 
 /**
+ * Signs an existing user in through Better Auth's HTTP API (`POST /api/auth/sign-in/email`) and
+ * exchanges the session for a JWT, as {@link signUpWithJwt} does for a new one.
+ * @throws Error with the service's answer when either step fails.
+ */
+export async function signInWithJwt(identityUrl: string, user: { email: string; password: string }): Promise<IdentityUser> {
+  const signIn = await identityCall(identityUrl, '/sign-in/email', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  const session = signIn.body.token;
+  const account = signIn.body.user as { id?: unknown } | undefined;
+  if (signIn.status !== 200 || typeof session !== 'string' || typeof account?.id !== 'string') {
+    throw new Error(`sign-in of ${user.email} failed: HTTP ${signIn.status} ${JSON.stringify(signIn.body)}`);
+  }
+  const token = await identityCall(identityUrl, '/token', { headers: { authorization: `Bearer ${session}` } });
+  if (token.status !== 200 || typeof token.body.token !== 'string') {
+    throw new Error(`token for ${user.email} failed: HTTP ${token.status} ${JSON.stringify(token.body)}`);
+  }
+  return { email: user.email, id: account.id, jwt: token.body.token };
+}
+
+/**
  * The environment of a user's shell: this process's environment without the test runner's and a
  * developer's settings that would change the stack (database, auth, config file, log level),
  * plus `extra`.
