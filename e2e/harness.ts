@@ -5,7 +5,7 @@
  * `CHOMPARDO_TEST_PG_ADMIN_URL` is set, else embedded PGlite in a temporary directory — and
  * stops them with SIGTERM, reporting how they exited.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -325,3 +325,145 @@ export async function signUpWithJwt(identityUrl: string, user: { email: string; 
   }
   return { email: user.email, id: account.id, jwt: token.body.token };
 }
+
+/**
+ * Signs an existing user in through Better Auth's HTTP API (`POST /api/auth/sign-in/email`) and
+ * exchanges the session for a JWT, as {@link signUpWithJwt} does for a new one.
+ * @throws Error with the service's answer when either step fails.
+ */
+export async function signInWithJwt(identityUrl: string, user: { email: string; password: string }): Promise<IdentityUser> {
+  const signIn = await identityCall(identityUrl, '/sign-in/email', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(user),
+  });
+  const session = signIn.body.token;
+  const account = signIn.body.user as { id?: unknown } | undefined;
+  if (signIn.status !== 200 || typeof session !== 'string' || typeof account?.id !== 'string') {
+    throw new Error(`sign-in of ${user.email} failed: HTTP ${signIn.status} ${JSON.stringify(signIn.body)}`);
+  }
+  const token = await identityCall(identityUrl, '/token', { headers: { authorization: `Bearer ${session}` } });
+  if (token.status !== 200 || typeof token.body.token !== 'string') {
+    throw new Error(`token for ${user.email} failed: HTTP ${token.status} ${JSON.stringify(token.body)}`);
+  }
+  return { email: user.email, id: account.id, jwt: token.body.token };
+}
+
+/**
+ * The environment of a user's shell: this process's environment without the test runner's and a
+ * developer's settings that would change the stack (database, auth, config file, log level),
+ * plus `extra`.
+ */
+export function userShellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^(CHOMPARDO_|DATABASE_URL$|DB_|AUTH_|CONFIG_FILE$|TARGET$|HOST$|PORT$|IDENTITY_PORT$|DATA_DIR$|API_URL$|IDENTITY_URL$|LOG_LEVEL$|NODE_ENV$|NODE_TEST_CONTEXT$)/.test(key)) delete env[key];
+  }
+  return { ...env, ...extra };
+}
+
+/** How a command ended and what it printed. */
+export interface CommandRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command args…` in the repository root with `env`, killed after `timeoutMs`; never rejects. */
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = fileBudgetMs / 2): Promise<CommandRun> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: repoRoot, env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A running `npm start` (see {@link spawnNpmStart}). */
+export interface NpmStart {
+  readonly child: ChildProcess;
+  /** Everything it printed so far (the last 50 000 characters). */
+  output(): string;
+  /** Resolves once the output matches `pattern`; throws when it exits first or after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<void>;
+  /** Resolves with how it exited, or 'timeout' if it is still running after `timeoutMs`. */
+  exited(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'>;
+  /** SIGINT to its process group (Ctrl-C in a terminal); resolves as {@link exited}. */
+  interrupt(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'>;
+  /** SIGKILL to its process group, if still running (cleanup). */
+  kill(): void;
+}
+
+/**
+ * Spawns `npm start -- …args` from the repository root in its own process group (so a SIGINT
+ * reaches npm, tsx, the orchestrator and both services at once, as Ctrl-C does) with `env`.
+ * Should the test process die first, the group is killed.
+ */
+export function spawnNpmStart(args: string[], env: NodeJS.ProcessEnv): NpmStart {
+  const child = spawn('npm', ['start', ...(args.length > 0 ? ['--', ...args] : [])], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let text = '';
+  const collect = (chunk: Buffer): void => {
+    text = (text + chunk.toString('utf8')).slice(-50_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const status = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const kill = (): void => {
+    if (child.pid !== undefined && !hasExited(child)) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', kill);
+  void status.then(() => process.off('exit', kill));
+  const exited = async (timeoutMs: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const first = await Promise.race([status, timeout]);
+    clearTimeout(timer);
+    return first;
+  };
+  return {
+    child,
+    output: () => text,
+    async waitForOutput(pattern, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      // Polling the collected output with a deadline, not sleeping in place of synchronisation.
+      while (!pattern.test(text)) {
+        if (hasExited(child)) throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${text}`);
+        if (Date.now() > deadline) throw new Error(`npm start did not print ${pattern} within ${timeoutMs} ms:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    exited,
+    async interrupt(timeoutMs) {
+      if (child.pid !== undefined && !hasExited(child)) process.kill(-child.pid, 'SIGINT');
+      return exited(timeoutMs);
+    },
+    kill,
+  };
+}
+
+/** The `export NAME='value'` lines of `npm run genesis -- --exports`, as a record. */
+export function parseExports(stdout: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const match of stdout.matchAll(/^export (\w+)='((?:[^']|'\\'')*)'$/gm)) vars[match[1]!] = match[2]!.replace(/'\\''/g, "'");
+  return vars;
+}
+
+/** The payload of a compact JWS (not verified: for reading claims of a token the test obtained). */
+export function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/**
+ * The test runner's bound on one file (CHOMPARDO_TEST_TIMEOUT_MS, default 120 s). End-to-end
+ * files size their own waits as fractions of it, so that a slower machine given a larger bound
+ * gets proportionally longer waits, and every wait still ends before the runner's.
+ */
+export const fileBudgetMs = Number(process.env.CHOMPARDO_TEST_TIMEOUT_MS ?? 120_000);

@@ -79,14 +79,24 @@ async function main(): Promise<void> {
     const { startTracing } = await import('./platform/telemetry/tracing.js');
     tracing = startTracing(process.env, logger);
   }
-  const [{ buildApp }, { createDb, isConnectionError, isPermanentConnectionError }, { createStartupGate }, { createJwtVerifier }] = await Promise.all([
+  const [{ buildApp }, { createDb, EmbeddedDatabaseInUseError, isConnectionError, isPermanentConnectionError }, { createStartupGate }, { createJwtVerifier }] = await Promise.all([
     import('./app.js'),
     import('./platform/db/index.js'),
     import('./platform/db/startup-gate.js'),
     import('./platform/auth/jwt-verifier.js'),
   ]);
 
-  const db = await createDb(config, logger);
+  let db: ManagedDb;
+  try {
+    db = await createDb(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedDatabaseInUseError) {
+      logger.fatal({ data_dir: error.directory, holder_pid: error.holder.pid }, 'embedded database in use by another process');
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
   logger.info({ database: db.kind }, 'database opened');
   const retryable = (error: unknown): boolean => isConnectionError(error) && !isPermanentConnectionError(error);
   let gate: StartupGate | undefined;

@@ -1,12 +1,17 @@
 /**
- * `npm run token -- --email E [--password P] [--name N] [--url URL]`
+ * `npm run token -- --email E [--password P] [--name N] [--identity-url URL]`
  *
  * Signs in at the identity service (signing up first when the email is unknown) and prints a JWT
  * for the API: only the JWT on stdout, diagnostics on stderr. Password: --password, else env
- * CHOMPARDO_PASSWORD, else the development default below. URL: --url, else env IDENTITY_URL,
- * else http://127.0.0.1:4001. Exit 1 on any failure (wrong password for an existing user,
- * service unreachable, rejected input), 2 on bad usage.
+ * CHOMPARDO_PASSWORD, else the development default below. URL: --identity-url (or its older
+ * name --url), else env IDENTITY_URL, else the identity service of the `npm start` running on
+ * the data directory (DATA_DIR, default .data/ at the repository root: its npm-start.json), else
+ * http://127.0.0.1:4001. Exit 1 on any failure (wrong password for an existing user, service
+ * unreachable, rejected input), 2 on bad usage.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 /** Used when neither --password nor CHOMPARDO_PASSWORD is given: for local development only. */
@@ -15,7 +20,30 @@ const defaultUrl = 'http://127.0.0.1:4001';
 
 class TokenError extends Error {}
 
-const usage = 'usage: npm run token -- --email E [--password P] [--name N] [--url http://127.0.0.1:4001]';
+const usage = 'usage: npm run token -- --email E [--password P] [--name N] [--identity-url http://127.0.0.1:4001]';
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * The identity service URL that a running `npm start` recorded in `<data dir>/npm-start.json`
+ * (written by scripts/start.ts), when that process is still alive; undefined otherwise.
+ */
+function runningStackIdentityUrl(): string | undefined {
+  const dataDir = process.env.DATA_DIR?.trim() ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR) : join(repoRoot, '.data');
+  let stack: { pid?: unknown; identity_url?: unknown };
+  try {
+    stack = JSON.parse(readFileSync(join(dataDir, 'npm-start.json'), 'utf8')) as typeof stack;
+  } catch {
+    return undefined; // no npm start recorded there
+  }
+  if (typeof stack.pid !== 'number' || typeof stack.identity_url !== 'string') return undefined;
+  try {
+    process.kill(stack.pid, 0);
+  } catch (error) {
+    // EPERM: alive, but another user's process.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return stack.identity_url;
+}
 
 interface AuthReply {
   status: number;
@@ -87,13 +115,14 @@ async function openSession(baseUrl: string, email: string, password: string, nam
 }
 
 async function main(): Promise<void> {
-  let values: { email?: string; password?: string; name?: string; url?: string; help?: boolean };
+  let values: { email?: string; password?: string; name?: string; 'identity-url'?: string; url?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         email: { type: 'string' },
         password: { type: 'string' },
         name: { type: 'string' },
+        'identity-url': { type: 'string' },
         url: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -119,7 +148,7 @@ async function main(): Promise<void> {
     process.stderr.write(`no --password or CHOMPARDO_PASSWORD: using the development default password\n`);
   }
   const name = values.name?.trim() || email.split('@')[0] || email;
-  const baseUrl = (values.url ?? process.env.IDENTITY_URL ?? defaultUrl).replace(/\/+$/, '');
+  const baseUrl = (values['identity-url'] ?? values.url ?? (process.env.IDENTITY_URL?.trim() || undefined) ?? runningStackIdentityUrl() ?? defaultUrl).replace(/\/+$/, '');
 
   const session = await openSession(baseUrl, email, password, name);
   const tokenReply = await call(baseUrl, '/token', { headers: { authorization: `Bearer ${session}` } });

@@ -1,13 +1,16 @@
 /**
  * `npm run genesis -- [--file config/genesis/request.json] [--token JWT | --email E [--password P]]
- *                     [--api http://127.0.0.1:4000] [--exports]`
+ *                     [--api-url URL] [--identity-url URL] [--exports]`
  *
  * Runs genesis against a running API exactly as the HTTP endpoint does (it IS the endpoint):
  * POST /api/v1/genesis with the request file. Without --token (or env CHOMPARDO_TOKEN) it gets
- * one from the identity service with `npm run token` (signing the user up if needed). Prints the
- * response — the only time the apps' keys are ever shown — to stdout; with --exports it prints
- * shell `export` lines for the user-initiated app instead (TOKEN, APP_ID, API_KEY, API), to use
- * with `eval "$(npm run -s genesis -- --email you@example.com --exports)"`.
+ * one from the identity service with `npm run token` (signing the user up if needed), handing it
+ * --identity-url when given. Prints the response — the only time the apps' keys are ever shown —
+ * to stdout; with --exports it prints shell `export` lines for the user-initiated app instead
+ * (TOKEN, APP_ID, API_KEY, API), to use with `eval "$(npm run -s genesis -- --email you@example.com --exports)"`.
+ * API URL: --api-url (or its older name --api), else env API_URL, else the API of the `npm start`
+ * running on the data directory (DATA_DIR, default .data/ at the repository root: its
+ * npm-start.json), else http://127.0.0.1:4000.
  * Exit codes: 0 done, 1 failure (409 when genesis already ran), 2 bad usage.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,18 +18,26 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readLiveLock } from '../platform/db/process-lock.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const usage =
-  'usage: npm run genesis -- [--file FILE] [--token JWT | --email E [--password P]] [--api http://127.0.0.1:4000] [--exports]';
+  'usage: npm run genesis -- [--file FILE] [--token JWT | --email E [--password P]] [--api-url http://127.0.0.1:4000] [--identity-url http://127.0.0.1:4001] [--exports]';
+
+/** The API URL a live `npm start` recorded in `<data dir>/npm-start.json`, if any. */
+function runningStackApiUrl(): string | undefined {
+  const dataDir = process.env.DATA_DIR?.trim() ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR) : join(repoRoot, '.data');
+  const apiUrl = readLiveLock(join(dataDir, 'npm-start.json'))?.api_url;
+  return typeof apiUrl === 'string' ? apiUrl : undefined;
+}
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-function tokenFromIdentity(email: string, password: string | undefined): string {
-  const args = ['run', '-s', 'token', '--', '--email', email, ...(password ? ['--password', password] : [])];
+function tokenFromIdentity(email: string, password: string | undefined, identityUrl: string | undefined): string {
+  const args = ['run', '-s', 'token', '--', '--email', email, ...(password ? ['--password', password] : []), ...(identityUrl ? ['--identity-url', identityUrl] : [])];
   try {
     return execFileSync('npm', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   } catch {
@@ -47,7 +58,9 @@ async function main(): Promise<void> {
         token: { type: 'string' },
         email: { type: 'string' },
         password: { type: 'string' },
+        'api-url': { type: 'string' },
         api: { type: 'string' },
+        'identity-url': { type: 'string' },
         exports: { type: 'boolean' },
       },
       strict: true,
@@ -55,7 +68,7 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
   }
-  const api = (values.api ?? process.env.API_URL ?? 'http://127.0.0.1:4000').replace(/\/$/, '');
+  const api = (values['api-url'] ?? values.api ?? (process.env.API_URL?.trim() || undefined) ?? runningStackApiUrl() ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
   // npm runs workspace scripts in apps/api; paths given by the user are relative to where they typed the command.
   const file = values.file ? resolve(process.env.INIT_CWD ?? process.cwd(), values.file) : join(repoRoot, 'config', 'genesis', 'request.json');
   let body: string;
@@ -67,7 +80,7 @@ async function main(): Promise<void> {
   const token =
     values.token ??
     process.env.CHOMPARDO_TOKEN ??
-    (values.email ? tokenFromIdentity(values.email, values.password) : fail(`a token is needed: --token, CHOMPARDO_TOKEN or --email\n${usage}`, 2));
+    (values.email ? tokenFromIdentity(values.email, values.password, values['identity-url']) : fail(`a token is needed: --token, CHOMPARDO_TOKEN or --email\n${usage}`, 2));
 
   let response: Response;
   try {

@@ -9,57 +9,16 @@
  * Exit code: 0 done, 1 migration or database failure, 2 usage or configuration error.
  */
 import { moduleMigrations } from '../migrations.js';
+import { splitCommandLine } from './command-line.js';
 import { ConfigError, loadConfig } from '../platform/config/index.js';
-import { createDb } from '../platform/db/index.js';
+import { createDb, EmbeddedDatabaseInUseError } from '../platform/db/index.js';
 import { runMigrateCommand } from '../platform/db/migrator.js';
 
-/** The flags the migrate command itself owns; every other flag is a configuration flag. */
-const commandFlags = new Set(['--module', '--steps']);
-const commands = new Set(['up', 'down', 'status']);
-
-/**
- * Splits the command line into the migrate command's own arguments (the command, `--module`,
- * `--steps`, any further positional) and the configuration flags handed to `loadConfig`.
- * A configuration flag written `--flag value` takes the next argument as its value, unless the
- * command is still to come and that argument is a command name: `--log-error-stack up` is a
- * bare boolean flag followed by the command. Write `--flag=value` when a value is `up`,
- * `down` or `status`.
- */
-function splitArgv(argv: readonly string[]): { commandArgs: string[]; configArgs: string[] } {
-  const commandArgs: string[] = [];
-  const configArgs: string[] = [];
-  let sawCommand = false;
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? '';
-    if (arg === '--') {
-      // Everything after a terminator is configuration, as loadConfig sees it.
-      configArgs.push(...argv.slice(index));
-      break;
-    }
-    if (!arg.startsWith('-')) {
-      commandArgs.push(arg);
-      sawCommand = true;
-      continue;
-    }
-    const name = arg.split('=', 1)[0] ?? arg;
-    const target = commandFlags.has(name) ? commandArgs : configArgs;
-    target.push(arg);
-    const next = argv[index + 1];
-    const takesNext =
-      !arg.includes('=') &&
-      next !== undefined &&
-      !next.startsWith('-') &&
-      (commandFlags.has(name) || sawCommand || !commands.has(next));
-    if (takesNext) {
-      target.push(next);
-      index++;
-    }
-  }
-  return { commandArgs, configArgs };
-}
+/** The migrate command's own flags and commands; every other flag is a configuration flag. */
+const commandLine = { valueFlags: new Set(['--module', '--steps']), commands: new Set(['up', 'down', 'status']) };
 
 async function main(): Promise<number> {
-  const { commandArgs, configArgs } = splitArgv(process.argv.slice(2));
+  const { commandArgs, configArgs } = splitCommandLine(process.argv.slice(2), commandLine);
   let config;
   try {
     // npm runs workspace scripts in apps/api: resolve ./config and ./.data from where the user typed the command.
@@ -72,7 +31,16 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const db = await createDb(config);
+  let db;
+  try {
+    db = await createDb(config);
+  } catch (error) {
+    if (error instanceof EmbeddedDatabaseInUseError) {
+      process.stderr.write(`migrate: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
   try {
     return await runMigrateCommand(db, moduleMigrations, commandArgs, (line) => process.stdout.write(`${line}\n`));
   } finally {

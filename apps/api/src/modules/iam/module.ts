@@ -7,13 +7,24 @@ import { newExternalId } from '../../platform/ids/external-id.js';
 import { AccessService } from './application/access.service.js';
 import { AppService } from './application/app.service.js';
 import type { ActorResolver, RbacRoutes } from './application/caller.js';
-import { GenesisService, type GenesisRequest } from './application/genesis.service.js';
+import { GenesisService, type CompleteGenesisRequest } from './application/genesis.service.js';
 import { OrgService } from './application/org.service.js';
 import { RbacService } from './application/rbac.service.js';
 import { UserService } from './application/user.service.js';
+import type { IamStore } from './domain/iam.repo.js';
 import type { Route } from './domain/iam.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
 import { createIamHandlers } from './transport/iam.routes.js';
+
+/** The audit actor of an API caller: its app, and its user once registered. */
+function actorResolver(access: AccessService): ActorResolver {
+  return async (caller) => ({ appId: caller.app.id, userId: (await access.findUserId(caller.user)) ?? null });
+}
+
+/** The apps-and-keys use cases, the same for the HTTP routes and the operator's keys command. */
+function createAppService(store: IamStore, access: AccessService): AppService {
+  return new AppService(store, actorResolver(access), newExternalId);
+}
 
 /** What the iam module needs from app.ts. */
 export interface IamModuleDeps {
@@ -43,14 +54,14 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
   const accessService = access;
   const routes = new Set(deps.rbacRoutes.map((r) => `${r.operation} ${r.resource}`));
   const rbacRoutes: RbacRoutes = { has: (r) => routes.has(`${r.operation} ${r.resource}`), all: () => deps.rbacRoutes };
-  const actorOf: ActorResolver = async (caller) => ({ appId: caller.app.id, userId: (await accessService.findUserId(caller.user)) ?? null });
-  const defaultGenesis = (): GenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as GenesisRequest;
+  const actorOf = actorResolver(accessService);
+  const defaultGenesis = (): CompleteGenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as CompleteGenesisRequest;
 
   const handlers = createIamHandlers({
     genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
     users: new UserService(store, deps.selfRegisterRoles, newExternalId),
     orgs: new OrgService(store, actorOf, newExternalId),
-    apps: new AppService(store, actorOf, newExternalId),
+    apps: createAppService(store, accessService),
     rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
   });
 
@@ -67,4 +78,21 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
       await unsubscribe?.();
     },
   };
+}
+
+/**
+ * The break-glass key operations for an operator with direct database access (the `keys` CLI):
+ * the same {@link AppService} as the HTTP routes, entered as an operator instead of an API caller.
+ */
+export type IamOperatorKeys = Pick<AppService, 'createApiKeyAsOperator' | 'revokeApiKeyAsOperator' | 'findApiKeysForOperator'>;
+
+/**
+ * Wires {@link IamOperatorKeys} on `db`. Writes notify every running instance (LISTEN/NOTIFY), so
+ * an API sharing the database drops a revoked key from its caches at once.
+ */
+export function createIamOperatorKeys(db: Db): IamOperatorKeys {
+  let access: AccessService | undefined;
+  const store = createIamStore(db, () => access?.invalidate());
+  access = new AccessService(store.repo);
+  return createAppService(store, access);
 }

@@ -3,11 +3,13 @@ import path from 'node:path';
 import type { ManagedDb } from './managed-db.js';
 import { createPgDb, type DbLogger } from './pg-db.js';
 import { createPgliteDb } from './pglite-db.js';
+import { acquireProcessLock, ProcessLockHeldError, type LockHolder } from './process-lock.js';
 
 export type { Db, NotificationHandler, Queryable, QueryResult, TransactionOptions } from './db.js';
 export type { ManagedDb, ScriptQueryable } from './managed-db.js';
 export { createPgDb, quoteIdent, type DbLogger, type PgDbOptions } from './pg-db.js';
 export { createPgliteDb, type PgliteDbOptions } from './pglite-db.js';
+export { acquireProcessLock, isProcessAlive, ProcessLockHeldError, readLiveLock, type LockHolder, type ProcessLock } from './process-lock.js';
 export {
   asConnectFailure,
   isConnectionError,
@@ -59,9 +61,33 @@ export interface DbConfig {
 }
 
 /**
+ * The embedded database directory is open in another process. PGlite has no lock of its own:
+ * two processes on the same files would corrupt them, so {@link createDb} refuses. The message
+ * says who holds it and what to do.
+ */
+export class EmbeddedDatabaseInUseError extends Error {
+  constructor(
+    readonly directory: string,
+    readonly lockFile: string,
+    readonly holder: LockHolder,
+  ) {
+    const command = typeof holder.command === 'string' ? `: ${holder.command}` : '';
+    super(
+      `the embedded database ${directory} is in use by process ${holder.pid}${command} (since ${holder.started_at}). ` +
+        'The embedded PostgreSQL (PGlite) can be opened by one process at a time: stop that process first ' +
+        '(if it is `npm start`, press Ctrl-C in its terminal), then run this again; or use a PostgreSQL server ' +
+        `(DATABASE_URL), which many processes can share. If process ${holder.pid} is not Chompardo, the lock is left over: delete ${lockFile}.`,
+    );
+    this.name = 'EmbeddedDatabaseInUseError';
+  }
+}
+
+/**
  * Opens the process database: a `pg` pool on `databaseUrl` when set, otherwise a PGlite database
- * persisted under `<dataDir>/api` (created if missing). The pg variant connects lazily, so this
+ * persisted under `<dataDir>/api` (created if missing), held exclusively by this process through
+ * the lock file `<dataDir>/api.lock` until `close()`. The pg variant connects lazily, so this
  * resolves even when the server is down (use `ping()` to check); PGlite takes seconds to start.
+ * @throws EmbeddedDatabaseInUseError when another live process has the PGlite directory open.
  */
 export async function createDb(config: DbConfig, logger?: DbLogger): Promise<ManagedDb> {
   if (config.databaseUrl) {
@@ -79,6 +105,31 @@ export async function createDb(config: DbConfig, logger?: DbLogger): Promise<Man
     });
   }
   const dataDir = path.resolve(config.dataDir, 'api');
-  await mkdir(dataDir, { recursive: true });
-  return createPgliteDb({ dataDir });
+  const lockFile = path.resolve(config.dataDir, 'api.lock');
+  let lock;
+  try {
+    // Before anything touches the directory.
+    lock = acquireProcessLock(lockFile, { command: process.argv.slice(1).join(' '), database: dataDir });
+  } catch (error) {
+    if (error instanceof ProcessLockHeldError) throw new EmbeddedDatabaseInUseError(dataDir, lockFile, error.holder);
+    throw error;
+  }
+  const held = lock;
+  let db: ManagedDb;
+  try {
+    await mkdir(dataDir, { recursive: true });
+    db = await createPgliteDb({ dataDir });
+  } catch (error) {
+    held.release();
+    throw error;
+  }
+  const close = db.close.bind(db);
+  db.close = async () => {
+    try {
+      await close();
+    } finally {
+      held.release();
+    }
+  };
+  return db;
 }

@@ -1,10 +1,9 @@
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { ApiKeyInfo, App, ExpectedVersion } from '../domain/iam.js';
+import type { Actor, ApiKeyInfo, App, AppKeys, ExpectedVersion } from '../domain/iam.js';
 import { isPrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
 import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
-
 
 export type { AppInput } from './input.js';
 
@@ -25,6 +24,23 @@ export interface NewKey {
   key: string;
   info: ApiKeyInfo;
 }
+
+/**
+ * Someone with direct database access running the operator's keys command (break-glass, when
+ * every key of an app is lost). Not an API caller: no token, no app. Recorded in the audit
+ * columns as the user (`operatorIssuer`, `name`).
+ */
+export interface Operator {
+  /** Who, e.g. `alice@build-host`; 1–200 characters. */
+  name: string;
+}
+
+/**
+ * The issuer of operator users in `iam.user_account`. Not a URL: no identity provider issues it,
+ * so no token ever authenticates as an operator; the row exists only to name who wrote an audited
+ * row.
+ */
+export const operatorIssuer = 'urn:chompardo:operator';
 
 /**
  * Apps of the caller's org and their API keys. Keys are generated here, stored as hashes and
@@ -103,23 +119,93 @@ export class AppService {
   /** Adds a key to an app; returns the plaintext once. */
   async createApiKey(caller: Caller, appExternalId: string, deactivationDate: string | undefined): Promise<NewKey> {
     const actor = await this.actorOf(caller);
-    const deactivation = parseDeactivationDate(deactivationDate, 'deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
-    return this.store.transaction(async (repo) => {
-      const app = await this.findAppById(caller, appExternalId, repo);
-      const key = generateApiKey();
-      const info = await repo.addApiKey(app.id, key, deactivation, actor);
-      await repo.notifyChange('key');
-      return { key: key.key, info };
-    });
+    const deactivation = this.keyDeactivation(deactivationDate);
+    return this.store.transaction(async (repo) => this.addKey(repo, await this.findAppById(caller, appExternalId, repo), deactivation, actor));
   }
 
   /** Revokes a key at once; 404 for an unknown or already revoked key. */
   async revokeApiKey(caller: Caller, appExternalId: string, keyId: string): Promise<void> {
     const actor = await this.actorOf(caller);
-    await this.store.transaction(async (repo) => {
-      const app = await this.findAppById(caller, appExternalId, repo);
-      if (!(await repo.revokeApiKey(app.id, keyId, actor))) throw notFound('api key');
-      await repo.notifyChange('key');
+    await this.store.transaction(async (repo) => this.revokeKey(repo, await this.findAppById(caller, appExternalId, repo), keyId, actor));
+  }
+
+  /**
+   * Break-glass for an operator with database access: adds a key to any app (of any org), exactly
+   * as {@link createApiKey} does, recording the operator as its creator. Returns the app and the
+   * plaintext key, once.
+   * @throws AppError `input_validation_error` (param `deactivation_date`) for a date that is not
+   *   one or not in the future, or (param `operator`) for a blank or over-long name; `not_found_error` for an unknown app.
+   */
+  async createApiKeyAsOperator(operator: Operator, appExternalId: string, deactivationDate: string | undefined): Promise<NewKey & { app: App }> {
+    const deactivation = this.keyDeactivation(deactivationDate);
+    return this.store.transaction(async (repo) => {
+      const actor = await this.operatorActor(repo, operator);
+      const app = await this.findAppForOperator(repo, appExternalId);
+      return { app, ...(await this.addKey(repo, app, deactivation, actor)) };
     });
+  }
+
+  /**
+   * Break-glass: revokes a key of any app at once (every instance drops it from its caches),
+   * recording the operator as the last writer.
+   * @throws AppError `not_found_error` for an unknown app, or a key the app does not have unrevoked.
+   */
+  async revokeApiKeyAsOperator(operator: Operator, appExternalId: string, keyId: string): Promise<App> {
+    return this.store.transaction(async (repo) => {
+      const actor = await this.operatorActor(repo, operator);
+      const app = await this.findAppForOperator(repo, appExternalId);
+      await this.revokeKey(repo, app, keyId, actor);
+      return app;
+    });
+  }
+
+  /**
+   * Every app of every org (or only `appExternalId`) with its keys — ids, prefixes, dates and who
+   * made them, never a key — for the operator.
+   * @throws AppError `not_found_error` when `appExternalId` names no app.
+   */
+  async findApiKeysForOperator(filter: { appExternalId?: string; includeRevoked?: boolean }): Promise<AppKeys[]> {
+    const repo = this.store.repo;
+    const appId = filter.appExternalId === undefined ? undefined : (await this.findAppForOperator(repo, filter.appExternalId)).id;
+    return repo.findAppKeys({ ...(appId === undefined ? {} : { appId }), includeRevoked: filter.includeRevoked ?? false });
+  }
+
+  private keyDeactivation(deactivationDate: string | undefined): Date {
+    return parseDeactivationDate(deactivationDate, 'deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
+  }
+
+  /** The one place keys are made: generated, stored as a hash, every instance told. */
+  private async addKey(repo: IamRepository, app: App, deactivation: Date, actor: Actor): Promise<NewKey> {
+    const key = generateApiKey();
+    const info = await repo.addApiKey(app.id, key, deactivation, actor);
+    await repo.notifyChange('key');
+    return { key: key.key, info };
+  }
+
+  private async revokeKey(repo: IamRepository, app: App, keyId: string, actor: Actor): Promise<void> {
+    if (!(await repo.revokeApiKey(app.id, keyId, actor))) throw notFound('api key');
+    await repo.notifyChange('key');
+  }
+
+  private async findAppForOperator(repo: IamRepository, appExternalId: string): Promise<App> {
+    const app = await repo.findAppByExternalId(appExternalId);
+    if (!app) throw notFound('app');
+    return app;
+  }
+
+  /** The operator's audit actor: its user of {@link operatorIssuer}, created on first use. */
+  private async operatorActor(repo: IamRepository, operator: Operator): Promise<Actor> {
+    const name = operator.name.trim();
+    if (!name || name.length > 200) throw new AppError('input_validation_error', 'operator must be 1-200 characters', { param: 'operator' });
+    let user = await repo.findUserByIssuerSubject(operatorIssuer, name);
+    if (!user) {
+      await repo.createUser(
+        { issuer: operatorIssuer, subject: name, email: null, name: `operator ${name}`, givenName: 'Operator', familyName: name },
+        { personExternalId: this.newId(), userExternalId: this.newId() },
+        { appId: null, userId: null },
+      );
+      user = (await repo.findUserByIssuerSubject(operatorIssuer, name))!;
+    }
+    return { appId: null, userId: user.id };
   }
 }

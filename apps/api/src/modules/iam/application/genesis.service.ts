@@ -6,11 +6,42 @@ import type { Actor, App, Operation, Org, OrgKind, Route } from '../domain/iam.j
 import type { RbacRoutes } from './caller.js';
 import { profileOf } from './user.service.js';
 
-/** The genesis request (CONTRACT §7); defaults come from config/genesis/request.json. */
+/** The user-initiated org of a genesis request, with its app. */
+export interface GenesisOrgInput {
+  name: string;
+  description?: string;
+  app: { name: string; description?: string; oauth2_client_id?: string };
+}
+
+/** A permission as a genesis request declares it. */
+export interface GenesisPermissionInput {
+  resource: string;
+  operation: Operation;
+  description?: string;
+}
+
+/** A role as a genesis request declares it. */
+export interface GenesisRoleInput {
+  code: string;
+  description?: string;
+  permissions?: Route[];
+}
+
+/**
+ * The genesis request as a client sends it: every part is optional, and a part left out takes
+ * its value from the default request (config/genesis/request.json).
+ */
 export interface GenesisRequest {
-  org: { name: string; description?: string; app: { name: string; description?: string; oauth2_client_id?: string } };
-  permissions?: { resource: string; operation: Operation; description?: string }[];
-  roles?: { code: string; description?: string; permissions?: Route[] }[];
+  org?: GenesisOrgInput;
+  permissions?: GenesisPermissionInput[];
+  roles?: GenesisRoleInput[];
+}
+
+/** The default genesis request: every part present. */
+export interface CompleteGenesisRequest {
+  org: GenesisOrgInput;
+  permissions: GenesisPermissionInput[];
+  roles: GenesisRoleInput[];
 }
 
 /** An org genesis created, with its app; `keys` holds plaintext keys only in the creating response. */
@@ -40,14 +71,20 @@ export class GenesisService {
   constructor(
     private readonly store: IamStore,
     private readonly rbacRoutes: RbacRoutes,
-    private readonly defaultRequest: () => GenesisRequest,
+    private readonly defaultRequest: () => CompleteGenesisRequest,
     private readonly newId: () => string,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Runs genesis for `user` with `request` (or the default request). */
+  /**
+   * Runs genesis for `user` with `request`; no request, `{}` and every part left out take the
+   * default request's part (see {@link completeRequest}).
+   * @throws AppError `input_validation_error` for a permission naming no RBAC route, a role naming
+   *   a permission the request does not declare, or a blank org or app name; `conflict_error`
+   *   when genesis has already run.
+   */
   async createGenesis(user: AuthUser, request: GenesisRequest | undefined): Promise<GenesisResult> {
-    const req = request ?? this.defaultRequest();
+    const req = completeRequest(request ?? {}, this.defaultRequest());
     this.validate(req);
     return this.store.transaction(async (repo) => {
       // A concurrent genesis is the client's conflict (409), not a busy database (503).
@@ -73,21 +110,21 @@ export class GenesisService {
       });
       const userInitiated = await this.createOrgWithApp(repo, actor, 'standard', req.org);
 
-      for (const p of req.permissions ?? []) {
+      for (const p of req.permissions) {
         await repo.createPermission(
           { externalId: this.newId(), resource: p.resource, operation: p.operation, description: p.description ?? '', active: true },
           actor,
         );
       }
-      const permissionIds = await repo.findPermissionIds(req.permissions ?? []);
-      for (const r of req.roles ?? []) {
+      const permissionIds = await repo.findPermissionIds(req.permissions);
+      // The caller is a member of both orgs even when the request grants no role.
+      const callerOrgs = [principal.org, userInitiated.org];
+      for (const org of callerOrgs) await repo.addMember(org.id, caller.id, actor);
+      for (const r of req.roles) {
         const roleId = await repo.createRole({ externalId: this.newId(), code: r.code, description: r.description ?? '', active: true }, actor);
         const ids = (r.permissions ?? []).map((p) => permissionIds.get(`${p.resource} ${p.operation}`)!);
         await repo.setRolePermissions(roleId, ids, actor);
-        for (const org of [principal.org, userInitiated.org]) {
-          await repo.addMember(org.id, caller.id, actor);
-          await repo.grantRole(org.id, caller.id, roleId, actor);
-        }
+        for (const org of callerOrgs) await repo.grantRole(org.id, caller.id, roleId, actor);
       }
       await repo.recordGenesis(
         {
@@ -125,15 +162,15 @@ export class GenesisService {
     };
   }
 
-  private validate(req: GenesisRequest): void {
+  private validate(req: CompleteGenesisRequest): void {
     const declared = new Set<string>();
-    (req.permissions ?? []).forEach((p, i) => {
+    req.permissions.forEach((p, i) => {
       if (!this.rbacRoutes.has(p)) {
         throw invalidField(`permissions[${i}]`, `permissions[${i}] names no RBAC route: ${p.operation} ${p.resource}`);
       }
       declared.add(`${p.resource} ${p.operation}`);
     });
-    (req.roles ?? []).forEach((r, i) =>
+    req.roles.forEach((r, i) =>
       (r.permissions ?? []).forEach((p, j) => {
         if (!declared.has(`${p.resource} ${p.operation}`)) {
           throw invalidField(`roles[${i}].permissions[${j}]`, `roles[${i}].permissions[${j}] is not among the request's permissions`);
@@ -148,7 +185,7 @@ export class GenesisService {
     repo: IamRepository,
     actor: Actor,
     kind: OrgKind,
-    input: { name: string; description?: string; app: { name: string; description?: string; oauth2_client_id?: string } },
+    input: GenesisOrgInput,
   ): Promise<GenesisOrg> {
     const org = await repo.createOrg({ externalId: this.newId(), name: input.name.trim(), description: input.description?.trim() ?? '', kind }, actor);
     const appExternalId = this.newId();
@@ -167,4 +204,26 @@ export class GenesisService {
     const app = (await repo.findAppByExternalId(appExternalId))!;
     return { org, app, keys: new Map([[key.keyId, key.key]]) };
   }
+}
+
+const routeKey = (r: Route): string => `${r.resource} ${r.operation}`;
+
+/**
+ * The request genesis runs: each part the client left out (`org`, `permissions`, `roles`) is the
+ * default request's part. Default roles taken next to the client's own permissions keep only the
+ * permissions that request declares (`sysAdmin` = every declared permission, `movieAdmin` = the
+ * declared movie routes), so leaving roles out never makes a valid permission list invalid.
+ * Roles the client sends are taken as written and validated against the permissions.
+ */
+export function completeRequest(request: GenesisRequest, defaults: CompleteGenesisRequest): CompleteGenesisRequest {
+  const permissions = request.permissions ?? defaults.permissions;
+  let roles = request.roles;
+  if (roles === undefined) {
+    const declared = new Set(permissions.map(routeKey));
+    roles =
+      request.permissions === undefined
+        ? defaults.roles
+        : defaults.roles.map((role) => ({ ...role, permissions: (role.permissions ?? []).filter((p) => declared.has(routeKey(p))) }));
+  }
+  return { org: request.org ?? defaults.org, permissions, roles };
 }

@@ -1,5 +1,5 @@
 import type { GeneratedApiKey } from './api-key.js';
-import type { Actor, ApiKeyInfo, App, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
+import type { Actor, ApiKeyInfo, App, AppKeys, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
 
 /** Keyset position in a newest-first list. */
 export interface After {
@@ -66,6 +66,8 @@ export interface IamRepository {
   deleteApp(appId: string, expected?: ExpectedVersion): Promise<boolean>;
   addApiKey(appId: string, key: GeneratedApiKey, deactivationDate: Date, actor: Actor): Promise<ApiKeyInfo>;
   revokeApiKey(appId: string, keyId: string, actor: Actor): Promise<boolean>;
+  /** Every app (or only `appId`) with its keys, unrevoked only unless `includeRevoked`; by org, then app. */
+  findAppKeys(filter: { appId?: string; includeRevoked: boolean }): Promise<AppKeys[]>;
   findAppCredentials(appExternalId: string): Promise<AppCredentials | undefined>;
   findAppCredentialsByClientId(clientId: string): Promise<AppCredentials | undefined>;
 

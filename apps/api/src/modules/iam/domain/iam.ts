@@ -52,6 +52,31 @@ export interface ApiKeyInfo {
   createdAt: Date;
 }
 
+/** Who wrote an audited row, as recorded: the app, and the user (an operator is a user of the operator issuer). */
+export interface AuditParty {
+  appExternalId: string | null;
+  user: { issuer: string; subject: string; name: string | null } | null;
+}
+
+/** An API key as an operator lists it: its state and who created / last changed it (never the key). */
+export interface ApiKeyRecord extends ApiKeyInfo {
+  revokedAt: Date | null;
+  updatedAt: Date;
+  createdBy: AuditParty;
+  updatedBy: AuditParty;
+}
+
+/** An app with its org and keys, as an operator lists it. */
+export interface AppKeys {
+  appId: string;
+  appExternalId: string;
+  appName: string;
+  orgExternalId: string;
+  orgName: string;
+  orgKind: OrgKind;
+  keys: ApiKeyRecord[];
+}
+
 export interface App {
   id: string;
   externalId: string;

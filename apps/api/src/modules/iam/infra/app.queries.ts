@@ -454,3 +454,62 @@ const selectAppByClientIdIR: any = {"usedParamSet":{"clientId":true},"params":[{
 export const selectAppByClientId = new PreparedQuery<ISelectAppByClientIdParams,ISelectAppByClientIdResult>(selectAppByClientIdIR);
 
 
+/** 'SelectAppKeys' parameters type */
+export interface ISelectAppKeysParams {
+  appId?: NumberOrString | null | void;
+  includeRevoked: boolean;
+}
+
+/** 'SelectAppKeys' return type */
+export interface ISelectAppKeysResult {
+  app_extl_id: string;
+  app_id: string;
+  app_name: string;
+  create_app_extl_id: string | null;
+  create_at: Date | null;
+  create_user_issuer: string | null;
+  create_user_name: string | null;
+  create_user_subject: string | null;
+  deactivation_date: Date | null;
+  key_id: string | null;
+  org_extl_id: string;
+  org_kind: string;
+  org_name: string;
+  prefix: string | null;
+  revoked_at: Date | null;
+  update_app_extl_id: string | null;
+  update_at: Date | null;
+  update_user_issuer: string | null;
+  update_user_name: string | null;
+  update_user_subject: string | null;
+}
+
+/** 'SelectAppKeys' query type */
+export interface ISelectAppKeysQuery {
+  params: ISelectAppKeysParams;
+  result: ISelectAppKeysResult;
+}
+
+const selectAppKeysIR: any = {"usedParamSet":{"includeRevoked":true,"appId":true},"params":[{"name":"includeRevoked","required":true,"transform":{"type":"scalar"},"locs":[{"a":742,"b":757}]},{"name":"appId","required":false,"transform":{"type":"scalar"},"locs":[{"a":1037,"b":1042},{"a":1082,"b":1087}]}],"statement":"SELECT a.app_id AS \"app_id!\", a.extl_id AS \"app_extl_id!\", a.name AS \"app_name!\", o.extl_id AS \"org_extl_id!\", o.name AS \"org_name!\", o.kind AS \"org_kind!\",\n  k.key_id AS \"key_id?\", k.prefix AS \"prefix?\", k.deactivation_date AS \"deactivation_date?\", k.revoked_at AS \"revoked_at?\", k.create_at AS \"create_at?\", k.update_at AS \"update_at?\",\n  ca.extl_id AS \"create_app_extl_id?\", cu.issuer AS \"create_user_issuer?\", cu.subject AS \"create_user_subject?\", cu.name AS \"create_user_name?\",\n  ua.extl_id AS \"update_app_extl_id?\", uu.issuer AS \"update_user_issuer?\", uu.subject AS \"update_user_subject?\", uu.name AS \"update_user_name?\"\nFROM iam.app a\nJOIN iam.org o ON o.org_id = a.org_id\nLEFT JOIN iam.app_api_key k ON k.app_id = a.app_id AND (CAST(:includeRevoked! AS boolean) OR k.revoked_at IS NULL)\nLEFT JOIN iam.app ca ON ca.app_id = k.create_app_id\nLEFT JOIN iam.user_account cu ON cu.user_id = k.create_user_id\nLEFT JOIN iam.app ua ON ua.app_id = k.update_app_id\nLEFT JOIN iam.user_account uu ON uu.user_id = k.update_user_id\nWHERE CAST(:appId AS bigint) IS NULL OR a.app_id = CAST(:appId AS bigint)\nORDER BY o.kind, o.name, a.name, a.app_id, k.create_at, k.key_id"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT a.app_id AS "app_id!", a.extl_id AS "app_extl_id!", a.name AS "app_name!", o.extl_id AS "org_extl_id!", o.name AS "org_name!", o.kind AS "org_kind!",
+ *   k.key_id AS "key_id?", k.prefix AS "prefix?", k.deactivation_date AS "deactivation_date?", k.revoked_at AS "revoked_at?", k.create_at AS "create_at?", k.update_at AS "update_at?",
+ *   ca.extl_id AS "create_app_extl_id?", cu.issuer AS "create_user_issuer?", cu.subject AS "create_user_subject?", cu.name AS "create_user_name?",
+ *   ua.extl_id AS "update_app_extl_id?", uu.issuer AS "update_user_issuer?", uu.subject AS "update_user_subject?", uu.name AS "update_user_name?"
+ * FROM iam.app a
+ * JOIN iam.org o ON o.org_id = a.org_id
+ * LEFT JOIN iam.app_api_key k ON k.app_id = a.app_id AND (CAST(:includeRevoked! AS boolean) OR k.revoked_at IS NULL)
+ * LEFT JOIN iam.app ca ON ca.app_id = k.create_app_id
+ * LEFT JOIN iam.user_account cu ON cu.user_id = k.create_user_id
+ * LEFT JOIN iam.app ua ON ua.app_id = k.update_app_id
+ * LEFT JOIN iam.user_account uu ON uu.user_id = k.update_user_id
+ * WHERE CAST(:appId AS bigint) IS NULL OR a.app_id = CAST(:appId AS bigint)
+ * ORDER BY o.kind, o.name, a.name, a.app_id, k.create_at, k.key_id
+ * ```
+ */
+export const selectAppKeys = new PreparedQuery<ISelectAppKeysParams,ISelectAppKeysResult>(selectAppKeysIR);
+
+

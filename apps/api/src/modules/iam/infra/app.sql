@@ -86,3 +86,18 @@ SELECT a.app_id AS "app_id!", a.extl_id AS "extl_id!", a.org_id AS "org_id!", o.
 FROM iam.app a
 JOIN iam.org o ON o.org_id = a.org_id
 WHERE a.oauth2_client_id = :clientId!;
+
+/* @name selectAppKeys */
+SELECT a.app_id AS "app_id!", a.extl_id AS "app_extl_id!", a.name AS "app_name!", o.extl_id AS "org_extl_id!", o.name AS "org_name!", o.kind AS "org_kind!",
+  k.key_id AS "key_id?", k.prefix AS "prefix?", k.deactivation_date AS "deactivation_date?", k.revoked_at AS "revoked_at?", k.create_at AS "create_at?", k.update_at AS "update_at?",
+  ca.extl_id AS "create_app_extl_id?", cu.issuer AS "create_user_issuer?", cu.subject AS "create_user_subject?", cu.name AS "create_user_name?",
+  ua.extl_id AS "update_app_extl_id?", uu.issuer AS "update_user_issuer?", uu.subject AS "update_user_subject?", uu.name AS "update_user_name?"
+FROM iam.app a
+JOIN iam.org o ON o.org_id = a.org_id
+LEFT JOIN iam.app_api_key k ON k.app_id = a.app_id AND (CAST(:includeRevoked! AS boolean) OR k.revoked_at IS NULL)
+LEFT JOIN iam.app ca ON ca.app_id = k.create_app_id
+LEFT JOIN iam.user_account cu ON cu.user_id = k.create_user_id
+LEFT JOIN iam.app ua ON ua.app_id = k.update_app_id
+LEFT JOIN iam.user_account uu ON uu.user_id = k.update_user_id
+WHERE CAST(:appId AS bigint) IS NULL OR a.app_id = CAST(:appId AS bigint)
+ORDER BY o.kind, o.name, a.name, a.app_id, k.create_at, k.key_id;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../platform/db/db.js';
 import type { GeneratedApiKey } from '../domain/api-key.js';
 import type { After, AppCredentials, GenesisRecord, IamRepository } from '../domain/iam.repo.js';
-import type { Actor, ApiKeyInfo, App, Audit, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
+import type { Actor, ApiKeyInfo, App, AppKeys, Audit, AuditParty, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
 import { routeKey } from '../domain/iam.js';
 import * as apps from './app.queries.js';
 import * as genesis from './genesis.queries.js';
@@ -236,6 +236,43 @@ export class PgIamRepository implements IamRepository {
 
   async revokeApiKey(appId: string, keyId: string, actor: Actor): Promise<boolean> {
     return (await apps.revokeApiKey.run({ appId, keyId, ...actorParams(actor) }, this.db)).length > 0;
+  }
+
+  async findAppKeys(filter: { appId?: string; includeRevoked: boolean }): Promise<AppKeys[]> {
+    const rows = await apps.selectAppKeys.run({ appId: filter.appId ?? null, includeRevoked: filter.includeRevoked }, this.db);
+    const party = (appExternalId: string | null, issuer: string | null, subject: string | null, name: string | null): AuditParty => ({
+      appExternalId,
+      user: issuer !== null && subject !== null ? { issuer, subject, name } : null,
+    });
+    const byApp = new Map<string, AppKeys>();
+    for (const row of rows) {
+      let app = byApp.get(row.app_id);
+      if (!app) {
+        app = {
+          appId: row.app_id,
+          appExternalId: row.app_extl_id,
+          appName: row.app_name,
+          orgExternalId: row.org_extl_id,
+          orgName: row.org_name,
+          orgKind: row.org_kind as OrgKind,
+          keys: [],
+        };
+        byApp.set(row.app_id, app);
+      }
+      // An app without (matching) keys comes back as one row with null key columns.
+      if (row.key_id === null) continue;
+      app.keys.push({
+        keyId: row.key_id,
+        prefix: row.prefix!,
+        deactivationDate: row.deactivation_date!,
+        createdAt: row.create_at!,
+        updatedAt: row.update_at!,
+        revokedAt: row.revoked_at,
+        createdBy: party(row.create_app_extl_id, row.create_user_issuer, row.create_user_subject, row.create_user_name),
+        updatedBy: party(row.update_app_extl_id, row.update_user_issuer, row.update_user_subject, row.update_user_name),
+      });
+    }
+    return [...byApp.values()];
   }
 
   async findAppCredentials(appExternalId: string): Promise<AppCredentials | undefined> {

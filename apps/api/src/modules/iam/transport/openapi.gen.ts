@@ -12,7 +12,7 @@ export interface paths {
         put?: never;
         /**
          * One-time bootstrap of the platform
-         * @description Creates, in one transaction: the caller as the first user; org Principal + app "Developer Dashboard"; org Test + "Test App"; the user-initiated org and its app; permissions; roles; grants of every role to the caller in Principal and the user-initiated org. The only response that ever shows these apps' keys. Any later call answers 409. The body is optional; the default is config/genesis/request.json.
+         * @description Creates, in one transaction: the caller as the first user; org Principal + app "Developer Dashboard"; org Test + "Test App"; the user-initiated org and its app; permissions; roles; grants of every role to the caller in Principal and the user-initiated org. The only response that ever shows these apps' keys. Any later call answers 409. The body is optional, and so is each of its parts (org, permissions, roles): a part left out takes its value from config/genesis/request.json; {} is the same as no body.
          */
         post: operations["createGenesis"];
         delete?: never;
@@ -553,7 +553,7 @@ export interface components {
             };
         };
         GenesisRequest: {
-            org: components["schemas"]["GenesisOrgInput"];
+            org?: components["schemas"]["GenesisOrgInput"];
             permissions?: {
                 resource: string;
                 /** @enum {string} */
