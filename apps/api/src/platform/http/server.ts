@@ -60,11 +60,13 @@ export interface HttpServerOptions {
 export const optionalBodyMarker = 'x-chompardo-optional-body';
 
 function createValidators() {
+  // The spec's schemas are checked when it is built (`npm run lint` validates the bundle), so
+  // Ajv does not compile its meta-schema and re-check them at every start (`validateSchema`).
   // Bodies: strict JSON types (a string is never coerced into a number), unknown properties
   // rejected rather than silently removed, every property named in errors.
-  const body = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, strict: false });
+  const body = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, strict: false, validateSchema: false });
   // Path, query and headers arrive as strings: coerce to the declared types, apply defaults.
-  const parts = new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+  const parts = new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false, strict: false, validateSchema: false });
   addFormats(body);
   addFormats(parts);
   return { body, parts };

@@ -49,6 +49,18 @@ const httpMethods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options']
 /** Names of the spec's security schemes that stand for app credentials. */
 const appSchemes = new Set(['appId', 'appKey']);
 
+/** The node a local `#/…` reference of `root` points at. */
+function lookupRef(ref: string, root: JsonObject): unknown {
+  if (!ref.startsWith('#/')) throw new Error(`only local references are supported in the bundled spec: ${ref}`);
+  let target: unknown = root;
+  for (const part of ref.slice(2).split('/')) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    target = (target as JsonObject | undefined)?.[key];
+  }
+  if (target === undefined) throw new Error(`unresolved reference ${ref}`);
+  return target;
+}
+
 /** Follows local `#/…` references of `root` recursively, returning a tree without `$ref`. */
 export function resolveRefs(node: unknown, root: JsonObject, seen: string[] = []): unknown {
   if (Array.isArray(node)) return node.map((item) => resolveRefs(item, root, seen));
@@ -56,18 +68,40 @@ export function resolveRefs(node: unknown, root: JsonObject, seen: string[] = []
   const obj = node as JsonObject;
   const ref = obj.$ref;
   if (typeof ref === 'string') {
-    if (!ref.startsWith('#/')) throw new Error(`only local references are supported in the bundled spec: ${ref}`);
     if (seen.includes(ref)) throw new Error(`circular reference ${ref}`);
-    let target: unknown = root;
-    for (const part of ref.slice(2).split('/')) {
-      const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-      target = (target as JsonObject | undefined)?.[key];
-    }
-    if (target === undefined) throw new Error(`unresolved reference ${ref}`);
-    return resolveRefs(target, root, [...seen, ref]);
+    return resolveRefs(lookupRef(ref, root), root, [...seen, ref]);
   }
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(obj)) out[key] = resolveRefs(value, root, seen);
+  return out;
+}
+
+/** Keywords of documentation only: the router never reads them, so they are not resolved for it. */
+const documentationKeys = new Set(['example', 'examples', 'xml', 'externalDocs']);
+
+/**
+ * {@link resolveRefs} for the router: documentation-only keywords are left out (the examples of
+ * every operation are most of the spec) and each `$ref` target is resolved once and shared.
+ */
+function resolveForRouting(node: unknown, root: JsonObject, resolved: Map<string, unknown>, seen: string[], names = false): unknown {
+  if (Array.isArray(node)) return node.map((item) => resolveForRouting(item, root, resolved, seen));
+  if (node === null || typeof node !== 'object') return node;
+  const obj = node as JsonObject;
+  const ref = obj.$ref;
+  if (typeof ref === 'string' && !names) {
+    const done = resolved.get(ref);
+    if (done !== undefined) return done;
+    if (seen.includes(ref)) throw new Error(`circular reference ${ref}`);
+    const result = resolveForRouting(lookupRef(ref, root), root, resolved, [...seen, ref]);
+    resolved.set(ref, result);
+    return result;
+  }
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(obj)) {
+    // Under `properties` every key is a property name, never a keyword.
+    if (!names && documentationKeys.has(key)) continue;
+    out[key] = resolveForRouting(value, root, resolved, seen, !names && key === 'properties');
+  }
   return out;
 }
 
@@ -115,15 +149,21 @@ function parameterSchemas(params: JsonObject[], location: string): JsonObject | 
   return { type: 'object', properties, ...(required.length ? { required } : {}) };
 }
 
+/** Operations already read, per document: the app and the router read the same spec. */
+const operationsOf = new WeakMap<OpenApiDocument, SpecOperation[]>();
+
 /**
  * Lists the operations of a bundled spec with their request schemas, success response schemas
  * (JSON only, used for fast serialization; error bodies bypass them) and security. Throws on a spec the router cannot
  * serve (missing operationId, non-local references).
  */
 export function readOperations(doc: OpenApiDocument): SpecOperation[] {
+  const known = operationsOf.get(doc);
+  if (known !== undefined) return known;
   const operations: SpecOperation[] = [];
+  const resolved = new Map<string, unknown>();
   for (const [path, rawItem] of Object.entries(doc.paths)) {
-    const item = resolveRefs(rawItem, doc) as JsonObject;
+    const item = resolveForRouting(rawItem, doc, resolved, []) as JsonObject;
     const shared = (item.parameters ?? []) as JsonObject[];
     for (const method of httpMethods) {
       const op = item[method] as JsonObject | undefined;
@@ -155,5 +195,6 @@ export function readOperations(doc: OpenApiDocument): SpecOperation[] {
       });
     }
   }
+  operationsOf.set(doc, operations);
   return operations;
 }
