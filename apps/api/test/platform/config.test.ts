@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { settingsOf } from '../../src/platform/config/declaration.js';
 import { ConfigError, describeConfig, loadConfig } from '../../src/platform/config/index.js';
+import { settings } from '../../src/platform/config/settings.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'chompardo-config-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -548,5 +551,32 @@ describe('describeConfig', () => {
       issuer: 'http://127.0.0.1:4001',
       audience: ['http://127.0.0.1:4001'],
     });
+  });
+});
+
+describe('the documentation of the settings', () => {
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+  it('lists every API setting in .env.example with its default', () => {
+    const example = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+    // The API's section only: the identity service shares some names with other defaults.
+    const section = example.slice(example.indexOf('# The API'), example.indexOf('# The identity service'));
+    const documented = new Map([...section.matchAll(/^# ([A-Z][A-Z0-9_]*)=(\S*)/gm)].map((match) => [match[1], match[2]]));
+    for (const row of settingsOf(settings)) {
+      assert.ok(documented.has(row.env), `.env.example does not list ${row.env}`);
+      if (row.fallback === undefined) continue;
+      const fallback = Array.isArray(row.fallback) ? row.fallback.join(',') : String(row.fallback);
+      assert.equal(documented.get(row.env), fallback, `.env.example gives ${row.env} a default other than ${fallback}`);
+    }
+  });
+
+  it('names every API setting in the README', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const parts = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD']; // one row: `DB_HOST` … `DB_PASSWORD`
+    for (const row of settingsOf(settings)) {
+      if (parts.includes(row.env)) continue;
+      assert.ok(readme.includes(`\`${row.env}\``), `README.md does not name ${row.env}`);
+      assert.ok(readme.includes(`\`--${row.flag}\``), `README.md does not name --${row.flag}`);
+    }
   });
 });

@@ -121,3 +121,17 @@ export function derived<I extends SettingInputs, C>(
 ): Derived<I, C> {
   return new Derived(inputs, combine, options.secret);
 }
+
+/**
+ * Every setting of a tree of settings (such as `settings` in settings.ts) in declaration order,
+ * a derived value's inputs where it stands. Pure.
+ */
+export function settingsOf(tree: object): Setting<unknown>[] {
+  const found: Setting<unknown>[] = [];
+  for (const node of Object.values(tree)) {
+    if (node instanceof Setting) found.push(node as Setting<unknown>);
+    else if (node instanceof Derived) found.push(...settingsOf(node.inputs));
+    else found.push(...settingsOf(node as object));
+  }
+  return found;
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { availableCpus } from './available-cpus.js';
 import type { Config } from './config.js';
-import { Derived, Setting, type InputValues, type SettingContext, type SettingInputs, type SettingRow } from './declaration.js';
+import { Derived, Setting, settingsOf, type InputValues, type SettingContext, type SettingInputs, type SettingRow } from './declaration.js';
 import { settings } from './settings.js';
 
 /**
@@ -43,16 +43,6 @@ function describeOrigin(origin: Origin): string {
 interface RawValue {
   value: unknown;
   origin: Origin;
-}
-
-/** Every setting of `tree` in declaration order (a derived value's inputs where it stands). */
-function collectSettings(tree: object, into: Setting<unknown>[] = []): Setting<unknown>[] {
-  for (const node of Object.values(tree)) {
-    if (node instanceof Setting) into.push(node);
-    else if (node instanceof Derived) collectSettings(node.inputs, into);
-    else collectSettings(node as object, into);
-  }
-  return into;
 }
 
 /** The `_FILE` forms of a secret setting's flag, env var and file key. */
@@ -103,7 +93,7 @@ export function loadConfig(input: {
   cpuCount?: () => number;
 }): Config {
   const cwd = input.cwd ?? process.cwd();
-  const rows = collectSettings(settings);
+  const rows = settingsOf(settings);
   assertDistinctNames(rows);
   const flags = parseFlags(input.argv, rows);
   const env = (name: string): string | undefined => {
