@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { settingsOf } from '../../src/platform/config/declaration.js';
 import { ConfigError, describeConfig, loadConfig } from '../../src/platform/config/index.js';
+import { settings } from '../../src/platform/config/settings.js';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'chompardo-config-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -450,6 +453,65 @@ describe('loadConfig', () => {
   });
 });
 
+describe('secrets from files (_FILE)', () => {
+  /** Writes `text` to a fresh file in the scratch folder and returns its path. */
+  function secretFile(text: string): string {
+    const file = path.join(workDir(), 'secret');
+    writeFileSync(file, text);
+    return file;
+  }
+
+  it('reads a secret from the file named by its _FILE key, without the trailing newline', () => {
+    const password = 'pa ss\nword-from-file';
+    const config = load({ env: { DB_NAME: 'app', DB_USER: 'svc', DB_PASSWORD_FILE: secretFile(`${password}\n`) } });
+    assert.equal(config.databaseUrl, `postgresql://svc:${encodeURIComponent(password)}@localhost:5432/app`);
+    assert.equal(load({ env: { METRICS_TOKEN_FILE: secretFile('tok-123\r\n') } }).metricsToken, 'tok-123');
+  });
+
+  it('takes the _FILE form from a flag, the environment and a config file target, at the level of the setting itself', () => {
+    const url = 'postgres://svc:pw@db:5432/app';
+    const urlFile = secretFile(url);
+    assert.equal(load({ argv: [`--db-url-file=${urlFile}`] }).databaseUrl, url);
+    assert.equal(load({ env: { DATABASE_URL_FILE: urlFile } }).databaseUrl, url);
+    const cwd = workDir({ default_target: 'prod', targets: [{ target: 'prod', database_url_file: urlFile }] });
+    assert.equal(load({ cwd }).databaseUrl, url);
+    // An env var beats the file key of the target, as for any setting.
+    assert.equal(load({ cwd, env: { DATABASE_URL: 'postgres://other/db' } }).databaseUrl, 'postgres://other/db');
+    // A relative path is read against the working directory.
+    writeFileSync(path.join(cwd, 'db-url'), url);
+    assert.equal(load({ cwd, env: { DATABASE_URL_FILE: 'db-url' } }).databaseUrl, url);
+  });
+
+  it('refuses a setting given together with its _FILE', () => {
+    assertConfigError(
+      () => load({ env: { METRICS_TOKEN: 'a', METRICS_TOKEN_FILE: secretFile('b') } }),
+      'METRICS_TOKEN',
+      /^set either METRICS_TOKEN or METRICS_TOKEN_FILE, not both$/,
+    );
+  });
+
+  it('names the _FILE key and the path of a missing file, and never echoes a secret read from a file', () => {
+    const missing = path.join(scratch, 'no-such-secret');
+    assertConfigError(() => load({ env: { DATABASE_URL_FILE: missing } }), 'DATABASE_URL_FILE', /cannot read the file .*no-such-secret named by DATABASE_URL_FILE \(ENOENT\)/);
+    assert.throws(
+      () => load({ env: { DATABASE_URL_FILE: secretFile('mysql://root:hunter2@db/app') } }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.key, 'DATABASE_URL_FILE');
+        assert.match(error.message, /expected a postgres:\/\/ or postgresql:\/\/ URL$/);
+        assert.ok(!error.message.includes('hunter2'), error.message);
+        return true;
+      },
+    );
+  });
+
+  it('has no _FILE form for settings that are not secrets', () => {
+    assertConfigError(() => load({ env: {}, argv: ['--port-file=x'] }), '--port-file', /unknown flag --port-file/);
+    const cwd = workDir({ default_target: 'a', targets: [{ target: 'a', port_file: 'x' }] });
+    assertConfigError(() => load({ cwd }), 'targets[0].port_file', /unknown key targets\[0\]\.port_file/);
+  });
+});
+
 describe('describeConfig', () => {
   it('masks the password of the database URL', () => {
     const password = 'S3cr3t-Pa55';
@@ -475,6 +537,12 @@ describe('describeConfig', () => {
     assert.match(text, /sslmode=require/);
   });
 
+  it('masks the metrics token', () => {
+    const described = describeConfig(load({ env: { METRICS_TOKEN: 'metrics-s3cret' } }));
+    assert.ok(!JSON.stringify(described).includes('metrics-s3cret'));
+    assert.equal(described['metricsToken'], '***');
+  });
+
   it('leaves a config without secrets readable', () => {
     const described = describeConfig(load());
     assert.equal(described['databaseUrl'], undefined);
@@ -483,5 +551,32 @@ describe('describeConfig', () => {
       issuer: 'http://127.0.0.1:4001',
       audience: ['http://127.0.0.1:4001'],
     });
+  });
+});
+
+describe('the documentation of the settings', () => {
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+  it('lists every API setting in .env.example with its default', () => {
+    const example = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+    // The API's section only: the identity service shares some names with other defaults.
+    const section = example.slice(example.indexOf('# The API'), example.indexOf('# The identity service'));
+    const documented = new Map([...section.matchAll(/^# ([A-Z][A-Z0-9_]*)=(\S*)/gm)].map((match) => [match[1], match[2]]));
+    for (const row of settingsOf(settings)) {
+      assert.ok(documented.has(row.env), `.env.example does not list ${row.env}`);
+      if (row.fallback === undefined) continue;
+      const fallback = Array.isArray(row.fallback) ? row.fallback.join(',') : String(row.fallback);
+      assert.equal(documented.get(row.env), fallback, `.env.example gives ${row.env} a default other than ${fallback}`);
+    }
+  });
+
+  it('names every API setting in the README', () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const parts = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASSWORD']; // one row: `DB_HOST` … `DB_PASSWORD`
+    for (const row of settingsOf(settings)) {
+      if (parts.includes(row.env)) continue;
+      assert.ok(readme.includes(`\`${row.env}\``), `README.md does not name ${row.env}`);
+      assert.ok(readme.includes(`\`--${row.flag}\``), `README.md does not name --${row.flag}`);
+    }
   });
 });

@@ -1,14 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { availableCpus } from './available-cpus.js';
-import { logLevels, rateLimitStores, type Config, type LogLevel } from './config.js';
+import type { Config } from './config.js';
+import { Derived, Setting, settingsOf, type InputValues, type SettingContext, type SettingInputs, type SettingRow } from './declaration.js';
+import { settings } from './settings.js';
 
 /**
  * A configuration problem the operator must fix: an unknown flag or file key, a bad value, a
- * missing or unreadable config file, an unknown target. `key` is the name as the operator wrote
- * it (`--port`, `PORT`, `port`, `targets[0].prot`); the message says what is wrong and never
+ * missing or unreadable config file or secret file, an unknown target, a setting given twice (as
+ * itself and as its `_FILE`). `key` is the name as the operator wrote it (`--port`, `PORT`,
+ * `port`, `targets[0].prot`, `DATABASE_URL_FILE`); the message says what is wrong and never
  * contains a secret. main.ts and the CLIs print it and exit non-zero.
  */
 export class ConfigError extends Error {
@@ -21,293 +23,68 @@ export class ConfigError extends Error {
   }
 }
 
-/** How a raw value (a string from a flag or env var, any JSON value from the file) becomes a typed one. */
-interface ValueParser<T> {
-  schema: z.ZodType<T>;
-  /** What a valid value looks like, for error messages ("expected an integer 0-65535"). */
-  expected: string;
-  /** A bare flag (`--log-error-stack`) means true; only booleans. */
-  bareFlagMeansTrue?: boolean;
+/** A secret file larger than this is a mistake (a log file, a device), not a secret. */
+const maxSecretFileBytes = 64 * 1024;
+
+/** Where a raw value came from: the key as the operator wrote it, and where that was. */
+interface Origin {
+  key: string;
+  /** `default`, `config file X, target "t"`, `file /run/secrets/db`, … */
+  detail?: string;
 }
 
-/** One row of the settings table: where a setting comes from and how it is parsed. */
-interface SettingSpec<T> {
-  /** Flag name without the leading `--`. */
-  flag: string;
-  /** Environment variable; the config file key is its lower-case form. */
-  env: string;
-  parser: ValueParser<T>;
-  /** Raw default, parsed like any other value; undefined = the setting is optional. */
-  fallback: unknown;
-  /** Secret values are never echoed in error messages. */
-  secret: boolean;
-}
-
-function setting<T>(
-  flag: string,
-  env: string,
-  parser: ValueParser<T>,
-  fallback?: unknown,
-  options: { secret?: boolean } = {},
-): SettingSpec<T> {
-  return { flag, env, parser, fallback, secret: options.secret ?? false };
-}
-
-const maxTimerMs = 2_147_483_647;
-
-function text(options: { trim?: boolean } = {}): ValueParser<string> {
-  const trim = options.trim ?? true;
-  return {
-    // JSON numbers are accepted so that a file may say `"db_password": 1234`.
-    schema: z
-      .union([z.string(), z.number()])
-      .transform((value) => (trim ? String(value).trim() : String(value)))
-      .pipe(z.string().min(1)),
-    expected: 'expected a non-empty string',
-  };
-}
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser<number> {
-  const expected =
-    max !== Number.MAX_SAFE_INTEGER
-      ? `expected an integer ${min}-${max}`
-      : min === 1
-        ? 'expected a positive integer'
-        : `expected an integer >= ${min}`;
-  return {
-    schema: z
-      .union([z.int(), z.string().trim().regex(/^[+-]?\d+$/).transform(Number)])
-      .pipe(z.int().min(min).max(max)),
-    expected,
-  };
-}
-
-function boolean(): ValueParser<boolean> {
-  return {
-    schema: z.union([
-      z.boolean(),
-      z.literal([0, 1]).transform((value) => value === 1),
-      z
-        .string()
-        .trim()
-        .pipe(
-          z.stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no'], case: 'insensitive' }),
-        ),
-    ]),
-    expected: 'expected true/false, 1/0 or yes/no',
-    bareFlagMeansTrue: true,
-  };
-}
-
-const durationPattern = /^(\d+)(ms|s|m|h)?$/;
-const msPerUnit: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Durations in milliseconds; a bare number means seconds. Capped so any value fits setTimeout. */
-function duration(minMs: number): ValueParser<number> {
-  return {
-    schema: z
-      .union([
-        z.int().nonnegative().transform((seconds) => seconds * 1000),
-        z
-          .string()
-          .trim()
-          .regex(durationPattern)
-          .transform((value) => {
-            const [, amount = '0', unit = 's'] = durationPattern.exec(value) ?? [];
-            return Number(amount) * (msPerUnit[unit] ?? 1000);
-          }),
-      ])
-      .pipe(z.int().min(minMs).max(maxTimerMs)),
-    expected: `expected a duration like 500ms, 10s, 1m, 1h or whole seconds (${minMs}ms to ${maxTimerMs}ms)`,
-  };
-}
-
-function list(options: { allowEmpty: boolean }): ValueParser<string[]> {
-  return {
-    schema: z
-      .union([z.array(z.string()), z.string()])
-      .transform((value) =>
-        (typeof value === 'string' ? value.split(',') : value)
-          .map((item) => item.trim())
-          .filter((item) => item.length > 0),
-      )
-      .pipe(z.array(z.string()).min(options.allowEmpty ? 0 : 1)),
-    expected: options.allowEmpty
-      ? 'expected a JSON array of strings or a comma-separated string'
-      : 'expected a non-empty JSON array of strings or comma-separated string',
-  };
-}
-
-function httpUrl(): ValueParser<string> {
-  return {
-    schema: z.string().trim().pipe(z.url({ protocol: /^https?$/ })),
-    expected: 'expected an http:// or https:// URL',
-  };
-}
-
-function postgresUrl(): ValueParser<string> {
-  return {
-    schema: z.string().trim().pipe(z.url({ protocol: /^postgres(ql)?$/ })),
-    expected: 'expected a postgres:// or postgresql:// URL',
-  };
-}
-
-function redisUrl(): ValueParser<string> {
-  return {
-    schema: z.string().trim().pipe(z.url({ protocol: /^rediss?$/ })),
-    expected: 'expected a redis:// or rediss:// URL',
-  };
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T): ValueParser<T[number]> {
-  return {
-    schema: z.string().trim().toLowerCase().pipe(z.enum(values)),
-    expected: `expected one of ${values.join(', ')}`,
-  };
-}
-
-/** Origins of the CORS allow-list: `scheme://host[:port]` exactly as browsers send them, or `*`. */
-function originList(): ValueParser<string[]> {
-  const base = list({ allowEmpty: true });
-  return {
-    schema: base.schema.pipe(
-      z.array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/?#\s]+$/)])),
-    ),
-    expected: 'expected a comma-separated list of origins like https://app.example.com (no path), or *',
-  };
-}
-
-/** A process count: a positive integer, or `auto` (decided by {@link resolveWorkers}). */
-function workerCount(): ValueParser<number | 'auto'> {
-  return {
-    schema: z.union([
-      z.string().trim().toLowerCase().pipe(z.literal('auto')),
-      integer(1, maxWorkers).schema,
-    ]),
-    expected: `expected auto or an integer 1-${maxWorkers}`,
-  };
-}
-
-const maxWorkers = 256;
-
-function logLevel(): ValueParser<LogLevel> {
-  return {
-    schema: z.string().trim().toLowerCase().pipe(z.enum(logLevels)),
-    expected: `expected one of ${logLevels.join(', ')}`,
-  };
-}
-
-function optional<T>(parser: ValueParser<T>): ValueParser<T | undefined> {
-  return { ...parser, schema: parser.schema.optional() };
-}
-
-/**
- * The settings table (CONTRACT §2). Adding a setting is one row here plus its place in
- * `toConfig`; flags, env, file keys, defaults and validation all follow from the row.
- * Immutable data, so sharing it between calls cannot leak state between tests.
- */
-const settings = {
-  host: setting('host', 'HOST', text(), '127.0.0.1'),
-  port: setting('port', 'PORT', integer(0, 65535), 4000),
-  databaseUrl: setting('db-url', 'DATABASE_URL', optional(postgresUrl()), undefined, { secret: true }),
-  dbHost: setting('db-host', 'DB_HOST', text(), 'localhost'),
-  dbPort: setting('db-port', 'DB_PORT', integer(1, 65535), 5432),
-  dbName: setting('db-name', 'DB_NAME', optional(text())),
-  dbUser: setting('db-user', 'DB_USER', optional(text())),
-  dbPassword: setting('db-password', 'DB_PASSWORD', optional(text({ trim: false })), undefined, { secret: true }),
-  dbPoolMax: setting('db-pool-max', 'DB_POOL_MAX', integer(1, 1000), 10),
-  workers: setting('workers', 'WORKERS', workerCount(), 'auto'),
-  dbStatementTimeout: setting('db-statement-timeout', 'DB_STATEMENT_TIMEOUT', duration(1), '15s'),
-  dbLockTimeout: setting('db-lock-timeout', 'DB_LOCK_TIMEOUT', duration(1), '1s'),
-  dbIdleInTransactionTimeout: setting('db-idle-in-transaction-timeout', 'DB_IDLE_IN_TRANSACTION_TIMEOUT', duration(1), '10s'),
-  dbConnectionTimeout: setting('db-connection-timeout', 'DB_CONNECTION_TIMEOUT', duration(1), '2s'),
-  dbPoolWaitTimeout: setting('db-pool-wait-timeout', 'DB_POOL_WAIT_TIMEOUT', duration(1), '1s'),
-  dbPoolQueueMax: setting('db-pool-queue-max', 'DB_POOL_QUEUE_MAX', integer(0, 100_000), 200),
-  dataDir: setting('data-dir', 'DATA_DIR', text(), './.data'),
-  authJwksUrl: setting('auth-jwks-url', 'AUTH_JWKS_URL', httpUrl(), 'http://127.0.0.1:4001/api/auth/jwks'),
-  authIssuer: setting('auth-issuer', 'AUTH_ISSUER', text(), 'http://127.0.0.1:4001'),
-  authAudience: setting('auth-audience', 'AUTH_AUDIENCE', list({ allowEmpty: false }), ['http://127.0.0.1:4001']),
-  logLevel: setting('log-level', 'LOG_LEVEL', logLevel(), 'info'),
-  logLevelMin: setting('log-level-min', 'LOG_LEVEL_MIN', logLevel(), 'trace'),
-  logErrorStack: setting('log-error-stack', 'LOG_ERROR_STACK', boolean(), false),
-  migrateOnStart: setting('migrate-on-start', 'MIGRATE_ON_START', boolean(), true),
-  bodyLimit: setting('body-limit', 'BODY_LIMIT', integer(1), 1_048_576),
-  rateLimitMax: setting('rate-limit-max', 'RATE_LIMIT_MAX', integer(0), 0),
-  rateLimitWindow: setting('rate-limit-window', 'RATE_LIMIT_WINDOW', duration(1), '60s'),
-  rateLimitStore: setting('rate-limit-store', 'RATE_LIMIT_STORE', oneOf(rateLimitStores), 'memory'),
-  rateLimitStoreTimeout: setting('rate-limit-store-timeout', 'RATE_LIMIT_STORE_TIMEOUT', duration(1), '250ms'),
-  redisUrl: setting('redis-url', 'REDIS_URL', optional(redisUrl()), undefined, { secret: true }),
-  requestTimeout: setting('request-timeout', 'REQUEST_TIMEOUT', duration(1), '30s'),
-  headersTimeout: setting('headers-timeout', 'HEADERS_TIMEOUT', duration(1), '10s'),
-  keepAliveTimeout: setting('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT', duration(1), '5s'),
-  maxRequestsPerSocket: setting('max-requests-per-socket', 'MAX_REQUESTS_PER_SOCKET', integer(0), 0),
-  maxInFlightPerConnection: setting('max-in-flight-per-connection', 'MAX_IN_FLIGHT_PER_CONNECTION', integer(2, 10_000), 8),
-  maxQueuedPerConnection: setting('max-queued-per-connection', 'MAX_QUEUED_PER_CONNECTION', integer(0, 100_000), 64),
-  maxInFlight: setting('max-in-flight', 'MAX_IN_FLIGHT', integer(0), 1000),
-  sendTimeout: setting('send-timeout', 'SEND_TIMEOUT', duration(0), '30s'),
-  maxEventLoopDelay: setting('max-event-loop-delay', 'MAX_EVENT_LOOP_DELAY', duration(0), '1s'),
-  maxHeapUsedPercent: setting('max-heap-used-percent', 'MAX_HEAP_USED_PERCENT', integer(0, 100), 90),
-  maxRss: setting('max-rss', 'MAX_RSS', integer(0), 0),
-  trustProxy: setting('trust-proxy', 'TRUST_PROXY', list({ allowEmpty: true }), []),
-  corsOrigins: setting('cors-origins', 'CORS_ORIGINS', originList(), []),
-  metricsToken: setting('metrics-token', 'METRICS_TOKEN', optional(text()), undefined, { secret: true }),
-  shutdownTimeout: setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT', duration(0), '10s'),
-  selfRegisterRoles: setting('self-register-roles', 'SELF_REGISTER_ROLES', list({ allowEmpty: true }), [
-    'movieAdmin',
-  ]),
-};
-
-type Settings = typeof settings;
-type SettingName = keyof Settings;
-type SettingValues = { [K in SettingName]: Settings[K] extends SettingSpec<infer T> ? T : never };
-
-const settingNames = Object.keys(settings) as SettingName[];
-
-/** Settings that choose the file and the target; they cannot themselves live in the file. */
-const fileSelectors = {
-  configFile: { flag: 'config-file', env: 'CONFIG_FILE' },
-  target: { flag: 'target', env: 'TARGET' },
-} as const;
-
-const defaultConfigFile = './config/config.json';
-
-function fileKeyOf(spec: SettingSpec<unknown>): string {
-  return spec.env.toLowerCase();
-}
-
-/** Where a raw value came from, so an error names the key the way the operator wrote it. */
-type Origin =
-  | { kind: 'flag' | 'env' | 'default'; key: string }
-  | { kind: 'file'; key: string; file: string; target: string };
+/** The detail of a value nobody set. */
+const defaultDetail = 'default';
 
 function describeOrigin(origin: Origin): string {
-  switch (origin.kind) {
-    case 'file':
-      return `${origin.key} (config file ${origin.file}, target "${origin.target}")`;
-    case 'default':
-      return `${origin.key} (default)`;
-    default:
-      return origin.key;
-  }
+  return origin.detail === undefined ? origin.key : `${origin.key} (${origin.detail})`;
 }
 
-interface RawSetting {
+interface RawValue {
   value: unknown;
   origin: Origin;
 }
 
+/** The `_FILE` forms of a secret setting's flag, env var and file key. */
+function secretFileNames(row: SettingRow): { flag: string; env: string; fileKey: string | undefined } {
+  return { flag: `${row.flag}-file`, env: `${row.env}_FILE`, fileKey: row.fileKey === undefined ? undefined : `${row.fileKey}_file` };
+}
+
+/** Throws when two rows share a flag, env var or file key (a mistake in settings.ts, not the operator's). */
+function assertDistinctNames(rows: readonly SettingRow[]): void {
+  const seen = new Set<string>();
+  const claim = (name: string | undefined): void => {
+    if (name === undefined) return;
+    if (seen.has(name)) throw new Error(`settings.ts declares ${name} twice`);
+    seen.add(name);
+  };
+  for (const row of rows) {
+    const names = [`--${row.flag}`, row.env, row.fileKey === undefined ? undefined : `file:${row.fileKey}`];
+    if (row.secret !== undefined) {
+      const file = secretFileNames(row);
+      names.push(`--${file.flag}`, file.env, file.fileKey === undefined ? undefined : `file:${file.fileKey}`);
+    }
+    names.forEach(claim);
+  }
+}
+
 /**
  * Builds the validated configuration from command-line flags, environment variables and the
- * JSON config file (CONTRACT §2): flag > env > config file target > default.
+ * JSON config file: flag > env > config file target > default, for every row of `settings`.
+ * A secret setting may instead name a file holding its value (`--db-url-file`,
+ * `DATABASE_URL_FILE`, `database_url_file`), at the same level of precedence as the setting
+ * itself; the file's trailing newline is not part of the value, and naming both the setting and
+ * its file at one level is an error.
  *
  * `argv` are the arguments after the script (`process.argv.slice(2)`); `env` is usually
  * `process.env` (empty values count as unset); `cwd` (default `process.cwd()`) anchors the
- * config file path and the data dir; `cpuCount` (default: the CPUs this process may use) is what
- * `WORKERS=auto` counts. Reads the config file (and, for `auto` in production, the CPU limit),
- * nothing else.
+ * config file path, secret file paths and the data dir; `cpuCount` (default: the CPUs this
+ * process may use) is what `WORKERS=auto` counts. Reads the config file and the secret files in
+ * use (and, for `auto` in production, the CPU limit), nothing else.
  *
  * @throws {ConfigError} on an unknown flag or file key, an invalid value, an unreadable or
- *   invalid config file, or a target that does not exist. Messages never contain secrets.
+ *   invalid config file, an unreadable secret file, a setting given together with its `_FILE`,
+ *   or a target that does not exist. Messages never contain secrets.
  */
 export function loadConfig(input: {
   argv: string[];
@@ -316,147 +93,211 @@ export function loadConfig(input: {
   cpuCount?: () => number;
 }): Config {
   const cwd = input.cwd ?? process.cwd();
-  const flags = parseFlags(input.argv);
+  const rows = settingsOf(settings);
+  assertDistinctNames(rows);
+  const flags = parseFlags(input.argv, rows);
   const env = (name: string): string | undefined => {
     const value = input.env[name];
     // `FOO=` in a shell or compose file means "not set", not "set to nothing".
     return value === undefined || value === '' ? undefined : value;
   };
+  const raws = new Map<SettingRow, RawValue>();
+  const parsed = new Map<SettingRow, unknown>();
 
-  const configFileChoice = pick(fileSelectors.configFile, flags, env);
-  const configFile = path.resolve(cwd, configFileChoice?.value ?? defaultConfigFile);
-  const document = readConfigFile(configFile, configFileChoice?.key);
+  // The config file and its target come first: every other setting may be read from them.
+  const configFileRaw = rawValueOf(settings.configFile, { flags, env, target: undefined, cwd });
+  const configFile = parseOrThrow(settings.configFile, configFileRaw, cwd);
+  raws.set(settings.configFile, configFileRaw);
+  parsed.set(settings.configFile, configFile);
+  const explicitFile = configFileRaw.origin.detail === defaultDetail ? undefined : configFileRaw.origin.key;
+  const document = readConfigFile(configFile, explicitFile, rows);
 
-  const targetChoice =
-    pick(fileSelectors.target, flags, env) ??
-    (document?.defaultTarget === undefined
-      ? undefined
-      : { value: document.defaultTarget, key: 'default_target' });
-  const targetValues = selectTarget(document, configFile, targetChoice);
+  let targetRaw = rawValueOf(settings.target, { flags, env, target: undefined, cwd });
+  if (targetRaw.value === undefined && document?.defaultTarget !== undefined) {
+    targetRaw = { value: document.defaultTarget, origin: { key: 'default_target', detail: `config file ${configFile}` } };
+  }
+  const targetName = parseOrThrow(settings.target, targetRaw, cwd);
+  raws.set(settings.target, targetRaw);
+  parsed.set(settings.target, targetName);
+  const target = selectTarget(document, configFile, targetName === undefined ? undefined : { value: targetName, key: targetRaw.origin.key });
 
-  const raw = {} as Record<SettingName, RawSetting>;
-  for (const name of settingNames) {
-    const spec: SettingSpec<unknown> = settings[name];
-    const flagValue = flags[spec.flag];
-    const envValue = env(spec.env);
-    const fileKey = fileKeyOf(spec);
-    if (flagValue !== undefined) {
-      raw[name] = { value: flagValue, origin: { kind: 'flag', key: `--${spec.flag}` } };
-    } else if (envValue !== undefined) {
-      raw[name] = { value: envValue, origin: { kind: 'env', key: spec.env } };
-    } else if (targetValues !== undefined && Object.hasOwn(targetValues.values, fileKey)) {
-      raw[name] = {
-        value: targetValues.values[fileKey],
-        origin: { kind: 'file', key: fileKey, file: configFile, target: targetValues.name },
-      };
+  const problems: { key: string; message: string }[] = [];
+  for (const row of rows) {
+    if (raws.has(row)) continue;
+    const raw = rawValueOf(row, { flags, env, target: target === undefined ? undefined : { ...target, file: configFile }, cwd });
+    raws.set(row, raw);
+    const result = row.parser.schema.safeParse(raw.value);
+    if (result.success) {
+      parsed.set(row, row.parser.resolve === undefined ? result.data : row.parser.resolve(result.data, cwd));
     } else {
-      raw[name] = { value: spec.fallback, origin: { kind: 'default', key: spec.env } };
+      problems.push(invalidValue(row, raw));
     }
   }
+  throwProblems(problems);
 
-  const values = validate(raw);
-  return toConfig(values, {
-    cwd,
-    configFile,
-    target: targetValues?.name,
-    production: env('NODE_ENV') === 'production',
-    cpuCount: input.cpuCount ?? availableCpus,
-  });
+  const context = createContext(parsed, raws, { production: env('NODE_ENV') === 'production', cpuCount: input.cpuCount ?? availableCpus });
+  for (const row of rows) {
+    const raw = raws.get(row);
+    const why = row.check(parsed.get(row), context);
+    if (why !== undefined && raw !== undefined) problems.push({ key: raw.origin.key, message: `invalid ${describeOrigin(raw.origin)}: ${why}` });
+  }
+  throwProblems(problems);
+
+  // Built from the same tree as the Config type is inferred from: the cast only restates it.
+  return buildConfig(settings, context) as Config;
+}
+
+function throwProblems(problems: readonly { key: string; message: string }[]): void {
+  const first = problems[0];
+  if (first === undefined) return;
+  throw new ConfigError(first.key, problems.map((problem) => problem.message).join('; '));
+}
+
+function invalidValue(row: Setting<unknown>, raw: RawValue): { key: string; message: string } {
+  const got = row.secret === undefined ? `, got ${JSON.stringify(raw.value) ?? String(raw.value)}` : '';
+  return { key: raw.origin.key, message: `invalid ${describeOrigin(raw.origin)}: ${row.parser.expected}${got}` };
+}
+
+function parseOrThrow<T>(row: Setting<T>, raw: RawValue, cwd: string): T {
+  const result = row.parser.schema.safeParse(raw.value);
+  if (!result.success) {
+    const problem = invalidValue(row as Setting<unknown>, raw);
+    throw new ConfigError(problem.key, problem.message);
+  }
+  return row.parser.resolve === undefined ? result.data : row.parser.resolve(result.data, cwd);
+}
+
+/** Lazily computes final values: a setting's parsed value, or a derived value from its inputs (once). */
+function createContext(
+  parsed: ReadonlyMap<SettingRow, unknown>,
+  raws: ReadonlyMap<SettingRow, RawValue>,
+  process: { production: boolean; cpuCount: () => number },
+): SettingContext {
+  const derivedValues = new Map<Derived<SettingInputs, unknown>, unknown>();
+  const inProgress = new Set<Derived<SettingInputs, unknown>>();
+  const context: SettingContext = {
+    production: process.production,
+    cpuCount: process.cpuCount,
+    originOf: (row) => {
+      const raw = raws.get(row);
+      if (raw === undefined) throw new Error(`setting ${row.env} is not part of settings.ts`);
+      return describeOrigin(raw.origin);
+    },
+    // One implementation of both overloads: a Setting yields its value, a Derived its combination.
+    valueOf: ((node: Setting<unknown> | Derived<SettingInputs, unknown>): unknown => {
+      if (node instanceof Setting) {
+        if (!parsed.has(node)) throw new Error(`setting ${node.env} is not part of settings.ts`);
+        return parsed.get(node);
+      }
+      if (derivedValues.has(node)) return derivedValues.get(node);
+      if (inProgress.has(node)) throw new Error('derived settings depend on each other in a cycle');
+      inProgress.add(node);
+      const inputs = Object.fromEntries(Object.entries(node.inputs).map(([name, row]) => [name, parsed.get(row)]));
+      const value = node.combine(inputs as InputValues<SettingInputs>, context);
+      inProgress.delete(node);
+      derivedValues.set(node, value);
+      return value;
+    }) as SettingContext['valueOf'],
+  };
+  return context;
+}
+
+function buildConfig(tree: object, context: SettingContext): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(tree).map(([key, node]: [string, unknown]) => [
+      key,
+      node instanceof Setting ? context.valueOf(node) : node instanceof Derived ? context.valueOf(node) : buildConfig(node as object, context),
+    ]),
+  );
+}
+
+interface Sources {
+  flags: Record<string, string | undefined>;
+  env: (name: string) => string | undefined;
+  /** The chosen target of the config file, if any. */
+  target: { name: string; values: Record<string, unknown>; file: string } | undefined;
+  cwd: string;
 }
 
 /**
- * The number of HTTP processes. An explicit count is taken as it is (validation has checked it
- * against the database and the pool). `auto` means one per usable CPU, capped so every worker
- * gets at least one connection of DB_POOL_MAX — but only for a production server
- * (`NODE_ENV=production`) on a PostgreSQL server: the embedded PGlite belongs to one process, and
- * development, tests and `npm start` want one process to debug and to read the logs of.
+ * The raw value of `row` by precedence: flag, env, config file target, default. At each level a
+ * secret may be given by itself or by its `_FILE`; both at one level is an error (checked at
+ * every level, so a mistake below the winning one is not silently kept). Only the winning
+ * secret file is read.
  */
-function resolveWorkers(values: SettingValues, databaseUrl: string | undefined, context: { production: boolean; cpuCount: () => number }): number {
-  if (values.workers !== 'auto') return values.workers;
-  if (!context.production || databaseUrl === undefined) return 1;
-  return Math.max(1, Math.min(context.cpuCount(), values.dbPoolMax, maxWorkers));
+function rawValueOf(row: Setting<unknown>, sources: Sources): RawValue {
+  const fileNames = row.secret === undefined ? undefined : secretFileNames(row);
+  const flag = (name: string): RawValue | undefined => present(sources.flags[name], { key: `--${name}` });
+  const env = (name: string): RawValue | undefined => present(sources.env(name), { key: name });
+  // Per level of precedence: the setting itself, and the file naming its value (secrets only).
+  const levels: [RawValue | undefined, RawValue | undefined][] = [
+    [flag(row.flag), fileNames && flag(fileNames.flag)],
+    [env(row.env), fileNames && env(fileNames.env)],
+  ];
+  const target = sources.target;
+  if (target !== undefined && row.fileKey !== undefined) {
+    const where = `config file ${target.file}, target "${target.name}"`;
+    const inTarget = (key: string | undefined): RawValue | undefined =>
+      key !== undefined && Object.hasOwn(target.values, key) ? { value: target.values[key], origin: { key, detail: where } } : undefined;
+    levels.push([inTarget(row.fileKey), inTarget(fileNames?.fileKey)]);
+  }
+
+  let winner: { raw: RawValue; fromFile: boolean } | undefined;
+  for (const [plain, file] of levels) {
+    if (plain !== undefined && file !== undefined) {
+      throw new ConfigError(plain.origin.key, `set either ${plain.origin.key} or ${file.origin.key}, not both`);
+    }
+    if (winner === undefined && plain !== undefined) winner = { raw: plain, fromFile: false };
+    if (winner === undefined && file !== undefined) winner = { raw: file, fromFile: true };
+  }
+  if (winner === undefined) return { value: row.fallback, origin: { key: row.env, detail: defaultDetail } };
+  return winner.fromFile ? readSecretFile(winner.raw, sources.cwd) : winner.raw;
 }
 
-function toConfig(
-  values: SettingValues,
-  context: { cwd: string; configFile: string; target: string | undefined; production: boolean; cpuCount: () => number },
-): Config {
-  const databaseUrl = values.databaseUrl ?? buildDatabaseUrl(values);
-  return {
-    host: values.host,
-    port: values.port,
-    configFile: context.configFile,
-    target: context.target,
-    databaseUrl,
-    dbPoolMax: values.dbPoolMax,
-    workers: resolveWorkers(values, databaseUrl, context),
-    dbStatementTimeoutMs: values.dbStatementTimeout,
-    dbLockTimeoutMs: values.dbLockTimeout,
-    dbIdleInTransactionTimeoutMs: values.dbIdleInTransactionTimeout,
-    dbConnectionTimeoutMs: values.dbConnectionTimeout,
-    dbPoolWaitTimeoutMs: values.dbPoolWaitTimeout,
-    dbPoolQueueMax: values.dbPoolQueueMax,
-    dataDir: path.resolve(context.cwd, values.dataDir),
-    auth: {
-      jwksUrl: values.authJwksUrl,
-      issuer: values.authIssuer,
-      audience: values.authAudience,
-    },
-    log: {
-      level: values.logLevel,
-      levelMin: values.logLevelMin,
-      errorStack: values.logErrorStack,
-    },
-    migrateOnStart: values.migrateOnStart,
-    bodyLimit: values.bodyLimit,
-    rateLimit: {
-      max: values.rateLimitMax,
-      windowMs: values.rateLimitWindow,
-      store: values.rateLimitStore,
-      storeTimeoutMs: values.rateLimitStoreTimeout,
-      redisUrl: values.redisUrl,
-    },
-    http: {
-      requestTimeoutMs: values.requestTimeout,
-      headersTimeoutMs: values.headersTimeout,
-      keepAliveTimeoutMs: values.keepAliveTimeout,
-      maxRequestsPerSocket: values.maxRequestsPerSocket,
-      maxInFlightPerConnection: values.maxInFlightPerConnection,
-      maxQueuedPerConnection: values.maxQueuedPerConnection,
-      maxInFlight: values.maxInFlight,
-      sendTimeoutMs: values.sendTimeout,
-      maxEventLoopDelayMs: values.maxEventLoopDelay,
-      maxHeapUsedPercent: values.maxHeapUsedPercent,
-      maxRssBytes: values.maxRss,
-      trustProxy: values.trustProxy,
-      corsOrigins: values.corsOrigins,
-    },
-    metricsToken: values.metricsToken,
-    shutdownTimeoutMs: values.shutdownTimeout,
-    selfRegisterRoles: values.selfRegisterRoles,
-  };
+function present(value: string | undefined, origin: Origin): RawValue | undefined {
+  return value === undefined ? undefined : { value, origin };
 }
 
-/** A URL from the DB_* parts when DB_NAME is set; undefined means embedded PGlite. */
-function buildDatabaseUrl(values: SettingValues): string | undefined {
-  if (values.dbName === undefined) return undefined;
-  const user = values.dbUser === undefined ? '' : encodeURIComponent(values.dbUser);
-  const password = values.dbPassword === undefined ? '' : `:${encodeURIComponent(values.dbPassword)}`;
-  const userInfo = user === '' && password === '' ? '' : `${user}${password}@`;
-  // An IPv6 literal needs brackets inside a URL; operators write it bare in DB_HOST.
-  const host = values.dbHost.includes(':') && !values.dbHost.startsWith('[') ? `[${values.dbHost}]` : values.dbHost;
-  return `postgresql://${userInfo}${host}:${values.dbPort}/${encodeURIComponent(values.dbName)}`;
+/**
+ * Reads a secret from the file named by a `_FILE` key (relative paths against `cwd`). The value is
+ * the file's text without its trailing newline. Errors name the key and the path, never the
+ * contents.
+ */
+function readSecretFile({ value: named, origin }: RawValue, cwd: string): RawValue {
+  if (typeof named !== 'string' || named.trim() === '') {
+    throw new ConfigError(origin.key, `invalid ${describeOrigin(origin)}: expected the path of a file holding the value`);
+  }
+  const file = path.resolve(cwd, named.trim());
+  const fileOrigin: Origin = { key: origin.key, detail: origin.detail === undefined ? `file ${file}` : `${origin.detail}, file ${file}` };
+  const buffer = Buffer.alloc(maxSecretFileBytes + 1);
+  let length = 0;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) {
+      read = readSync(fd, buffer, length, buffer.length - length, null);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(origin.key, `cannot read the file ${file} named by ${describeOrigin(origin)} (${code})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (length > maxSecretFileBytes) {
+    throw new ConfigError(origin.key, `the file ${file} named by ${describeOrigin(origin)} is larger than ${maxSecretFileBytes} bytes`);
+  }
+  // Secret files usually end with a newline (`echo secret > file`); it is not part of the secret.
+  return { value: buffer.toString('utf8', 0, length).replace(/\r?\n$/, ''), origin: fileOrigin };
 }
 
-function parseFlags(argv: string[]): Record<string, string | undefined> {
+function parseFlags(argv: string[], rows: readonly Setting<unknown>[]): Record<string, string | undefined> {
   const options: Record<string, { type: 'string' }> = {};
   const booleanFlags = new Set<string>();
-  for (const name of settingNames) {
-    const spec: SettingSpec<unknown> = settings[name];
-    options[spec.flag] = { type: 'string' };
-    if (spec.parser.bareFlagMeansTrue === true) booleanFlags.add(`--${spec.flag}`);
+  for (const row of rows) {
+    options[row.flag] = { type: 'string' };
+    if (row.secret !== undefined) options[secretFileNames(row).flag] = { type: 'string' };
+    if (row.parser.bareFlagMeansTrue === true) booleanFlags.add(`--${row.flag}`);
   }
-  for (const selector of Object.values(fileSelectors)) options[selector.flag] = { type: 'string' };
 
   // Boolean flags are string options so that `--migrate-on-start=false` works; a bare
   // `--log-error-stack` is rewritten to `=true` (only before a `--` terminator).
@@ -478,29 +319,29 @@ function parseFlags(argv: string[]): Record<string, string | undefined> {
   }
 }
 
-function pick(
-  selector: { flag: string; env: string },
-  flags: Record<string, string | undefined>,
-  env: (name: string) => string | undefined,
-): { value: string; key: string } | undefined {
-  const flagValue = flags[selector.flag];
-  if (flagValue !== undefined) return { value: flagValue, key: `--${selector.flag}` };
-  const envValue = env(selector.env);
-  if (envValue !== undefined) return { value: envValue, key: selector.env };
-  return undefined;
-}
-
 interface ConfigDocument {
   defaultTarget: string | undefined;
   targets: { name: string; values: Record<string, unknown> }[];
+}
+
+/** The keys a config file target may hold: every setting's file key, and the `_file` form of each secret's. */
+function allowedFileKeys(rows: readonly SettingRow[]): Set<string> {
+  const keys = new Set<string>();
+  for (const row of rows) {
+    if (row.fileKey === undefined) continue;
+    keys.add(row.fileKey);
+    const fileKey = row.secret === undefined ? undefined : secretFileNames(row).fileKey;
+    if (fileKey !== undefined) keys.add(fileKey);
+  }
+  return keys;
 }
 
 /**
  * Reads and checks the shape of the config file. Returns undefined when the default file does
  * not exist; `explicitKey` is the flag/env that named the file, if any.
  */
-function readConfigFile(file: string, explicitKey: string | undefined): ConfigDocument | undefined {
-  const key = explicitKey ?? fileSelectors.configFile.env;
+function readConfigFile(file: string, explicitKey: string | undefined, rows: readonly SettingRow[]): ConfigDocument | undefined {
+  const key = explicitKey ?? settings.configFile.env;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -521,9 +362,10 @@ function readConfigFile(file: string, explicitKey: string | undefined): ConfigDo
   if (!isPlainObject(parsed)) {
     throw new ConfigError(key, `config file ${file}: expected a JSON object with "default_target" and "targets"`);
   }
+  const allowed = allowedFileKeys(rows);
   for (const topKey of Object.keys(parsed)) {
     if (topKey === 'default_target' || topKey === 'targets') continue;
-    const hint = allowedFileKeys().has(topKey) ? ' (settings belong inside an entry of "targets")' : '';
+    const hint = allowed.has(topKey) ? ' (settings belong inside an entry of "targets")' : '';
     throw new ConfigError(topKey, `unknown key "${topKey}" in config file ${file}${hint}`);
   }
 
@@ -536,7 +378,6 @@ function readConfigFile(file: string, explicitKey: string | undefined): ConfigDo
   if (!Array.isArray(rawTargets)) {
     throw new ConfigError('targets', `invalid targets in config file ${file}: expected an array of objects`);
   }
-  const allowed = allowedFileKeys();
   const targets = rawTargets.map((entry: unknown, index) => {
     const where = `targets[${index}]`;
     if (!isPlainObject(entry)) {
@@ -558,19 +399,12 @@ function readConfigFile(file: string, explicitKey: string | undefined): ConfigDo
   const seen = new Set<string>();
   targets.forEach((target, index) => {
     if (seen.has(target.name)) {
-      throw new ConfigError(
-        `targets[${index}].target`,
-        `duplicate target "${target.name}" in config file ${file}`,
-      );
+      throw new ConfigError(`targets[${index}].target`, `duplicate target "${target.name}" in config file ${file}`);
     }
     seen.add(target.name);
   });
 
   return { defaultTarget, targets };
-}
-
-function allowedFileKeys(): Set<string> {
-  return new Set(settingNames.map((name) => fileKeyOf(settings[name])));
 }
 
 function selectTarget(
@@ -586,112 +420,6 @@ function selectTarget(
   throw new ConfigError(choice.key, `unknown target "${choice.value}" (from ${choice.key}); ${why}`);
 }
 
-/** Validates every raw value in one zod pass and reports each problem under the operator's key. */
-function validate(raw: Record<SettingName, RawSetting>): SettingValues {
-  const shape: Record<string, z.ZodType> = {};
-  for (const name of settingNames) shape[name] = settings[name].parser.schema;
-  // The shape is built from the same table as SettingValues, so the cast only restates it.
-  const schema = (z.object(shape) as unknown as z.ZodType<SettingValues>).superRefine((values, ctx) => {
-    if (logLevels.indexOf(values.logLevel) < logLevels.indexOf(values.logLevelMin)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['logLevel'],
-        message: `"${values.logLevel}" is below the minimum level "${values.logLevelMin}" set by ${describeOrigin(raw.logLevelMin.origin)}`,
-      });
-    }
-    if (values.workers !== 'auto' && values.workers > 1) {
-      if (values.databaseUrl === undefined && values.dbName === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['workers'],
-          message: 'the embedded PGlite database serves one process only; set DATABASE_URL (or DB_NAME) or WORKERS=1',
-        });
-      } else if (values.workers > values.dbPoolMax) {
-        // The pool budget is shared by the workers, and a worker without a connection cannot serve.
-        ctx.addIssue({
-          code: 'custom',
-          path: ['workers'],
-          message: `${values.workers} workers cannot share ${values.dbPoolMax} database connections (${describeOrigin(raw.dbPoolMax.origin)}); each needs at least one`,
-        });
-      }
-    }
-    if (values.rateLimitStore === 'redis' && values.redisUrl === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['rateLimitStore'], message: 'the redis store needs REDIS_URL (--redis-url)' });
-    }
-    // Node refuses a headers timeout longer than the request timeout (the whole request).
-    if (values.headersTimeout > values.requestTimeout) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['headersTimeout'],
-        message: `must not be longer than the request timeout (${values.requestTimeout} ms) set by ${describeOrigin(raw.requestTimeout.origin)}`,
-      });
-    }
-  });
-
-  const input = Object.fromEntries(settingNames.map((name) => [name, raw[name].value]));
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-
-  const problems: { key: string; message: string }[] = [];
-  const reported = new Set<string>();
-  for (const issue of result.error.issues) {
-    const name = issue.path[0] as SettingName;
-    if (reported.has(name) || !(name in settings)) continue;
-    reported.add(name);
-    const { value, origin } = raw[name];
-    const spec: SettingSpec<unknown> = settings[name];
-    const why =
-      issue.code === 'custom'
-        ? issue.message
-        : `${spec.parser.expected}${spec.secret ? '' : `, got ${JSON.stringify(value) ?? String(value)}`}`;
-    problems.push({ key: origin.key, message: `invalid ${describeOrigin(origin)}: ${why}` });
-  }
-  const first = problems[0] ?? { key: 'config', message: result.error.message };
-  throw new ConfigError(first.key, problems.map((problem) => problem.message).join('; '));
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const secretName = /password|secret|token|apikey|api_key|privatekey|private_key/i;
-
-/**
- * A copy of the configuration that is safe to log at startup: the password (and any
- * password-like query parameter) in `databaseUrl` and `rateLimit.redisUrl` becomes `***`, and so does any field whose
- * name says it is a secret (password, secret, token, key). Pure; never throws.
- */
-export function describeConfig(config: Config): Record<string, unknown> {
-  const described = maskSecrets(config) as Record<string, unknown>;
-  described['databaseUrl'] = config.databaseUrl === undefined ? undefined : maskUrl(config.databaseUrl);
-  if (config.rateLimit.redisUrl !== undefined) {
-    (described['rateLimit'] as Record<string, unknown>)['redisUrl'] = maskUrl(config.rateLimit.redisUrl);
-  }
-  return described;
-}
-
-function maskSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskSecrets);
-  if (!isPlainObject(value)) return value;
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [
-      key,
-      secretName.test(key) && item !== undefined && item !== null && item !== '' ? '***' : maskSecrets(item),
-    ]),
-  );
-}
-
-function maskUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    // Unparseable means we cannot tell where the password is, so show nothing of it.
-    return '***';
-  }
-  if (url.password !== '') url.password = '***';
-  for (const key of [...url.searchParams.keys()]) {
-    if (secretName.test(key)) url.searchParams.set(key, '***');
-  }
-  return url.href;
 }
