@@ -35,10 +35,13 @@ export interface Config {
   dbPoolQueueMax: number;
   dataDir: string;
   auth: {
+    /** The single-issuer settings as given (AUTH_JWKS_URL, AUTH_ISSUER); defaults when AUTH_ISSUERS is used. */
     jwksUrl: string;
     issuer: string;
     /** Accepted audiences; a token passes when its `aud` contains one of them. */
     audience: string[];
+    /** The trusted issuers the verifier uses: AUTH_ISSUERS, else the one issuer of the settings above. */
+    issuers: AuthIssuerConfig[];
   };
   log: {
     level: LogLevel;
@@ -93,6 +96,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Role codes granted in the app's org on self-registration. */
   selfRegisterRoles: string[];
+}
+
+/** One trusted token issuer (an AUTH_ISSUERS entry); `jwksUrl` absent = OpenID Connect discovery. */
+export interface AuthIssuerConfig {
+  issuer: string;
+  audience: string[];
+  jwksUrl?: string;
+  /** Claim names this issuer uses for the profile, where they differ from the standard ones. */
+  claims?: { email?: string; name?: string; givenName?: string; familyName?: string };
 }
 
 /** Rate-limit counter stores (RATE_LIMIT_STORE). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { availableCpus } from './available-cpus.js';
-import { logLevels, rateLimitStores, type Config, type LogLevel } from './config.js';
+import { logLevels, rateLimitStores, type AuthIssuerConfig, type Config, type LogLevel } from './config.js';
 
 /**
  * A configuration problem the operator must fix: an unknown flag or file key, a bad value, a
@@ -190,6 +190,54 @@ function workerCount(): ValueParser<number | 'auto'> {
 
 const maxWorkers = 256;
 
+/**
+ * `AUTH_ISSUERS`: a JSON array (a JSON string in a flag or env var, the array itself in the
+ * config file) of `{"issuer", "audience", "jwks_url"?, "claims"?}` with distinct issuers;
+ * `audience` is a string or an array of strings, `claims` maps `email`, `name`, `given_name`,
+ * `family_name` to the claim names that issuer uses (docs/auth.md).
+ */
+function trustedIssuers(): ValueParser<AuthIssuerConfig[]> {
+  const claimName = z.string().trim().min(1).optional();
+  const entry = z
+    .strictObject({
+      issuer: z.string().trim().min(1),
+      audience: list({ allowEmpty: false }).schema,
+      jwks_url: httpUrl().schema.optional(),
+      claims: z.strictObject({ email: claimName, name: claimName, given_name: claimName, family_name: claimName }).optional(),
+    })
+    .transform((value): AuthIssuerConfig => {
+      const claims = value.claims === undefined ? undefined : {
+        ...(value.claims.email === undefined ? {} : { email: value.claims.email }),
+        ...(value.claims.name === undefined ? {} : { name: value.claims.name }),
+        ...(value.claims.given_name === undefined ? {} : { givenName: value.claims.given_name }),
+        ...(value.claims.family_name === undefined ? {} : { familyName: value.claims.family_name }),
+      };
+      return {
+        issuer: value.issuer,
+        audience: value.audience,
+        ...(value.jwks_url === undefined ? {} : { jwksUrl: value.jwks_url }),
+        ...(claims === undefined ? {} : { claims }),
+      };
+    });
+  return {
+    schema: z
+      .union([
+        z.string().transform((text, ctx) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+            return z.NEVER;
+          }
+        }),
+        z.array(z.unknown()),
+      ])
+      .pipe(z.array(entry).min(1))
+      .refine((entries) => new Set(entries.map((e) => e.issuer)).size === entries.length, 'an issuer is listed twice'),
+    expected: 'expected a non-empty JSON array of {"issuer","audience","jwks_url"?,"claims"?} objects with distinct issuers',
+  };
+}
+
 function logLevel(): ValueParser<LogLevel> {
   return {
     schema: z.string().trim().toLowerCase().pipe(z.enum(logLevels)),
@@ -227,6 +275,7 @@ const settings = {
   authJwksUrl: setting('auth-jwks-url', 'AUTH_JWKS_URL', httpUrl(), 'http://127.0.0.1:4001/api/auth/jwks'),
   authIssuer: setting('auth-issuer', 'AUTH_ISSUER', text(), 'http://127.0.0.1:4001'),
   authAudience: setting('auth-audience', 'AUTH_AUDIENCE', list({ allowEmpty: false }), ['http://127.0.0.1:4001']),
+  authIssuers: setting('auth-issuers', 'AUTH_ISSUERS', optional(trustedIssuers())),
   logLevel: setting('log-level', 'LOG_LEVEL', logLevel(), 'info'),
   logLevelMin: setting('log-level-min', 'LOG_LEVEL_MIN', logLevel(), 'trace'),
   logErrorStack: setting('log-error-stack', 'LOG_ERROR_STACK', boolean(), false),
@@ -401,6 +450,7 @@ function toConfig(
       jwksUrl: values.authJwksUrl,
       issuer: values.authIssuer,
       audience: values.authAudience,
+      issuers: values.authIssuers ?? [{ issuer: values.authIssuer, audience: values.authAudience, jwksUrl: values.authJwksUrl }],
     },
     log: {
       level: values.logLevel,
@@ -615,6 +665,17 @@ function validate(raw: Record<SettingName, RawSetting>): SettingValues {
         });
       }
     }
+    // AUTH_ISSUERS replaces the single-issuer settings; both given is ambiguous, so it is refused.
+    if (values.authIssuers !== undefined) {
+      const alsoSet = [raw.authIssuer, raw.authAudience, raw.authJwksUrl].filter((r) => r.origin.kind !== 'default').map((r) => r.origin.key);
+      if (alsoSet.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['authIssuers'],
+          message: `replaces ${alsoSet.join(', ')}: set one or the other (write that issuer as an entry of the list)`,
+        });
+      }
+    }
     if (values.rateLimitStore === 'redis' && values.redisUrl === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rateLimitStore'], message: 'the redis store needs REDIS_URL (--redis-url)' });
     }
@@ -643,7 +704,7 @@ function validate(raw: Record<SettingName, RawSetting>): SettingValues {
     const why =
       issue.code === 'custom'
         ? issue.message
-        : `${spec.parser.expected}${spec.secret ? '' : `, got ${JSON.stringify(value) ?? String(value)}`}`;
+        : `${spec.parser.expected}${issue.path.length > 1 ? ` (at ${issue.path.slice(1).join('.')})` : ''}${spec.secret ? '' : `, got ${JSON.stringify(value) ?? String(value)}`}`;
     problems.push({ key: origin.key, message: `invalid ${describeOrigin(origin)}: ${why}` });
   }
   const first = problems[0] ?? { key: 'config', message: result.error.message };
