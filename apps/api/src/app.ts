@@ -65,6 +65,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       .map((op) => ({ resource: op.path, operation: op.method as 'GET' })),
     selfRegisterRoles: deps.config.selfRegisterRoles,
     genesisRequestFile: defaultGenesisRequestFile,
+    verifier: deps.verifier,
   });
   const modules: ApiModule[] = [
     iam,

@@ -112,16 +112,13 @@ async function main(): Promise<void> {
     gate = createStartupGate(db);
   }
 
-  const verifier = createJwtVerifier({
-    jwksUrl: config.auth.jwksUrl,
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-    logger,
-  });
+  const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   try {
     await verifier.start();
   } catch (error) {
-    logger.fatal({ err: error, jwks_url: config.auth.jwksUrl }, 'cannot fetch the JWKS; is the identity service up?');
+    // The message names each issuer that failed and where its keys were looked for.
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.fatal({ err: error, issuers: config.auth.issuers.map((i) => i.issuer) }, `${reason}; is each identity provider up and AUTH_ISSUERS (or AUTH_JWKS_URL) right?`);
     await db.close();
     process.exit(1);
   }

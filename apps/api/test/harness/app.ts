@@ -80,9 +80,10 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
     // An empty working directory: no config file is found, so only env and defaults apply.
     cwd: mkdtempSync(join(tmpdir(), 'chompardo-test-')),
     env: {
-      AUTH_JWKS_URL: identity.jwksUrl,
-      AUTH_ISSUER: identity.issuer,
-      AUTH_AUDIENCE: identity.audience,
+      // AUTH_ISSUERS replaces the single-issuer settings (setting both is refused).
+      ...(options.env?.AUTH_ISSUERS === undefined
+        ? { AUTH_JWKS_URL: identity.jwksUrl, AUTH_ISSUER: identity.issuer, AUTH_AUDIENCE: identity.audience }
+        : {}),
       LOG_LEVEL: 'info',
       ...options.env,
     },
@@ -96,7 +97,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   });
   const logger = createLogger({ level: config.log.level, destination });
   const logControl = new LogControl(logger, { minimumLevel: config.log.levelMin, errorStack: config.log.errorStack });
-  const verifier = createJwtVerifier({ jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience, logger });
+  const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   await verifier.start();
   const app = buildApp({ config, logger, logControl, db: database.db, verifier, ...(options.shuttingDown ? { shuttingDown: options.shuttingDown } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -15,6 +15,11 @@ export interface TestIdentityOptions {
   audience?: string;
   /** Algorithms with a published key; default `['EdDSA']`. EdDSA keys are always published. */
   algorithms?: TestSigningAlgorithm[];
+  /**
+   * The `issuer` the OpenID Connect discovery document at `/.well-known/openid-configuration`
+   * names (always served; `jwks_uri` points at the JWKS); default the issuer.
+   */
+  discoveryIssuer?: string;
 }
 
 /** Options of {@link TestIdentity.mintToken}. */
@@ -58,6 +63,10 @@ export interface TestIdentity {
   setAvailable(up: boolean): void;
   /** Requests received by the JWKS endpoint so far (503s included). */
   jwksFetchCount(): number;
+  /** URL of the discovery document (`/.well-known/openid-configuration`). */
+  discoveryUrl: string;
+  /** Requests received by the discovery document so far (503s included). */
+  discoveryFetchCount(): number;
   /** Public JWK of the current key of `alg` (default EdDSA), with `kid` and `alg`. */
   publicJwk(alg?: TestSigningAlgorithm): JWK;
   /** Stops the server and drops its connections. */
@@ -72,6 +81,7 @@ interface TestKey {
 }
 
 const jwksPath = '/api/auth/jwks';
+const discoveryPath = '/.well-known/openid-configuration';
 
 async function createTestKey(alg: TestSigningAlgorithm): Promise<TestKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg === 'EdDSA' ? 'Ed25519' : alg);
@@ -92,9 +102,20 @@ export async function startTestIdentity(opts: TestIdentityOptions = {}): Promise
   const rogueKeys = new Map<TestSigningAlgorithm, TestKey>();
   let available = true;
   let fetches = 0;
+  let discoveryFetches = 0;
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === discoveryPath) {
+      discoveryFetches += 1;
+      if (!available) {
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}');
+        return;
+      }
+      const document = { issuer: opts.discoveryIssuer ?? issuer, jwks_uri: `${origin}${jwksPath}`, id_token_signing_alg_values_supported: [...algorithms] };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
+      return;
+    }
     if (req.method !== 'GET' || path !== jwksPath) {
       res.writeHead(404).end();
       return;
@@ -191,6 +212,8 @@ export async function startTestIdentity(opts: TestIdentityOptions = {}): Promise
       available = up;
     },
     jwksFetchCount: () => fetches,
+    discoveryUrl: `${origin}${discoveryPath}`,
+    discoveryFetchCount: () => discoveryFetches,
     publicJwk: (alg = 'EdDSA') => ({ ...currentKey(alg).publicJwk }),
     close() {
       return new Promise<void>((resolve, reject) => {

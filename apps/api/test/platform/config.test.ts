@@ -69,6 +69,7 @@ describe('loadConfig', () => {
         jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks',
         issuer: 'http://127.0.0.1:4001',
         audience: ['http://127.0.0.1:4001'],
+        issuers: [{ issuer: 'http://127.0.0.1:4001', audience: ['http://127.0.0.1:4001'], jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks' }],
       },
       log: { level: 'info', levelMin: 'trace', errorStack: false },
       migrateOnStart: true,
@@ -550,6 +551,7 @@ describe('describeConfig', () => {
       jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks',
       issuer: 'http://127.0.0.1:4001',
       audience: ['http://127.0.0.1:4001'],
+      issuers: [{ issuer: 'http://127.0.0.1:4001', audience: ['http://127.0.0.1:4001'], jwksUrl: 'http://127.0.0.1:4001/api/auth/jwks' }],
     });
   });
 });

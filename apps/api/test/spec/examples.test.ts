@@ -5,6 +5,8 @@ import addFormatsModule from 'ajv-formats';
 import { bundledSpec } from '../../src/generated/openapi-spec.gen.js';
 import { readOperations, resolveRefs, type JsonObject, type OperationSecurity } from '../../src/platform/http/spec.js';
 import { startTestApp, type TestApp, type TestResponse } from '../harness/app.js';
+import { exampleIssuer, startExampleIssuerJwks } from '../harness/example-issuer.js';
+import { startTestIdentity } from '../harness/identity.js';
 
 /**
  * The bundled spec's own examples against a running server. Spec-driven tools (contract testers,
@@ -20,14 +22,15 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /**
  * The order of the walk: genesis (with its example), the public endpoints, then creates, reads,
- * updates and deletes (newest first). `grantRole` gives the caller the role the `createRole`
+ * updates and deletes (newest first). `linkIdentity` sends the token of the second provider its
+ * example is written for (the server trusts it, see harness/example-issuer.ts). `grantRole` gives the caller the role the `createRole`
  * example defines, holding the permission the `createPermission` example creates (the genesis
  * example leaves it out), which `updateLogger` then needs.
  */
 const walk = [
   'createGenesis',
   ...['getHealth', 'getReadiness', 'getPing', 'getOpenapiJson', 'getOpenapiYaml', 'getDocs'],
-  ...['createUser', 'createOrg', 'createApp', 'createApiKey', 'createPermission', 'createRole', 'grantRole', 'createMovie', 'createRecipe'],
+  ...['createUser', 'linkIdentity', 'createOrg', 'createApp', 'createApiKey', 'createPermission', 'createRole', 'grantRole', 'createMovie', 'createRecipe'],
   ...['findGenesis', 'findMe', 'findOrgs', 'findOrgById', 'findOrgMembers', 'findApps', 'findAppById', 'findPermissions', 'findRoles'],
   ...['findRoleByCode', 'findLogger', 'findMovies', 'findMovieById', 'findRecipes', 'findRecipeById'],
   ...['updateLogger', 'updateOrg', 'updateApp', 'updateRole', 'updateMovie', 'updateRecipe'],
@@ -220,11 +223,26 @@ describe('the spec examples', () => {
       return fn(value) ? undefined : ajv.errorsText(fn.errors);
     };
 
+    let exampleJwks: { close(): Promise<void> } | undefined;
+
     before(async () => {
-      t = await startTestApp();
+      // Two trusted issuers: the test identity provider, and the one the linkIdentity example's token is from.
+      const identity = await startTestIdentity();
+      const jwks = await startExampleIssuerJwks();
+      exampleJwks = jwks;
+      const issuers = [
+        { issuer: identity.issuer, audience: identity.audience, jwks_url: identity.jwksUrl },
+        { issuer: exampleIssuer.issuer, audience: exampleIssuer.audience, jwks_url: jwks.jwksUrl },
+      ];
+      const app = await startTestApp({ identity, env: { AUTH_ISSUERS: JSON.stringify(issuers) } });
+      const close = app.close.bind(app);
+      t = { ...app, close: async () => { await close(); await identity.close(); } };
       adminToken = await t.identity.mintToken({ given_name: 'Ada', family_name: 'Admin', name: 'Ada Admin', email: 'ada@example.test' });
     });
-    after(async () => t?.close());
+    after(async () => {
+      await t?.close();
+      await exampleJwks?.close();
+    });
 
     for (const operationId of walk) {
       const op = operations.get(operationId);

@@ -1,20 +1,24 @@
 import { readFileSync } from 'node:fs';
 import type { Db } from '../../platform/db/db.js';
-import type { AppAuthenticator, Authorizer } from '../../platform/auth/ports.js';
-import { toRuntimeHandlers } from '../../platform/http/operation.js';
+import type { AppAuthenticator, Authorizer, TokenVerifier } from '../../platform/auth/ports.js';
+import { toRuntimeHandlers, type OperationHandlers } from '../../platform/http/operation.js';
 import type { ApiModule } from '../../platform/http/module.js';
 import { newExternalId } from '../../platform/ids/external-id.js';
 import { AccessService } from './application/access.service.js';
 import { AppService } from './application/app.service.js';
 import type { ActorResolver, RbacRoutes } from './application/caller.js';
 import { GenesisService, type CompleteGenesisRequest } from './application/genesis.service.js';
+import { IdentityService } from './application/identity.service.js';
 import { OrgService } from './application/org.service.js';
 import { RbacService } from './application/rbac.service.js';
 import { UserService } from './application/user.service.js';
 import type { IamStore } from './domain/iam.repo.js';
 import type { Route } from './domain/iam.js';
+import { createIdentityStore } from './infra/identity.repo.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
 import { createIamHandlers } from './transport/iam.routes.js';
+import { createIdentityHandlers } from './transport/identity.routes.js';
+import type { operations } from './transport/openapi.gen.js';
 
 /** The audit actor of an API caller: its app, and its user once registered. */
 function actorResolver(access: AccessService): ActorResolver {
@@ -35,6 +39,8 @@ export interface IamModuleDeps {
   selfRegisterRoles: string[];
   /** Path of the default genesis request (config/genesis/request.json). */
   genesisRequestFile: string;
+  /** Verifies the tokens of other identities a caller links (the same trusted issuers as bearer tokens). */
+  verifier: TokenVerifier;
 }
 
 /** The iam module: its HTTP operations plus the platform ports it implements. */
@@ -57,13 +63,17 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
   const actorOf = actorResolver(accessService);
   const defaultGenesis = (): CompleteGenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as CompleteGenesisRequest;
 
-  const handlers = createIamHandlers({
-    genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
-    users: new UserService(store, deps.selfRegisterRoles, newExternalId),
-    orgs: new OrgService(store, actorOf, newExternalId),
-    apps: createAppService(store, accessService),
-    rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
-  });
+  const users = new UserService(store, deps.selfRegisterRoles, newExternalId);
+  const handlers: OperationHandlers<operations> = {
+    ...createIamHandlers({
+      genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
+      users,
+      orgs: new OrgService(store, actorOf, newExternalId),
+      apps: createAppService(store, accessService),
+      rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
+    }),
+    ...createIdentityHandlers(new IdentityService(createIdentityStore(deps.db), users, deps.verifier, newExternalId)),
+  };
 
   let unsubscribe: (() => Promise<void>) | undefined;
   return {

@@ -1,5 +1,6 @@
-import { importJWK, jwtVerify, errors as joseErrors } from 'jose';
+import { decodeJwt, importJWK, jwtVerify, errors as joseErrors } from 'jose';
 import type { CompactJWSHeaderParameters, CryptoKey, JWK, JWTPayload, JWTVerifyOptions } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { AppError } from '../errors/app-error.js';
 import { unauthenticated, type AuthFailureReason } from './auth-failure.js';
 import type { AuthUser, TokenVerifier } from './ports.js';
@@ -11,20 +12,52 @@ export interface JwtVerifierLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** Options of {@link createJwtVerifier}. */
-export interface JwtVerifierOptions {
-  /** Where the identity service publishes its key set (`AUTH_JWKS_URL`). */
-  jwksUrl: string;
-  /** The only accepted `iss` (`AUTH_ISSUER`). */
+/**
+ * Where one issuer puts the profile claims, when its tokens do not use OpenID Connect's standard
+ * names (`email`, `name`, `given_name`, `family_name`). Each value is a claim name of that
+ * issuer's tokens, e.g. `{ email: 'preferred_username' }` for Entra ID.
+ */
+export interface IssuerClaimNames {
+  email?: string;
+  name?: string;
+  givenName?: string;
+  familyName?: string;
+}
+
+/** One trusted token issuer: an entry of `AUTH_ISSUERS`, or the single-issuer settings. */
+export interface TrustedIssuer {
+  /** The exact `iss` its tokens carry. */
   issuer: string;
-  /** Accepted audiences; a token passes when its `aud` contains one of them (`AUTH_AUDIENCE`). */
+  /** Accepted audiences of this issuer's tokens; a token passes when its `aud` contains one. */
   audience: string[];
+  /**
+   * Its key set. Absent: found by OpenID Connect discovery (`jwks_uri` of
+   * `{issuer}/.well-known/openid-configuration`, whose `issuer` must equal this one).
+   */
+  jwksUrl?: string;
+  claims?: IssuerClaimNames;
+}
+
+/**
+ * Options of {@link createJwtVerifier}: either `issuers` (several trusted issuers, each with its
+ * own keys and audience), or the single issuer as `jwksUrl` + `issuer` + `audience` (the
+ * `AUTH_JWKS_URL`/`AUTH_ISSUER`/`AUTH_AUDIENCE` settings) — exactly one of the two forms.
+ */
+export interface JwtVerifierOptions {
+  /** Every trusted issuer (`AUTH_ISSUERS`); issuers must be distinct. */
+  issuers?: TrustedIssuer[];
+  /** Where the identity service publishes its key set (`AUTH_JWKS_URL`). */
+  jwksUrl?: string;
+  /** The only accepted `iss` (`AUTH_ISSUER`). */
+  issuer?: string;
+  /** Accepted audiences; a token passes when its `aud` contains one of them (`AUTH_AUDIENCE`). */
+  audience?: string[];
   logger?: JwtVerifierLogger;
-  /** Background refresh period of the key set; default 5 minutes. */
+  /** Background refresh period of each key set; default 5 minutes. */
   refreshIntervalMs?: number;
-  /** Minimum time between two refetches triggered by unknown `kid`s; default 30 s. */
+  /** Minimum time between two refetches of one issuer's keys triggered by unknown `kid`s; default 30 s. */
   unknownKidCooldownMs?: number;
-  /** Timeout of one JWKS fetch (connect + body); default 3 s. */
+  /** Timeout of one JWKS or discovery fetch (connect + body); default 3 s. */
   fetchTimeoutMs?: number;
   /** Allowed clock skew for `nbf` and `iat`, in seconds; default 60. `exp` gets none. */
   clockToleranceSec?: number;
@@ -46,8 +79,8 @@ const publicMembers = ['crv', 'x', 'y', 'n', 'e'] as const;
 /** Tokens longer than this are refused before any parsing (ours are well under 2 KiB). */
 const maxTokenLength = 8192;
 
-/** Bodies larger than this are not a key set we want to parse. */
-const maxJwksBytes = 512 * 1024;
+/** Bodies larger than this are not a key set (or discovery document) we want to parse. */
+const maxDocumentBytes = 512 * 1024;
 
 type SigningAlgorithm = 'EdDSA' | 'Ed25519' | 'RS256' | 'ES256';
 
@@ -83,72 +116,88 @@ class TokenRejected extends Error {
   }
 }
 
-/**
- * Builds the verifier of user JWTs against the JWKS at `options.jwksUrl`.
- *
- * - `start()` loads the key set now and throws when it cannot (the server must then exit), and
- *   starts a background refresh every `refreshIntervalMs` (unref'ed timer).
- * - `verify(token)` resolves to the token's {@link AuthUser}, or throws AppError `unauthenticated`
- *   whose `code` is the reason (an {@link AuthFailureReason}: `token_expired`, `token_signature`,
- *   `token_unknown_key`, …) for any invalid token:
- *   bad signature, `alg` outside the allowlist (EdDSA, plus RS256/ES256 only when the JWKS offers
- *   such keys; never `none` or HMAC), key-source headers (`jwk`, `jku`, `x5u`, `x5c`), wrong `iss`,
- *   no accepted `aud`, missing or past `exp`, `nbf`/`iat` more than the tolerance in the future,
- *   missing or empty `sub`, unknown `kid` (after at most one rate-limited refetch).
- * - When the JWKS becomes unreachable after start, the cached keys keep working.
- * - `isReady()` is true once a key set has been loaded.
- *
- * Why not jose's `createRemoteJWKSet`: its cooldown also swallows the refetch a freshly rotated
- * `kid` needs right after a background refresh, it offers no hook to learn when the key set
- * changed (the token cache must be dropped when a key is removed), and its failure handling is
- * per request. Fetching the JWKS ourselves and importing keys once per key set gives one in-flight
- * fetch shared by everyone, a cooldown that applies to unknown-kid refetches only, "keep the old
- * keys when the fetch fails" by construction, and an O(1) kid → CryptoKey lookup on the hot path.
- * Verification itself is still jose's `jwtVerify`.
- */
-export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
-  const logger = options.logger ?? silentLogger;
-  const now = options.now ?? Date.now;
-  const refreshIntervalMs = options.refreshIntervalMs ?? 5 * 60_000;
-  const unknownKidCooldownMs = options.unknownKidCooldownMs ?? 30_000;
-  const fetchTimeoutMs = options.fetchTimeoutMs ?? 3_000;
-  const clockToleranceSec = options.clockToleranceSec ?? 60;
-  const tokenCacheSize = options.tokenCacheSize ?? 10_000;
-  const issuer = options.issuer;
-  const audience = [...options.audience];
-  const jwksUrl = options.jwksUrl;
+/** What every issuer's key source shares: the verifier's tuning and its token cache hook. */
+interface KeySourceContext {
+  logger: JwtVerifierLogger;
+  now: () => number;
+  fetchTimeoutMs: number;
+  unknownKidCooldownMs: number;
+  /** The key material of some issuer changed: tokens verified with the old keys must not be served from the cache. */
+  onKeysChanged: () => void;
+}
 
+/** The keys of one trusted issuer: fetched, refreshed and refetched on unknown `kid` on their own. */
+interface IssuerKeys {
+  readonly trusted: TrustedIssuer;
+  /** Fetches (discovering the JWKS URL first when needed) and applies the key set; throws on failure. */
+  refresh(): Promise<void>;
+  /** {@link refresh}, logging a failure and keeping the cached keys. */
+  refreshInBackground(reason: string): Promise<void>;
+  /** jose's key lookup for a token of this issuer. */
+  getKey(header: CompactJWSHeaderParameters): Promise<CryptoKey>;
+  algorithms(): SigningAlgorithm[];
+  isReady(): boolean;
+  /** Where the keys come from, for messages: the JWKS URL or the discovery URL. */
+  source(): string;
+}
+
+/** `{issuer}/.well-known/openid-configuration` (OpenID Connect Discovery 1.0 §4). */
+function discoveryUrlOf(issuer: string): string {
+  return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
+/** GETs a JSON document we are about to trust: no redirects, a deadline, a size bound. */
+async function fetchJson(url: string, what: string, timeoutMs: number): Promise<unknown> {
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(timeoutMs),
+    // A redirect could move key discovery to a host nobody configured; jose refuses them too.
+    redirect: 'error',
+    headers: { accept: 'application/json' },
+  });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`${what} at ${url} answered ${response.status}`);
+  }
+  const text = await response.text();
+  if (text.length > maxDocumentBytes) throw new Error(`${what} at ${url} is too large`);
+  return JSON.parse(text) as unknown;
+}
+
+/**
+ * The `jwks_uri` of `issuer` from its discovery document. The document must name the same issuer
+ * (OpenID Connect Discovery 1.0 §4.3): a document for another issuer could hand us its keys.
+ */
+async function discoverJwksUrl(issuer: string, timeoutMs: number): Promise<string> {
+  const url = discoveryUrlOf(issuer);
+  const document = (await fetchJson(url, 'discovery document', timeoutMs)) as { issuer?: unknown; jwks_uri?: unknown } | null;
+  if (typeof document !== 'object' || document === null) throw new Error(`discovery document at ${url} is not an object`);
+  if (document.issuer !== issuer) throw new Error(`discovery document at ${url} is for another issuer`);
+  const jwksUri = document.jwks_uri;
+  if (typeof jwksUri !== 'string' || !/^https?:\/\//.test(jwksUri) || !URL.canParse(jwksUri)) {
+    throw new Error(`discovery document at ${url} has no http(s) jwks_uri`);
+  }
+  return jwksUri;
+}
+
+function createIssuerKeys(trusted: TrustedIssuer, ctx: KeySourceContext): IssuerKeys {
+  const { logger, now } = ctx;
+  const issuer = trusted.issuer;
+  // Discovered once, then kept: providers publish a stable jwks_uri and rotate keys behind it.
+  let jwksUrl = trusted.jwksUrl;
   let keySet: KeySet | undefined;
-  // Bumped whenever the key material changes; a verification that straddled a change is not cached.
-  let keySetGeneration = 0;
   let inFlight: Promise<void> | undefined;
   let lastUnknownKidFetchAt = Number.NEGATIVE_INFINITY;
-  let refreshTimer: NodeJS.Timeout | undefined;
-  // Map keeps insertion order: re-inserting on a hit makes the first key the least recently used.
-  const tokenCache = new Map<string, CachedToken>();
 
   async function fetchKeySet(): Promise<KeySet> {
-    const response = await fetch(jwksUrl, {
-      signal: AbortSignal.timeout(fetchTimeoutMs),
-      // A redirect could move key discovery to a host nobody configured; jose refuses them too.
-      redirect: 'error',
-      headers: { accept: 'application/json' },
-    });
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new Error(`JWKS endpoint answered ${response.status}`);
-    }
-    const text = await response.text();
-    if (text.length > maxJwksBytes) throw new Error('JWKS response too large');
-    return importKeySet(JSON.parse(text) as unknown, logger);
+    jwksUrl ??= await discoverJwksUrl(issuer, ctx.fetchTimeoutMs);
+    return importKeySet(await fetchJson(jwksUrl, 'JWKS endpoint', ctx.fetchTimeoutMs), logger);
   }
 
   function applyKeySet(next: KeySet): void {
     if (keySet === undefined || keySet.fingerprint !== next.fingerprint) {
       // A removed key must stop its tokens at once, so nothing verified with the old set survives.
-      tokenCache.clear();
-      keySetGeneration += 1;
-      logger.info({ jwksUrl, kids: next.all.map((k) => k.kid ?? null), algorithms: next.algorithms }, 'JWKS loaded');
+      ctx.onKeysChanged();
+      logger.info({ issuer, jwksUrl, kids: next.all.map((k) => k.kid ?? null), algorithms: next.algorithms }, 'JWKS loaded');
     }
     keySet = next;
   }
@@ -165,7 +214,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
 
   function refreshInBackground(reason: string): Promise<void> {
     return refresh().catch((err: unknown) => {
-      logger.warn({ err, jwksUrl, reason, cachedKeys: keySet?.all.length ?? 0 }, 'JWKS refresh failed; keeping cached keys');
+      logger.warn({ err, issuer, jwksUrl, reason, cachedKeys: keySet?.all.length ?? 0 }, 'JWKS refresh failed; keeping cached keys');
     });
   }
 
@@ -176,9 +225,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   /**
    * Gives an unknown kid one chance: joins a fetch already under way, then (if that did not bring
    * the kid, e.g. a background refresh that started before the key was published) fetches unless
-   * the previous unknown-kid fetch is younger than the cooldown. A flood of random kids thus costs
-   * at most one fetch per window, and a failed fetch counts too (a struggling identity service is
-   * not hammered).
+   * this issuer's previous unknown-kid fetch is younger than the cooldown. A flood of random kids
+   * thus costs at most one fetch per issuer and window, and a failed fetch counts too (a
+   * struggling identity provider is not hammered).
    */
   async function refetchForUnknownKid(kid: string | undefined): Promise<void> {
     if (inFlight !== undefined) {
@@ -191,28 +240,12 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       return;
     }
     const at = now();
-    if (at - lastUnknownKidFetchAt < unknownKidCooldownMs) return;
+    if (at - lastUnknownKidFetchAt < ctx.unknownKidCooldownMs) return;
     lastUnknownKidFetchAt = at;
     await refreshInBackground('unknown kid');
   }
 
-  function findKey(set: KeySet, header: CompactJWSHeaderParameters): VerificationKey | undefined {
-    const kid = header.kid;
-    if (kid !== undefined) {
-      const found = set.byKid.get(kid);
-      return found !== undefined && found.alg === header.alg ? found : undefined;
-    }
-    // No kid: acceptable only when exactly one key could have signed it.
-    let match: VerificationKey | undefined;
-    for (const candidate of set.all) {
-      if (candidate.alg !== header.alg) continue;
-      if (match !== undefined) throw new TokenRejected('token_unknown_key', 'token without kid and several candidate keys');
-      match = candidate;
-    }
-    return match;
-  }
-
-  // Created once: jwtVerify calls it with the parsed protected header, so nothing is parsed twice.
+  // jwtVerify calls it with the parsed protected header, so nothing is parsed twice.
   async function getKey(header: CompactJWSHeaderParameters): Promise<CryptoKey> {
     for (const name of keySourceHeaders) {
       if (Object.hasOwn(header, name)) throw new TokenRejected('token_key_header', `token carries a "${name}" header`);
@@ -229,7 +262,117 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
     return found.key;
   }
 
-  function toAuthUser(payload: JWTPayload, nowSec: number): AuthUser {
+  return {
+    trusted,
+    refresh,
+    refreshInBackground,
+    getKey,
+    algorithms: () => keySet?.algorithms ?? ['EdDSA'],
+    isReady: () => keySet !== undefined,
+    source: () => jwksUrl ?? `discovery at ${discoveryUrlOf(issuer)}`,
+  };
+}
+
+function findKey(set: KeySet, header: CompactJWSHeaderParameters): VerificationKey | undefined {
+  const kid = header.kid;
+  if (kid !== undefined) {
+    const found = set.byKid.get(kid);
+    return found !== undefined && found.alg === header.alg ? found : undefined;
+  }
+  // No kid: acceptable only when exactly one key could have signed it.
+  let match: VerificationKey | undefined;
+  for (const candidate of set.all) {
+    if (candidate.alg !== header.alg) continue;
+    if (match !== undefined) throw new TokenRejected('token_unknown_key', 'token without kid and several candidate keys');
+    match = candidate;
+  }
+  return match;
+}
+
+/** The trusted issuers of `options`, checked: exactly one of the two forms, distinct issuers, audiences given. */
+function trustedIssuersOf(options: JwtVerifierOptions): TrustedIssuer[] {
+  const single = options.jwksUrl !== undefined || options.issuer !== undefined || options.audience !== undefined;
+  if (options.issuers !== undefined && single) throw new Error('give either issuers or jwksUrl/issuer/audience, not both');
+  const issuers =
+    options.issuers ??
+    (options.jwksUrl !== undefined && options.issuer !== undefined && options.audience !== undefined
+      ? [{ issuer: options.issuer, audience: options.audience, jwksUrl: options.jwksUrl }]
+      : []);
+  if (issuers.length === 0) throw new Error('no trusted issuer: give issuers, or jwksUrl, issuer and audience');
+  const seen = new Set<string>();
+  for (const entry of issuers) {
+    if (seen.has(entry.issuer)) throw new Error(`issuer ${entry.issuer} is listed twice`);
+    if (entry.audience.length === 0) throw new Error(`issuer ${entry.issuer} has no audience`);
+    seen.add(entry.issuer);
+  }
+  return issuers.map((entry) => ({ ...entry, audience: [...entry.audience] }));
+}
+
+/** The claim `name` of `claims` when it is a string. */
+function stringClaim(claims: Record<string, unknown>, name: string): string | undefined {
+  const value = claims[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Builds the verifier of user JWTs from one or several trusted issuers.
+ *
+ * - `start()` loads every issuer's key set now (discovering its JWKS URL first when none is
+ *   configured) and throws, naming each issuer that failed and where from, when any cannot be
+ *   loaded (the server must then exit); then starts a background refresh of every issuer every
+ *   `refreshIntervalMs` (unref'ed timer).
+ * - `verify(token)` resolves to the token's {@link AuthUser}, or throws AppError `unauthenticated`
+ *   whose `code` is the reason (an {@link AuthFailureReason}: `token_expired`, `token_signature`,
+ *   `token_unknown_key`, …) for any invalid token. The token's unverified `iss` only picks the
+ *   issuer: an `iss` no entry names is `token_issuer` ("untrusted issuer"), and otherwise the token
+ *   is verified with that issuer's keys and audience alone, so a key of one issuer never validates
+ *   a token claiming another. Refused: bad signature, `alg` outside the allowlist (EdDSA, plus
+ *   RS256/ES256 only when that issuer's JWKS offers such keys; never `none` or HMAC), key-source
+ *   headers (`jwk`, `jku`, `x5u`, `x5c`), no accepted `aud`, missing or past `exp`, `nbf`/`iat` more
+ *   than the tolerance in the future, missing or empty `sub`, unknown `kid` (after at most one
+ *   refetch of that issuer's keys, rate-limited per issuer).
+ * - Profile claims are read under the issuer's `claims` names when given, else the standard ones.
+ * - When a JWKS becomes unreachable after start, that issuer's cached keys keep working.
+ * - `isReady()` is true once every issuer's key set has been loaded.
+ *
+ * Why not jose's `createRemoteJWKSet`: its cooldown also swallows the refetch a freshly rotated
+ * `kid` needs right after a background refresh, it offers no hook to learn when the key set
+ * changed (the token cache must be dropped when a key is removed), and its failure handling is
+ * per request. Fetching the JWKS ourselves and importing keys once per key set gives one in-flight
+ * fetch per issuer shared by everyone, a cooldown that applies to unknown-kid refetches only,
+ * "keep the old keys when the fetch fails" by construction, and an O(1) kid → CryptoKey lookup on
+ * the hot path. Verification itself is still jose's `jwtVerify`; the token cache is lru-cache
+ * (docs/adr/0024-identity-federation.md).
+ *
+ * @throws {Error} at once when the options name no issuer, name one twice or mix the two forms.
+ */
+export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  const logger = options.logger ?? silentLogger;
+  const now = options.now ?? Date.now;
+  const refreshIntervalMs = options.refreshIntervalMs ?? 5 * 60_000;
+  const clockToleranceSec = options.clockToleranceSec ?? 60;
+  const tokenCacheSize = options.tokenCacheSize ?? 10_000;
+
+  // Bumped whenever some issuer's key material changes; a verification that straddled a change is not cached.
+  let keySetGeneration = 0;
+  let refreshTimer: NodeJS.Timeout | undefined;
+  // Expiry is checked against `now` on every hit (tests move the clock); the cache bounds the count.
+  const tokenCache = tokenCacheSize > 0 ? new LRUCache<string, CachedToken>({ max: tokenCacheSize }) : undefined;
+
+  const context: KeySourceContext = {
+    logger,
+    now,
+    fetchTimeoutMs: options.fetchTimeoutMs ?? 3_000,
+    unknownKidCooldownMs: options.unknownKidCooldownMs ?? 30_000,
+    onKeysChanged: () => {
+      tokenCache?.clear();
+      keySetGeneration += 1;
+    },
+  };
+  const byIssuer = new Map(trustedIssuersOf(options).map((trusted) => [trusted.issuer, createIssuerKeys(trusted, context)]));
+  const sources = [...byIssuer.values()];
+
+  function toAuthUser(source: IssuerKeys, payload: JWTPayload, nowSec: number): AuthUser {
     // jose checked presence and type of exp; the contract wants it strictly in the future.
     const exp = payload.exp as number;
     if (exp <= nowSec) throw new TokenRejected('token_expired', 'token expired');
@@ -238,77 +381,88 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
     }
     const sub = payload.sub;
     if (typeof sub !== 'string' || sub === '') throw new TokenRejected('token_claims', 'missing sub');
-    const user: AuthUser = { issuer, subject: sub, expiresAt: exp };
+    const user: AuthUser = { issuer: source.trusted.issuer, subject: sub, expiresAt: exp };
     const claims = payload as Record<string, unknown>;
-    if (typeof claims.email === 'string') user.email = claims.email;
-    if (typeof claims.name === 'string') user.name = claims.name;
-    if (typeof claims.given_name === 'string') user.givenName = claims.given_name;
-    if (typeof claims.family_name === 'string') user.familyName = claims.family_name;
+    const names = source.trusted.claims ?? {};
+    const email = stringClaim(claims, names.email ?? 'email');
+    const name = stringClaim(claims, names.name ?? 'name');
+    const givenName = stringClaim(claims, names.givenName ?? 'given_name');
+    const familyName = stringClaim(claims, names.familyName ?? 'family_name');
+    if (email !== undefined) user.email = email;
+    if (name !== undefined) user.name = name;
+    if (givenName !== undefined) user.givenName = givenName;
+    if (familyName !== undefined) user.familyName = familyName;
     if (typeof claims.azp === 'string') user.clientId = claims.azp;
     else if (typeof claims.client_id === 'string') user.clientId = claims.client_id;
     // Shared by every request presenting this token (cache), so nobody may change it.
     return Object.freeze(user);
   }
 
-  function remember(token: string, user: AuthUser, generation: number): void {
-    // The key that verified it may have been removed while we awaited; the cache was cleared then.
-    if (tokenCacheSize <= 0 || generation !== keySetGeneration) return;
-    if (tokenCache.size >= tokenCacheSize) {
-      const oldest = tokenCache.keys().next();
-      if (oldest.done !== true) tokenCache.delete(oldest.value);
-    }
-    tokenCache.set(token, { user, expiresAtMs: user.expiresAt * 1000 });
+  /** The key source of the issuer the token claims; its `iss` is read unverified, only to choose. */
+  function sourceOf(token: string): IssuerKeys {
+    const iss = (decodeJwt(token) as { iss?: unknown }).iss;
+    const source = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
+    if (source === undefined) throw new TokenRejected('token_issuer', 'no trusted issuer of this name');
+    return source;
+  }
+
+  function cachedUser(token: string): AuthUser | undefined {
+    const cached = tokenCache?.get(token);
+    if (cached === undefined) return undefined;
+    if (now() < cached.expiresAtMs) return cached.user;
+    tokenCache?.delete(token);
+    return undefined;
   }
 
   async function verify(token: string): Promise<AuthUser> {
-    const cached = tokenCache.get(token);
-    if (cached !== undefined) {
-      if (now() < cached.expiresAtMs) {
-        tokenCache.delete(token);
-        tokenCache.set(token, cached);
-        return cached.user;
-      }
-      tokenCache.delete(token);
-    }
+    const cached = cachedUser(token);
+    if (cached !== undefined) return cached;
     if (typeof token !== 'string' || token.length === 0 || token.length > maxTokenLength) {
       throw rejection(new TokenRejected('token_malformed', 'token empty or too long'));
     }
     const nowMs = now();
     const generation = keySetGeneration;
-    const verifyOptions: JWTVerifyOptions = {
-      issuer,
-      audience,
-      algorithms: keySet?.algorithms ?? ['EdDSA'],
-      clockTolerance: clockToleranceSec,
-      currentDate: new Date(nowMs),
-      requiredClaims: ['exp', 'sub'],
-    };
     let user: AuthUser;
     try {
-      const { payload } = await jwtVerify(token, getKey, verifyOptions);
-      user = toAuthUser(payload, Math.floor(nowMs / 1000));
+      const source = sourceOf(token);
+      const verifyOptions: JWTVerifyOptions = {
+        issuer: source.trusted.issuer,
+        audience: source.trusted.audience,
+        algorithms: source.algorithms(),
+        clockTolerance: clockToleranceSec,
+        currentDate: new Date(nowMs),
+        requiredClaims: ['exp', 'sub'],
+      };
+      const { payload } = await jwtVerify(token, source.getKey, verifyOptions);
+      user = toAuthUser(source, payload, Math.floor(nowMs / 1000));
     } catch (err) {
       throw rejection(err);
     }
-    remember(token, user, generation);
+    // The key that verified it may have been removed while we awaited; the cache was cleared then.
+    if (generation === keySetGeneration) tokenCache?.set(token, { user, expiresAtMs: user.expiresAt * 1000 });
     return user;
   }
 
   return {
     verify,
-    knows(token: string): boolean {
-      const cached = tokenCache.get(token);
-      return cached !== undefined && now() < cached.expiresAtMs;
-    },
-    isReady: () => keySet !== undefined,
+    knows: (token: string): boolean => cachedUser(token) !== undefined,
+    isReady: () => sources.every((source) => source.isReady()),
     async start(): Promise<void> {
-      try {
-        await refresh();
-      } catch (cause) {
-        throw new Error(`cannot load the JWKS from ${jwksUrl}`, { cause });
+      const results = await Promise.allSettled(sources.map((source) => source.refresh()));
+      const failures = results.flatMap((result, index) => {
+        if (result.status === 'fulfilled') return [];
+        const source = sources[index]!;
+        const cause = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        return [`issuer ${source.trusted.issuer} from ${source.source()}: ${cause}`];
+      });
+      if (failures.length > 0) {
+        const cause = results.find((result) => result.status === 'rejected')?.reason as unknown;
+        throw new Error(`cannot load the JWKS of ${failures.join('; ')}`, { cause });
       }
       if (refreshTimer === undefined) {
-        refreshTimer = setInterval(() => void refreshInBackground('scheduled'), refreshIntervalMs);
+        refreshTimer = setInterval(() => {
+          for (const source of sources) void source.refreshInBackground('scheduled');
+        }, refreshIntervalMs);
         // The refresh must never keep the process alive on its own.
         refreshTimer.unref();
       }

@@ -8,4 +8,4 @@ import type { settings } from './settings.js';
  */
 export type Config = ConfigOf<typeof settings>;
 
-export { logLevels, rateLimitStores, type LogLevel, type RateLimitStoreKind } from './settings.js';
+export { logLevels, rateLimitStores, type AuthIssuerConfig, type LogLevel, type RateLimitStoreKind } from './settings.js';

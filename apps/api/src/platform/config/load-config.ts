@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { z } from 'zod';
 import { availableCpus } from './available-cpus.js';
 import type { Config } from './config.js';
 import { Derived, Setting, settingsOf, type InputValues, type SettingContext, type SettingInputs, type SettingRow } from './declaration.js';
@@ -130,7 +131,7 @@ export function loadConfig(input: {
     if (result.success) {
       parsed.set(row, row.parser.resolve === undefined ? result.data : row.parser.resolve(result.data, cwd));
     } else {
-      problems.push(invalidValue(row, raw));
+      problems.push(invalidValue(row, raw, result.error));
     }
   }
   throwProblems(problems);
@@ -153,15 +154,20 @@ function throwProblems(problems: readonly { key: string; message: string }[]): v
   throw new ConfigError(first.key, problems.map((problem) => problem.message).join('; '));
 }
 
-function invalidValue(row: Setting<unknown>, raw: RawValue): { key: string; message: string } {
+/** The message of a value its parser refused; inside a structured value (a JSON list) it names the place (`at 0.audience`). */
+function invalidValue(row: Setting<unknown>, raw: RawValue, error?: z.ZodError): { key: string; message: string } {
+  const issue = error?.issues[0];
+  // A parser's own rule (`an issuer is listed twice`) says best what is wrong.
+  if (issue?.code === 'custom') return { key: raw.origin.key, message: `invalid ${describeOrigin(raw.origin)}: ${issue.message}` };
+  const at = issue !== undefined && issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : '';
   const got = row.secret === undefined ? `, got ${JSON.stringify(raw.value) ?? String(raw.value)}` : '';
-  return { key: raw.origin.key, message: `invalid ${describeOrigin(raw.origin)}: ${row.parser.expected}${got}` };
+  return { key: raw.origin.key, message: `invalid ${describeOrigin(raw.origin)}: ${row.parser.expected}${at}${got}` };
 }
 
 function parseOrThrow<T>(row: Setting<T>, raw: RawValue, cwd: string): T {
   const result = row.parser.schema.safeParse(raw.value);
   if (!result.success) {
-    const problem = invalidValue(row as Setting<unknown>, raw);
+    const problem = invalidValue(row as Setting<unknown>, raw, result.error);
     throw new ConfigError(problem.key, problem.message);
   }
   return row.parser.resolve === undefined ? result.data : row.parser.resolve(result.data, cwd);

@@ -159,3 +159,63 @@ export function countOrAuto(max: number): ValueParser<number | 'auto'> {
     expected: `expected auto or an integer 1-${max}`,
   };
 }
+
+/** One trusted token issuer (an AUTH_ISSUERS entry); `jwksUrl` absent = OpenID Connect discovery. */
+export interface AuthIssuerConfig {
+  issuer: string;
+  audience: string[];
+  jwksUrl?: string;
+  /** Claim names this issuer uses for the profile, where they differ from the standard ones. */
+  claims?: { email?: string; name?: string; givenName?: string; familyName?: string };
+}
+
+/**
+ * `AUTH_ISSUERS`: a JSON array (a JSON string in a flag or env var, the array itself in the
+ * config file) of `{"issuer", "audience", "jwks_url"?, "claims"?}` with distinct issuers;
+ * `audience` is a string or an array of strings, `claims` maps `email`, `name`, `given_name`,
+ * `family_name` to the claim names that issuer uses (docs/auth.md).
+ */
+export function trustedIssuers(): ValueParser<AuthIssuerConfig[]> {
+  const claimName = z.string().trim().min(1).optional();
+  const entry = z
+    .strictObject({
+      issuer: z.string().trim().min(1),
+      audience: list({ allowEmpty: false }).schema,
+      jwks_url: httpUrl().schema.optional(),
+      claims: z.strictObject({ email: claimName, name: claimName, given_name: claimName, family_name: claimName }).optional(),
+    })
+    .transform((value): AuthIssuerConfig => {
+      const claims =
+        value.claims === undefined
+          ? undefined
+          : {
+              ...(value.claims.email === undefined ? {} : { email: value.claims.email }),
+              ...(value.claims.name === undefined ? {} : { name: value.claims.name }),
+              ...(value.claims.given_name === undefined ? {} : { givenName: value.claims.given_name }),
+              ...(value.claims.family_name === undefined ? {} : { familyName: value.claims.family_name }),
+            };
+      return {
+        issuer: value.issuer,
+        audience: value.audience,
+        ...(value.jwks_url === undefined ? {} : { jwksUrl: value.jwks_url }),
+        ...(claims === undefined ? {} : { claims }),
+      };
+    });
+  return {
+    schema: z
+      .union([
+        z.string().transform((text, ctx) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+            return z.NEVER;
+          }
+        }),
+        z.array(z.unknown()),
+      ])
+      .pipe(z.array(entry).min(1))
+      .refine((entries) => new Set(entries.map((e) => e.issuer)).size === entries.length, 'an issuer is listed twice'),
+    expected: 'expected a non-empty JSON array of {"issuer","audience","jwks_url"?,"claims"?} objects with distinct issuers',
+  };
+}

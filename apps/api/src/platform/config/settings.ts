@@ -1,5 +1,6 @@
 import { derived, setting, type SettingContext } from './declaration.js';
-import { boolean, countOrAuto, duration, filePath, httpUrl, integer, list, oneOf, originList, postgresUrl, redisUrl, text } from './parsers.js';
+import { boolean, countOrAuto, duration, filePath, httpUrl, integer, list, oneOf, originList, postgresUrl, redisUrl, text, trustedIssuers } from './parsers.js';
+export type { AuthIssuerConfig } from './parsers.js';
 
 /** Log levels, lowest first (pino's names plus `silent`). */
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -8,6 +9,11 @@ export type LogLevel = (typeof logLevels)[number];
 /** Rate-limit counter stores (RATE_LIMIT_STORE). */
 export const rateLimitStores = ['memory', 'postgres', 'redis'] as const;
 export type RateLimitStoreKind = (typeof rateLimitStores)[number];
+
+/** The single-issuer settings (AUTH_ISSUERS replaces them). */
+const authJwksUrl = setting('AUTH_JWKS_URL', httpUrl(), { default: 'http://127.0.0.1:4001/api/auth/jwks' });
+const authIssuer = setting('AUTH_ISSUER', text(), { default: 'http://127.0.0.1:4001' });
+const authAudience = setting('AUTH_AUDIENCE', list({ allowEmpty: false }), { default: ['http://127.0.0.1:4001'] });
 
 /** Most HTTP processes of one server (WORKERS). */
 const maxWorkers = 256;
@@ -65,12 +71,25 @@ export const settings = {
   dbPoolQueueMax: setting('DB_POOL_QUEUE_MAX', integer(0, 100_000), { default: 200 }),
   /** Directory of the embedded PGlite database. */
   dataDir: setting('DATA_DIR', filePath(), { default: './.data' }),
-  auth: {
-    jwksUrl: setting('AUTH_JWKS_URL', httpUrl(), { default: 'http://127.0.0.1:4001/api/auth/jwks' }),
-    issuer: setting('AUTH_ISSUER', text(), { default: 'http://127.0.0.1:4001' }),
-    /** Accepted audiences; a token passes when its `aud` contains one of them. */
-    audience: setting('AUTH_AUDIENCE', list({ allowEmpty: false }), { default: ['http://127.0.0.1:4001'] }),
-  },
+  /**
+   * The trusted token issuers: AUTH_ISSUERS, else the one issuer of AUTH_JWKS_URL, AUTH_ISSUER
+   * and AUTH_AUDIENCE (the single-issuer settings, kept as given).
+   */
+  auth: derived(
+    {
+      jwksUrl: authJwksUrl,
+      issuer: authIssuer,
+      /** Accepted audiences; a token passes when its `aud` contains one of them. */
+      audience: authAudience,
+      issuers: setting('AUTH_ISSUERS', trustedIssuers(), { check: notWithSingleIssuer }),
+    },
+    ({ jwksUrl, issuer, audience, issuers }) => ({
+      jwksUrl,
+      issuer,
+      audience,
+      issuers: issuers ?? [{ issuer, audience, jwksUrl }],
+    }),
+  ),
   log: {
     level: setting('LOG_LEVEL', oneOf(logLevels), { default: 'info', check: levelNotBelowMinimum }),
     levelMin: setting('LOG_LEVEL_MIN', oneOf(logLevels), { default: 'trace' }),
@@ -177,6 +196,14 @@ function levelNotBelowMinimum(level: LogLevel, { valueOf, originOf }: SettingCon
   const minimum = valueOf(settings.log.levelMin);
   if (logLevels.indexOf(level) >= logLevels.indexOf(minimum)) return undefined;
   return `"${level}" is below the minimum level "${minimum}" set by ${originOf(settings.log.levelMin)}`;
+}
+
+/** AUTH_ISSUERS replaces the single-issuer settings; both given is ambiguous, so it is refused. */
+function notWithSingleIssuer(issuers: unknown, { originOf }: SettingContext): string | undefined {
+  if (issuers === undefined) return undefined;
+  const alsoSet = [authIssuer, authAudience, authJwksUrl].map((row) => originOf(row)).filter((origin) => !origin.endsWith('(default)'));
+  if (alsoSet.length === 0) return undefined;
+  return `replaces ${alsoSet.join(', ')}: set one or the other (write that issuer as an entry of the list)`;
 }
 
 function storeHasServer(store: RateLimitStoreKind, { valueOf }: SettingContext): string | undefined {

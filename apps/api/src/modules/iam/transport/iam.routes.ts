@@ -61,8 +61,8 @@ function pageInMemory<T>(rows: T[], keyOf: (row: T) => string, query: { limit?: 
   return { items, next: rest.length > limit && last ? encodeCursor([keyOf(last)]) : null };
 }
 
-/** Handlers of the iam spec's operations. */
-export function createIamHandlers(s: IamServices): OperationHandlers<operations> {
+/** Handlers of the iam spec's operations, but those of transport/identity.routes.ts. */
+export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operations, 'findMe' | 'linkIdentity'>> {
   return {
     createGenesis: async ({ auth, body }) => {
       const result = await s.genesis.createGenesis(userOf(auth), body as GenesisRequest | undefined);
@@ -82,7 +82,6 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
         ? { status: 201, body: toUserBody(user), headers: { Location: '/api/v1/users/me' } }
         : { status: 200, body: toUserBody(user) };
     },
-    findMe: async ({ auth }) => ({ status: 200, body: toUserBody(await s.users.findMe(userOf(auth))) }),
 
     createOrg: async ({ auth, body }) => {
       const { org, app, keys } = await s.orgs.createOrg(callerOf(auth), body);

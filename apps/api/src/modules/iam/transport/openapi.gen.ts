@@ -58,6 +58,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link the user of another trusted issuer's token to the caller's person
+         * @description The body carries a JWT of a trusted issuer (any entry of `AUTH_ISSUERS`), verified like a bearer token. Its user (issuer, subject) is created from the token's claims when new and joins the caller's person (201); when it already belongs to the caller's person the answer is 200; when it belongs to another person, or the caller's person already has a user of that issuer, 409. An invalid or untrusted token is a 400 whose `code` is the reason (`token_expired`, `token_issuer`, …). The caller must have registered (`POST /api/v1/users`) first, else 404. Roles stay per user and per org: linking grants nothing.
+         */
+        post: operations["linkIdentity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs": {
         parameters: {
             query?: never;
@@ -543,6 +563,32 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description The caller's user, its person and every user (identity) of that person. */
+        Me: {
+            external_id: components["schemas"]["ExternalId"];
+            subject: string;
+            issuer: string;
+            email: string | null;
+            name: string | null;
+            given_name: string | null;
+            family_name: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            person_external_id: components["schemas"]["ExternalId"];
+            /** @description Every user of the caller's person (the caller's own included), oldest first. */
+            identities: components["schemas"]["Identity"][];
+        };
+        /** @description One user of the person, at one identity provider. */
+        Identity: {
+            issuer: string;
+            subject: string;
+        };
+        IdentityLink: {
+            /** @description A compact JWT of a trusted issuer, without the `Bearer ` prefix. */
+            token: string;
+        };
         GenesisOrgInput: {
             name: string;
             description?: string;
@@ -903,17 +949,67 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description OK — the user with its person and that person's identities (users at other providers). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    linkIdentity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a POST safe to retry: 1–255 characters, scoped to app + user + route, kept 24 h. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body answers 422, while the first is still running 409.
+                 * @example 4f2d7c1e-8a9b-4c3d-9e0f-1a2b3c4d5e6f
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityLink"];
+            };
+        };
+        responses: {
+            /** @description Already linked to the caller's person. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Linked now. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
