@@ -48,6 +48,20 @@ export interface Config {
   migrateOnStart: boolean;
   /** Maximum request body size in bytes. */
   bodyLimit: number;
+  /** Delivery of domain events through the outbox (docs/operations.md, "Event delivery"). */
+  events: {
+    /** This process delivers events to its modules' subscribers (EVENT_DISPATCH). */
+    dispatch: boolean;
+    /** Failed attempts after which a delivery is dead-lettered. */
+    maxAttempts: number;
+    /** First retry delay, doubled per failure up to `retryMaxMs`. */
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** Safety poll interval (deliveries are woken by NOTIFY; this catches anything missed). */
+    pollIntervalMs: number;
+    /** How long delivered events are kept. */
+    retentionMs: number;
+  };
   rateLimit: {
     /** Requests per window per app (per IP before authentication); 0 = off. */
     max: number;

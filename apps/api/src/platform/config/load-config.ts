@@ -252,6 +252,12 @@ const settings = {
   corsOrigins: setting('cors-origins', 'CORS_ORIGINS', originList(), []),
   metricsToken: setting('metrics-token', 'METRICS_TOKEN', optional(text()), undefined, { secret: true }),
   shutdownTimeout: setting('shutdown-timeout', 'SHUTDOWN_TIMEOUT', duration(0), '10s'),
+  eventDispatch: setting('event-dispatch', 'EVENT_DISPATCH', boolean(), true),
+  eventMaxAttempts: setting('event-max-attempts', 'EVENT_MAX_ATTEMPTS', integer(1, 1000), 10),
+  eventRetryBase: setting('event-retry-base', 'EVENT_RETRY_BASE', duration(1), '1s'),
+  eventRetryMax: setting('event-retry-max', 'EVENT_RETRY_MAX', duration(1), '5m'),
+  eventPollInterval: setting('event-poll-interval', 'EVENT_POLL_INTERVAL', duration(10), '10s'),
+  eventRetention: setting('event-retention', 'EVENT_RETENTION', duration(1000), '168h'),
   selfRegisterRoles: setting('self-register-roles', 'SELF_REGISTER_ROLES', list({ allowEmpty: true }), [
     'movieAdmin',
   ]),
@@ -409,6 +415,14 @@ function toConfig(
     },
     migrateOnStart: values.migrateOnStart,
     bodyLimit: values.bodyLimit,
+    events: {
+      dispatch: values.eventDispatch,
+      maxAttempts: values.eventMaxAttempts,
+      retryBaseMs: values.eventRetryBase,
+      retryMaxMs: values.eventRetryMax,
+      pollIntervalMs: values.eventPollInterval,
+      retentionMs: values.eventRetention,
+    },
     rateLimit: {
       max: values.rateLimitMax,
       windowMs: values.rateLimitWindow,

@@ -12,7 +12,10 @@ import type { Queryable } from '../db/db.js';
 
 /** A module's declaration of one event it publishes. */
 export interface EventContract<P> {
-  /** `<module>.<aggregate>.<past-tense verb>`, e.g. `iam.org.deleted`; stable once published. */
+  /**
+   * `<module>.<aggregate>.<past-tense verb>`, e.g. `iam.org.deleted`, or `<module>.<verb>` when the
+   * aggregate is the module's own noun (`movie.created`); stable once published.
+   */
   readonly name: string;
   /** Version of the payload's shape; a breaking change is a new version (subscribers see which). */
   readonly version: number;
@@ -24,8 +27,8 @@ export interface EventContract<P> {
 
 /** Declares an event a module publishes (see {@link EventContract}). */
 export function defineEvent<P>(contract: EventContract<P>): EventContract<P> {
-  if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2,}$/.test(contract.name)) {
-    throw new Error(`event name ${contract.name} must look like <module>.<aggregate>.<verb> (lower case)`);
+  if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$/.test(contract.name)) {
+    throw new Error(`event name ${contract.name} must look like <module>.<aggregate>.<verb> or <module>.<verb> (lower case)`);
   }
   if (!Number.isInteger(contract.version) || contract.version < 1) throw new Error(`event ${contract.name}: version must be a positive integer`);
   return contract;

@@ -80,6 +80,9 @@ export interface DeliveryFailure {
 /** Longest error text kept on a delivery. */
 const maxErrorLength = 2_000;
 
+/** Events one cleanup statement deletes at most (short transactions, bounded locks). */
+const cleanupBatch = 1_000;
+
 /**
  * The outbox tables of the `platform` schema: recording events (the {@link EventRecorder} every
  * module is given), the subscription registry, and the delivery steps the dispatcher composes in
@@ -176,6 +179,43 @@ export class EventOutbox implements EventRecorder {
        WHERE delivery_id = $1`,
       [deliveryId, failure.dead ? 'dead' : 'pending', failure.attempts, failure.error.slice(0, maxErrorLength), failure.retryInMs / 1000],
     );
+  }
+
+  /** Deliveries in the dead-letter state, every subscriber's. */
+  async countDead(): Promise<number> {
+    const { rows } = await this.db.query<{ dead: string }>(`SELECT count(*) AS dead FROM platform.outbox_delivery WHERE state = 'dead'`);
+    return Number(rows[0]?.dead ?? 0);
+  }
+
+  /**
+   * Deletes events recorded more than `retentionMs` ago none of whose deliveries is still pending
+   * or dead (their delivery rows go with them), and the receipts of events no longer kept, in
+   * batches. Returns how many events were deleted. Safe to run on several instances at once.
+   */
+  async deleteDeliveredBefore(retentionMs: number): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM platform.outbox_event
+         WHERE event_seq IN (
+           SELECT e.event_seq FROM platform.outbox_event e
+           WHERE e.occurred_at < clock_timestamp() - make_interval(secs => CAST($1 AS double precision))
+             AND NOT EXISTS (SELECT 1 FROM platform.outbox_delivery d WHERE d.event_seq = e.event_seq AND d.state IN ('pending', 'dead'))
+           ORDER BY e.event_seq
+           LIMIT ${cleanupBatch}
+           FOR UPDATE SKIP LOCKED)`,
+        [retentionMs / 1000],
+      );
+      removed += rowCount;
+      if (rowCount < cleanupBatch) break;
+    }
+    await this.db.query(
+      `DELETE FROM platform.event_receipt r
+       WHERE r.received_at < clock_timestamp() - make_interval(secs => CAST($1 AS double precision))
+         AND NOT EXISTS (SELECT 1 FROM platform.outbox_event e WHERE e.event_id = r.event_id)`,
+      [retentionMs / 1000],
+    );
+    return removed;
   }
 
   /**
