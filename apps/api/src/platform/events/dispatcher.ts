@@ -153,13 +153,16 @@ export class EventDispatcher {
             // One delivery per transaction: a slow handler holds one connection, never a batch.
           }
         }
+        if (this.stopped) return;
         await this.afterDrain();
+        if (this.loopFailures > 0) this.options.logger.info({ failures: this.loopFailures }, 'event dispatch recovered');
         this.loopFailures = 0;
       } catch (error) {
         // Database unreachable (or the like): nothing was lost, the deliveries stay pending.
+        // Logged on the first failure and every 10th after it, so an outage does not flood the log.
         this.loopFailures += 1;
-        const delay = Math.min(loopRetryMaxMs, this.options.settings.retryBaseMs * 2 ** (this.loopFailures - 1));
-        this.options.logger.warn({ err: error, retry_in_ms: delay }, 'event dispatch failed; retrying');
+        const delay = Math.min(loopRetryMaxMs, this.options.settings.retryBaseMs * 2 ** Math.min(this.loopFailures - 1, 20));
+        if (this.loopFailures % 10 === 1) this.options.logger.warn({ err: error, failures: this.loopFailures, retry_in_ms: delay }, 'event dispatch failed; retrying');
         this.schedule(delay);
         return;
       }
