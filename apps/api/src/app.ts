@@ -15,6 +15,8 @@ import { withTransactionRetry } from './platform/db/transaction-retry.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
 import { openMemoryRateLimitStore, openPostgresRateLimitStore, openRedisRateLimitStore } from './platform/http/rate-limit-store.js';
+import { EventDispatcher } from './platform/events/dispatcher.js';
+import { EventOutbox } from './platform/events/outbox.js';
 import { createMetrics } from './platform/metrics/metrics.js';
 import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
@@ -42,7 +44,8 @@ export interface AppDeps {
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
-  const metrics = createMetrics({ poolStats: () => deps.db.stats(), poolMax: config.dbPoolMax });
+  let dispatcher: EventDispatcher | undefined;
+  const metrics = createMetrics({ poolStats: () => deps.db.stats(), poolMax: config.dbPoolMax, eventStats: () => dispatcher?.stats() });
   const app = createHttpServer({
     logger: deps.logger,
     logControl: deps.logControl,
@@ -58,8 +61,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // failure, deadlock) runs again as a whole.
   const db = withAmbientTransactions(withTransactionRetry(deps.db));
   const idempotency = new Idempotency(db);
+  // Modules record their events in their own transactions; the dispatcher delivers them.
+  const events = new EventOutbox(db);
   const iam = createIamModule({
     db,
+    events,
     rbacRoutes: readOperations(bundledSpec)
       .filter((op) => op.security.rbac)
       .map((op) => ({ resource: op.path, operation: op.method as 'GET' })),
@@ -76,7 +82,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       logControl: deps.logControl,
       shuttingDown: deps.shuttingDown ?? (() => false),
     }),
-    createMovieModule({ db }),
+    createMovieModule({ db, events }),
     createRecipeModule({ db }),
   ];
 
@@ -94,13 +100,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     idempotency,
   });
   for (const module of modules) module.registerRoutes?.(app);
+  if (config.events.dispatch) {
+    dispatcher = new EventDispatcher({ db, outbox: events, subscriptions: modules.flatMap((m) => m.subscriptions ?? []), settings: config.events, logger: deps.logger });
+  }
   app.addHook('onReady', async () => {
     await rateLimiter?.start();
     for (const module of modules) await module.start?.();
+    // Before the first request: subscriptions must be registered for events to fan out to them.
+    await dispatcher?.start();
     idempotency.startCleanup((error) => deps.logger.warn({ err: error }, 'idempotency cleanup failed'));
   });
   app.addHook('onClose', async () => {
     idempotency.stopCleanup();
+    await dispatcher?.stop();
     await rateLimiter?.close();
     for (const module of modules) await module.close?.();
   });

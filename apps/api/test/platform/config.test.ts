@@ -74,6 +74,7 @@ describe('loadConfig', () => {
       log: { level: 'info', levelMin: 'trace', errorStack: false },
       migrateOnStart: true,
       bodyLimit: 1_048_576,
+      events: { dispatch: true, maxAttempts: 10, retryBaseMs: 1_000, retryMaxMs: 300_000, pollIntervalMs: 10_000, retentionMs: 604_800_000 },
       rateLimit: { max: 0, windowMs: 60_000, store: 'memory', storeTimeoutMs: 250, redisUrl: undefined },
       http: {
         requestTimeoutMs: 30_000,

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Db } from '../../platform/db/db.js';
 import type { AppAuthenticator, Authorizer, TokenVerifier } from '../../platform/auth/ports.js';
 import { toRuntimeHandlers, type OperationHandlers } from '../../platform/http/operation.js';
+import { EventOutbox } from '../../platform/events/outbox.js';
+import type { EventRecorder } from '../../platform/events/event.js';
 import type { ApiModule } from '../../platform/http/module.js';
 import { newExternalId } from '../../platform/ids/external-id.js';
 import { AccessService } from './application/access.service.js';
 import { AppService } from './application/app.service.js';
+import { auditSubscription } from './application/audit.handler.js';
 import type { ActorResolver, RbacRoutes } from './application/caller.js';
 import { GenesisService, type CompleteGenesisRequest } from './application/genesis.service.js';
 import { IdentityService } from './application/identity.service.js';
@@ -15,6 +18,7 @@ import { UserService } from './application/user.service.js';
 import type { IamStore } from './domain/iam.repo.js';
 import type { Route } from './domain/iam.js';
 import { createIdentityStore } from './infra/identity.repo.js';
+import { PgAuditLog } from './infra/audit.repo.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
 import { createIamHandlers } from './transport/iam.routes.js';
 import { createIdentityHandlers } from './transport/identity.routes.js';
@@ -33,6 +37,8 @@ function createAppService(store: IamStore, access: AccessService): AppService {
 /** What the iam module needs from app.ts. */
 export interface IamModuleDeps {
   db: Db;
+  /** Records iam's events (events.ts) in its transactions. */
+  events: EventRecorder;
   /** Every operation marked `x-rbac` in the bundled spec: what permissions may name. */
   rbacRoutes: Route[];
   /** Role codes granted on self-registration (SELF_REGISTER_ROLES). */
@@ -55,7 +61,7 @@ export interface IamModule extends ApiModule {
  */
 export function createIamModule(deps: IamModuleDeps): IamModule {
   let access: AccessService | undefined;
-  const store = createIamStore(deps.db, () => access?.invalidate());
+  const store = createIamStore(deps.db, deps.events, () => access?.invalidate());
   access = new AccessService(store.repo);
   const accessService = access;
   const routes = new Set(deps.rbacRoutes.map((r) => `${r.operation} ${r.resource}`));
@@ -81,6 +87,7 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
     handlers: toRuntimeHandlers(handlers),
     appAuthenticator: accessService,
     authorizer: accessService,
+    subscriptions: [auditSubscription((tx) => new PgAuditLog(tx))],
     async start() {
       unsubscribe = await subscribeToIamChanges(deps.db, () => accessService.invalidate());
     },
@@ -102,7 +109,7 @@ export type IamOperatorKeys = Pick<AppService, 'createApiKeyAsOperator' | 'revok
  */
 export function createIamOperatorKeys(db: Db): IamOperatorKeys {
   let access: AccessService | undefined;
-  const store = createIamStore(db, () => access?.invalidate());
+  const store = createIamStore(db, new EventOutbox(db), () => access?.invalidate());
   access = new AccessService(store.repo);
   return createAppService(store, access);
 }

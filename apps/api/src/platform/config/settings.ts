@@ -96,6 +96,20 @@ export const settings = {
     errorStack: setting('LOG_ERROR_STACK', boolean(), { default: false }),
   },
   migrateOnStart: setting('MIGRATE_ON_START', boolean(), { default: true }),
+  /** Delivery of domain events through the outbox (docs/operations.md, "Event delivery"). */
+  events: {
+    /** This process delivers events to its modules' subscribers (EVENT_DISPATCH). */
+    dispatch: setting('EVENT_DISPATCH', boolean(), { default: true }),
+    /** Failed attempts after which a delivery is dead-lettered. */
+    maxAttempts: setting('EVENT_MAX_ATTEMPTS', integer(1, 1000), { default: 10 }),
+    /** First retry delay, ms, doubled per failure up to `retryMaxMs`. */
+    retryBaseMs: setting('EVENT_RETRY_BASE', duration(1), { default: '1s' }),
+    retryMaxMs: setting('EVENT_RETRY_MAX', duration(1), { default: '5m' }),
+    /** Safety poll interval, ms (deliveries are woken by NOTIFY; this catches anything missed). */
+    pollIntervalMs: setting('EVENT_POLL_INTERVAL', duration(10), { default: '10s' }),
+    /** How long delivered events are kept, ms. */
+    retentionMs: setting('EVENT_RETENTION', duration(1000), { default: '168h' }),
+  },
   /** Maximum request body size in bytes. */
   bodyLimit: setting('BODY_LIMIT', integer(1), { default: 1_048_576 }),
   rateLimit: {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { EventSubscription } from '../events/event.js';
 import type { RuntimeHandlers } from './operation.js';
 
 /**
@@ -8,6 +9,8 @@ import type { RuntimeHandlers } from './operation.js';
 export interface ApiModule {
   name: string;
   handlers: RuntimeHandlers;
+  /** The module's event subscriptions (other modules' events it handles); delivered by the platform's dispatcher. */
+  subscriptions?: readonly EventSubscription[];
   /** Registers routes outside the spec (e.g. the API reference page's assets). */
   registerRoutes?(app: FastifyInstance): void;
   /** Starts background work (e.g. LISTEN); runs before the server accepts requests. */

@@ -13,8 +13,19 @@ export interface MetricsOptions {
   poolStats?: () => PoolStats;
   /** The configured pool size (DB_POOL_MAX), exported so alerts can compare usage with it. */
   poolMax?: number;
+  /** Read at each scrape for the event delivery metrics; undefined (or returning it) → not dispatching. */
+  eventStats?: () => EventDeliveryStats | undefined;
   /** Process metrics (CPU, memory, event loop lag, GC, handles); default true. */
   processMetrics?: boolean;
+}
+
+/** Counters of this instance's event dispatcher, and the dead-letter count of the database. */
+export interface EventDeliveryStats {
+  delivered: number;
+  failed: number;
+  deadLettered: number;
+  /** Deliveries in the dead-letter state now (every instance's), as the dispatcher last read it. */
+  deadNow: number;
 }
 
 /** What the HTTP server records per response. */
@@ -80,6 +91,32 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   }
   if (options.poolMax !== undefined) {
     new Gauge({ name: 'db_pool_max_connections', help: 'Configured pool size (DB_POOL_MAX).', registers: [registry] }).set(options.poolMax);
+  }
+  const eventStats = options.eventStats;
+  if (eventStats) {
+    const counter = (name: string, help: string, read: (stats: EventDeliveryStats) => number): void => {
+      new Counter({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const stats = eventStats();
+          this.reset();
+          if (stats) this.inc(read(stats));
+        },
+      });
+    };
+    counter('events_delivered_total', 'Event deliveries this instance completed.', (s) => s.delivered);
+    counter('events_delivery_failures_total', 'Event handler attempts that failed on this instance (each is retried or dead-lettered).', (s) => s.failed);
+    counter('events_dead_lettered_total', 'Event deliveries this instance moved to the dead-letter state.', (s) => s.deadLettered);
+    new Gauge({
+      name: 'events_dead_letter_deliveries',
+      help: 'Event deliveries in the dead-letter state (every instance), waiting for an operator: npm run events -- list-dead.',
+      registers: [registry],
+      collect() {
+        this.set(eventStats()?.deadNow ?? 0);
+      },
+    });
   }
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 

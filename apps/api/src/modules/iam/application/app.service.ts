@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
+import { appDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
 import type { Actor, ApiKeyInfo, App, AppKeys, ExpectedVersion } from '../domain/iam.js';
 import { isPrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
@@ -108,10 +109,15 @@ export class AppService {
 
   /** Deletes an app and its keys; the calling app cannot delete itself (409). */
   async deleteApp(caller: Caller, externalId: string, expected?: ExpectedVersion): Promise<void> {
-    await this.store.transaction(async (repo) => {
+    await this.store.transaction(async (repo, events) => {
       const app = await this.findAppById(caller, externalId, repo);
       if (app.id === caller.app.id) throw new AppError('conflict_error', 'an app cannot delete itself');
       if (!(await repo.deleteApp(app.id, expected))) throw preconditionFailed('app');
+      await events.record(appDeleted, {
+        aggregateId: app.externalId,
+        orgId: app.orgId,
+        payload: { app_id: app.id, app_external_id: app.externalId, org_id: app.orgId, org_external_id: app.orgExternalId, name: app.name },
+      });
       await repo.notifyChange('app');
     });
   }

@@ -1,5 +1,6 @@
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
+import { orgDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
 import type { App, ExpectedVersion, Member, Org } from '../domain/iam.js';
 import { isPrincipal, requirePrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
@@ -83,7 +84,7 @@ export class OrgService {
 
   /** Deletes an org with its apps, keys, memberships and grants. The Principal and Test orgs, genesis' org and the caller's own org cannot be deleted (409). */
   async deleteOrg(caller: Caller, externalId: string, expected?: ExpectedVersion): Promise<void> {
-    await this.store.transaction(async (repo) => {
+    await this.store.transaction(async (repo, events) => {
       const org = await this.findOrgById(caller, externalId, repo);
       const genesis = await repo.findGenesis();
       if (org.kind !== 'standard' || org.id === genesis?.userOrgId) {
@@ -91,6 +92,7 @@ export class OrgService {
       }
       if (org.id === caller.app.orgId) throw new AppError('conflict_error', "an app cannot delete its own org");
       if (!(await repo.deleteOrg(org.id, expected))) throw preconditionFailed('org');
+      await events.record(orgDeleted, { aggregateId: org.externalId, orgId: org.id, payload: { org_id: org.id, org_external_id: org.externalId, name: org.name } });
       await repo.notifyChange('org');
     });
   }

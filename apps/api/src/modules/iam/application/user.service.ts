@@ -1,6 +1,7 @@
 import type { AuthApp, AuthUser } from '../../../platform/auth/ports.js';
 import { notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
+import { userRegistered } from '../events.js';
 import { profileNames, type User, type UserProfile } from '../domain/iam.js';
 
 /** The user's profile from the token's claims. */
@@ -24,7 +25,7 @@ export class UserService {
   /** Registers the caller in the app's org; `created` tells a new user from an existing one. */
   async registerUser(user: AuthUser, app: AuthApp): Promise<{ user: User; created: boolean }> {
     const profile = profileOf(user);
-    return this.store.transaction(async (repo) => {
+    return this.store.transaction(async (repo, events) => {
       let existing = await repo.findUserByIssuerSubject(user.issuer, user.subject);
       let created = false;
       if (!existing) {
@@ -41,6 +42,7 @@ export class UserService {
         const roleId = await repo.findRoleId(code);
         if (roleId) await repo.grantRole(app.orgId, registered.id, roleId, actor);
       }
+      if (created) await events.record(userRegistered, { aggregateId: registered.externalId, orgId: app.orgId, payload: { user_external_id: registered.externalId, org_id: app.orgId, app_external_id: app.externalId } });
       await repo.notifyChange('user');
       return { user: (await repo.findUserByExternalId(registered.externalId))!, created };
     });

@@ -1,3 +1,4 @@
+import type { TransactionEvents } from '../../../platform/events/event.js';
 import type { GeneratedApiKey } from './api-key.js';
 import type { Actor, ApiKeyInfo, App, AppKeys, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
 
@@ -103,6 +104,9 @@ export interface IamRepository {
 /** Runs work on the repository, optionally in one transaction. */
 export interface IamStore {
   repo: IamRepository;
-  /** Runs `fn` in one transaction; afterwards this instance's caches are invalidated if `fn` changed data. */
-  transaction<T>(fn: (repo: IamRepository) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; afterwards this instance's caches are invalidated if `fn` changed
+   * data. `events` records iam's events (events.ts) in that same transaction.
+   */
+  transaction<T>(fn: (repo: IamRepository, events: TransactionEvents) => Promise<T>): Promise<T>;
 }

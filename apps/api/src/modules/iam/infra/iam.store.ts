@@ -1,4 +1,5 @@
 import type { Db } from '../../../platform/db/db.js';
+import { eventsOn, type EventRecorder, type TransactionEvents } from '../../../platform/events/event.js';
 import type { IamRepository, IamStore } from '../domain/iam.repo.js';
 import { PgIamRepository } from './iam.repo.js';
 
@@ -7,14 +8,15 @@ export const iamChangeChannel = 'chompardo_iam';
 
 /**
  * The iam store on a database. After every transaction `afterWrite` runs (this instance clears
- * its caches at once; other instances hear the NOTIFY sent inside the transaction).
+ * its caches at once; other instances hear the NOTIFY sent inside the transaction). Events go
+ * through `events` in the same transaction.
  */
-export function createIamStore(db: Db, afterWrite: () => void): IamStore {
+export function createIamStore(db: Db, events: EventRecorder, afterWrite: () => void): IamStore {
   return {
     repo: new PgIamRepository(db),
-    async transaction<T>(fn: (repo: IamRepository) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (repo: IamRepository, events: TransactionEvents) => Promise<T>): Promise<T> {
       try {
-        return await db.transaction((tx) => fn(new PgIamRepository(tx)));
+        return await db.transaction((tx) => fn(new PgIamRepository(tx), eventsOn(events, tx)));
       } finally {
         afterWrite();
       }

@@ -1,0 +1,18 @@
+/** One entry of iam's audit log: an event iam reacted to, kept after what it describes is gone. */
+export interface AuditEntry {
+  /** The outbox event's id: an entry is written at most once per event. */
+  eventId: string;
+  eventName: string;
+  aggregateId: string;
+  /** The org's internal id, if the event concerns one. */
+  orgId: string | null;
+  /** The event's payload as recorded. */
+  detail: unknown;
+  occurredAt: Date;
+}
+
+/** iam's audit log (port); bound to the transaction the entry must commit with. */
+export interface AuditLog {
+  /** Appends `entry`; a second entry for the same event id is ignored. */
+  recordAuditEntry(entry: AuditEntry): Promise<void>;
+}

@@ -1,0 +1,3 @@
+/* @name deleteMoviesOfOrg */
+DELETE FROM movie.movie
+WHERE org_id = CAST(:orgId! AS bigint);
