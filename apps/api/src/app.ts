@@ -10,8 +10,7 @@ import type { ApiModule } from './platform/http/module.js';
 import type { RuntimeHandlers } from './platform/http/operation.js';
 import { bundledSpec, bundledSpecYaml } from './generated/openapi-spec.gen.js';
 import { readOperations } from './platform/http/spec.js';
-import { withAmbientTransactions } from './platform/db/ambient.js';
-import { withTransactionRetry } from './platform/db/transaction-retry.js';
+import { createDbHandle, isDbHandle } from './platform/db/db-handle.js';
 import { Idempotency } from './platform/http/idempotency/idempotency.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
 import { openMemoryRateLimitStore, openPostgresRateLimitStore, openRedisRateLimitStore } from './platform/http/rate-limit-store.js';
@@ -56,10 +55,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   registerMetricsRoute(app, { metrics, token: config.metricsToken });
   const rateLimiter = config.rateLimit.max > 0 ? createRateLimiter(deps) : undefined;
 
-  // One database handle for everything: transactions are ambient, so an idempotent POST's record
-  // and the module's own writes commit together; a transaction that loses a race (serialization
-  // failure, deadlock) runs again as a whole.
-  const db = withAmbientTransactions(withTransactionRetry(deps.db));
+  // One database handle for everything (main.ts builds it; tests may pass the driver's Db):
+  // transactions are ambient, so an idempotent POST's record and the module's own writes commit
+  // together; a transaction that loses a race (serialization failure, deadlock) runs again as a whole.
+  const db = isDbHandle(deps.db) ? deps.db : createDbHandle(deps.db);
   const idempotency = new Idempotency(db);
   // Modules record their events in their own transactions; the dispatcher delivers them.
   const events = new EventOutbox(db);

@@ -4,7 +4,6 @@ import { createLogger, LogControl, type Logger } from './platform/logging/logger
 import { tracingRequested } from './platform/telemetry/tracing-switch.js';
 import type { Tracing } from './platform/telemetry/tracing.js';
 import type { ManagedDb } from './platform/db/managed-db.js';
-import type { StartupGate } from './platform/db/startup-gate.js';
 import { configForThisProcess, isSupervisor, onShutdownRequest, processLogSettings, superviseWorkers } from './workers.js';
 
 /** Delays of the startup retry loop while the database is unreachable (doubling, jittered). */
@@ -37,7 +36,7 @@ function sleep(ms: number): Promise<void> {
  * The API process: config → logger → tracing (only with OTEL_* set) → database → migrations →
  * JWKS (eager; exit 1 when unreachable) → buildApp → listen → graceful shutdown.
  *
- * Database down at start: the server listens anyway behind a startup gate (readiness 503, requests
+ * Database down at start: the server listens anyway on a closed database handle (readiness 503, requests
  * needing the database 503 + Retry-After) and retries the migrations with backoff until they
  * succeed. Retried: every connection error except the permanent ones — server refused or
  * unreachable, starting up or in recovery (57P03), too many connections (53300), database not
@@ -79,10 +78,10 @@ async function main(): Promise<void> {
     const { startTracing } = await import('./platform/telemetry/tracing.js');
     tracing = startTracing(process.env, logger);
   }
-  const [{ buildApp }, { createDb, EmbeddedDatabaseInUseError, isConnectionError, isPermanentConnectionError }, { createStartupGate }, { createJwtVerifier }] = await Promise.all([
+  const [{ buildApp }, { createDb, EmbeddedDatabaseInUseError, isConnectionError, isPermanentConnectionError }, { createDbHandle }, { createJwtVerifier }] = await Promise.all([
     import('./app.js'),
     import('./platform/db/index.js'),
-    import('./platform/db/startup-gate.js'),
+    import('./platform/db/db-handle.js'),
     import('./platform/auth/jwt-verifier.js'),
   ]);
 
@@ -99,7 +98,7 @@ async function main(): Promise<void> {
   }
   logger.info({ database: db.kind }, 'database opened');
   const retryable = (error: unknown): boolean => isConnectionError(error) && !isPermanentConnectionError(error);
-  let gate: StartupGate | undefined;
+  let ready = true;
   try {
     await prepareDatabase(db, config, logger);
   } catch (error) {
@@ -109,8 +108,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     logger.warn({ err: error }, 'database unreachable at start: serving as not ready and retrying');
-    gate = createStartupGate(db);
+    ready = false;
   }
+  // The one handle the app runs on; closed (503 + Retry-After) until the database is prepared.
+  const handle = createDbHandle(db, { startClosed: !ready });
 
   const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   try {
@@ -124,18 +125,17 @@ async function main(): Promise<void> {
   }
 
   let shuttingDown = false;
-  const app = buildApp({ config, logger, logControl, db: gate?.db ?? db, verifier, shuttingDown: () => shuttingDown });
+  const app = buildApp({ config, logger, logControl, db: handle, verifier, shuttingDown: () => shuttingDown });
   tracing?.nameSpansByRoute(app);
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ url: address }, 'listening');
 
-  if (gate) {
-    const startupGate = gate;
+  if (!ready) {
     void (async () => {
       for (let attempt = 1, delay = startupRetryMinMs; !shuttingDown; attempt++, delay = Math.min(delay * 2, startupRetryMaxMs)) {
         try {
           await prepareDatabase(db, config, logger);
-          await startupGate.open();
+          await handle.open();
           logger.info({ attempts: attempt }, 'database ready');
           return;
         } catch (error) {
@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     try {
       await closed;
       verifier.stop();
-      await db.close();
+      await handle.close();
       await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'flushing traces failed'));
       logger.info('shutdown complete');
       process.exit(0);

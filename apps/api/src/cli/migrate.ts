@@ -9,20 +9,21 @@
  * Exit code: 0 done, 1 migration or database failure, 2 usage or configuration error.
  */
 import { moduleMigrations } from '../migrations.js';
-import { splitCommandLine } from './command-line.js';
+import { parseMigrateArgs } from './migrate-args.js';
 import { ConfigError, loadConfig } from '../platform/config/index.js';
 import { createDb, EmbeddedDatabaseInUseError } from '../platform/db/index.js';
 import { runMigrateCommand } from '../platform/db/migrator.js';
 
-/** The migrate command's own flags and commands; every other flag is a configuration flag. */
-const commandLine = { valueFlags: new Set(['--module', '--steps']), commands: new Set(['up', 'down', 'status']) };
-
 async function main(): Promise<number> {
-  const { commandArgs, configArgs } = splitCommandLine(process.argv.slice(2), commandLine);
+  const args = parseMigrateArgs(process.argv.slice(2));
+  if (!args.ok) {
+    process.stdout.write(`${args.message}\n`);
+    return 2;
+  }
   let config;
   try {
     // npm runs workspace scripts in apps/api: resolve ./config and ./.data from where the user typed the command.
-    config = loadConfig({ argv: configArgs, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd() });
+    config = loadConfig({ argv: args.configArgs, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd() });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`configuration error: ${error.message}\n`);
@@ -42,7 +43,7 @@ async function main(): Promise<number> {
     throw error;
   }
   try {
-    return await runMigrateCommand(db, moduleMigrations, commandArgs, (line) => process.stdout.write(`${line}\n`));
+    return await runMigrateCommand(db, moduleMigrations, args.command, (line) => process.stdout.write(`${line}\n`));
   } finally {
     await db.close();
   }

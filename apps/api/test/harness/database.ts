@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { ManagedDb } from '../../src/platform/db/managed-db.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
-import { createPgDb, quoteIdent } from '../../src/platform/db/pg-db.js';
+import { createPgDb } from '../../src/platform/db/pg-db.js';
+import { quoteIdent } from '../../src/platform/db/sql-ident.js';
 import { createPgliteDb } from '../../src/platform/db/pglite-db.js';
 
 /** A database of its own for one test file. */

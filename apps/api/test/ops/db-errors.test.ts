@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { isAppError } from '../../src/platform/errors/app-error.js';
 import type { Db } from '../../src/platform/db/db.js';
 import { mapDbError } from '../../src/platform/db/db-errors.js';
-import { withTransactionRetry } from '../../src/platform/db/transaction-retry.js';
+import { createDbHandle } from '../../src/platform/db/db-handle.js';
 import type { ManagedDb } from '../../src/platform/db/managed-db.js';
 import { createPgDb } from '../../src/platform/db/pg-db.js';
 import { createBlankDatabase, testPostgresEnv } from '../harness/database.js';
@@ -96,7 +96,7 @@ describe('SQLSTATE mapping of real PostgreSQL errors', { skip: testPostgresEnv()
 
     // The same race through the Db the app uses: the loser's whole transaction runs again.
     await db.query('UPDATE account SET balance = 100');
-    const retrying = withTransactionRetry(db);
+    const retrying = createDbHandle(db);
     a = deferred();
     b = deferred();
     bodies = 0;

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/platform/config/index.js';
 import { asConnectFailure, isConnectionError, mapDbError } from '../../src/platform/db/db-errors.js';
 import { createDb } from '../../src/platform/db/index.js';
-import { quoteIdent } from '../../src/platform/db/pg-db.js';
+import { quoteIdent } from '../../src/platform/db/sql-ident.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { createTestDatabase, runAdminSql, testPostgresEnv, type TestDatabase } from '../harness/database.js';
 import { principalHeaders, runGenesis } from '../harness/iam.js';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { asConnectFailure, isConnectionError, isPermanentConnectionError, mapDbError } from '../../src/platform/db/db-errors.js';
-import { quoteIdent } from '../../src/platform/db/pg-db.js';
+import { quoteIdent } from '../../src/platform/db/sql-ident.js';
 import { createBlankDatabase, runAdminSql, testPostgresEnv } from '../harness/database.js';
 import { startTestIdentity, type TestIdentity } from '../harness/identity.js';
 import { exitWithin, startServerProcess, waitUntil, type ServerProcess } from './server-process.js';

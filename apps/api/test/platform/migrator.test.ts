@@ -16,6 +16,7 @@ import {
 import { createPgDb } from '../../src/platform/db/pg-db.js';
 import { createPgliteDb } from '../../src/platform/db/pglite-db.js';
 import { createBlankDatabase, testPostgresEnv } from '../harness/database.js';
+import { parseMigrateArgs } from '../../src/cli/migrate-args.js';
 
 const tempRoot = mkdtempSync(path.join(os.tmpdir(), 'chompardo-migrations-'));
 let sourceCount = 0;
@@ -250,18 +251,25 @@ function migratorBehaviour(getDb: () => ManagedDb, openRaceDbs: () => Promise<{ 
     const print = (line: string): void => {
       out.push(line);
     };
-    assert.equal(await runMigrateCommand(db, [source], ['up', '--module', source.module], print), 0);
-    assert.equal(await runMigrateCommand(db, [source], ['down', `--module=${source.module}`, '--steps', '2'], print), 0);
+    const run = (argv: string[]): Promise<number> => {
+      const args = parseMigrateArgs(argv);
+      if (args.ok) return runMigrateCommand(db, [source], args.command, print);
+      print(args.message);
+      return Promise.resolve(2);
+    };
+    assert.equal(await run(['up', '--module', source.module]), 0);
+    assert.equal(await run(['down', `--module=${source.module}`, '--steps', '2']), 0);
     out.length = 0;
-    assert.equal(await runMigrateCommand(db, [source], ['status'], print), 0);
+    assert.equal(await run(['status']), 0);
     assert.match(out[0] ?? '', /^MODULE\s+VERSION\s+NAME\s+STATE\s+APPLIED AT$/);
     assert.match(out[1] ?? '', /0001\s+0001_create_thing\s+applied\s+\d{4}-/);
     assert.match(out[2] ?? '', /0002\s+0002_add_note\s+pending$/);
-    assert.equal(await runMigrateCommand(db, [source], ['sideways'], print), 2);
-    assert.equal(await runMigrateCommand(db, [source], ['up', '--module', 'nope'], print), 2);
+    assert.equal(await run(['sideways']), 2);
+    assert.equal(await run(['up', '--module', 'nope']), 2);
     assert.match(out.at(-1) ?? '', /unknown module "nope"/);
-    assert.equal(await runMigrateCommand(db, [source], ['down', '--steps', '0'], print), 2);
-    assert.equal(await runMigrateCommand(db, [source], [], print), 2);
+    assert.equal(await run(['down', '--steps', '0']), 2);
+    assert.equal(await run(['up', '--steps', '1']), 2);
+    assert.equal(await run([]), 2);
   });
 }
 

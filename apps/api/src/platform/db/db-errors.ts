@@ -21,9 +21,12 @@ const connectionErrnoCodes = new Set([
  * now (starting up, recovery), database dropped, idle-session and idle-in-transaction timeouts
  * (the server closed our session), too many connections, and the refusals of a connection
  * attempt: authentication of our own role (28000, 28P01) and a database that does not exist
- * (3D000). Those last three are only ever raised while a session is being opened.
+ * (3D000). Those last three are only ever raised while a session is being opened. And 25006
+ * (read-only transaction): the API never opens read-only transactions, so a write refused as
+ * read-only reached a standby — a primary demoted by a failover, or a host picked without
+ * `target_session_attrs`; the connection is dropped and the request may succeed on the new primary.
  */
-const connectionSqlStates = new Set(['57P01', '57P02', '57P03', '57P04', '57P05', '25P03', '53300', '28000', '28P01', '3D000']);
+const connectionSqlStates = new Set(['57P01', '57P02', '57P03', '57P04', '57P05', '25P03', '53300', '28000', '28P01', '3D000', '25006']);
 
 /**
  * SQLSTATEs of a refused connection attempt that no retry fixes without an operator: wrong
@@ -162,6 +165,14 @@ export function isPermanentConnectionError(e: unknown, depth = 0): boolean {
 export function isRetryableTxError(e: unknown): boolean {
   const state = sqlStateOf(e);
   return state === '40001' || state === '40P01';
+}
+
+/**
+ * True when a write was refused because the session is read-only (25006): on this API, a session
+ * on a standby (see the SQLSTATE list above).
+ */
+export function isReadOnlyTransactionError(e: unknown): boolean {
+  return sqlStateOf(e) === '25006';
 }
 
 /** True when the statement was cancelled, typically by `statement_timeout` (57014). */

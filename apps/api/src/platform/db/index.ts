@@ -7,7 +7,9 @@ import { acquireProcessLock, ProcessLockHeldError, type LockHolder } from './pro
 
 export type { Db, NotificationHandler, Queryable, QueryResult, TransactionOptions } from './db.js';
 export type { ManagedDb, ScriptQueryable } from './managed-db.js';
-export { createPgDb, quoteIdent, type DbLogger, type PgDbOptions } from './pg-db.js';
+export { createPgDb, type DbLogger, type PgDbOptions } from './pg-db.js';
+export { quoteIdent } from './sql-ident.js';
+export { createDbHandle, isDbHandle, type AmbientDb, type DbHandle, type DbHandleOptions } from './db-handle.js';
 export { createPgliteDb, type PgliteDbOptions } from './pglite-db.js';
 export { acquireProcessLock, isProcessAlive, ProcessLockHeldError, readLiveLock, type LockHolder, type ProcessLock } from './process-lock.js';
 export {
@@ -37,6 +39,7 @@ export {
   runMigrateCommand,
   runSqlScript,
   UnknownModuleError,
+  type MigrateCommand,
   type MigrateDownOptions,
   type MigrateUpOptions,
   type MigrationFile,

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db, Queryable } from './db.js';
+import { quoteIdent } from './sql-ident.js';
 import { findTransactionControl } from './transaction-control.js';
 
 /**
@@ -118,10 +119,6 @@ export async function runSqlScript(q: Queryable, sql: string): Promise<void> {
   } else {
     await q.query(sql);
   }
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 function validateSources(sources: readonly MigrationSource[]): void {
@@ -475,53 +472,27 @@ function formatStatusTable(entries: readonly MigrationStatusEntry[]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-const usage = 'usage: migrate up|down|status [--module NAME] [--steps N]';
+/** One run of the migrate command, as `cli/migrate-args.ts` read it from the command line. */
+export interface MigrateCommand {
+  command: 'up' | 'down' | 'status';
+  /** Only this module's migrations. */
+  module?: string;
+  /** For down: how many migrations to revert (default 1). */
+  steps?: number;
+}
 
 /**
- * The `migrate` command line: `up|down|status [--module NAME] [--steps N]` (`--steps` only for
- * down; `--flag=value` accepted). Prints progress, a status table, or a one-line error through
- * `print`. Returns the process exit code: 0 success, 1 migration/database failure, 2 usage error
- * (unknown command, flag or module, bad `--steps`).
+ * Runs one migrate command: prints progress, a status table, or a one-line error through
+ * `print`. Returns the process exit code: 0 success, 1 migration/database failure, 2 unknown module.
  */
 export async function runMigrateCommand(
   db: Db,
   sources: readonly MigrationSource[],
-  argv: readonly string[],
+  { command, module, steps }: MigrateCommand,
   print: (line: string) => void,
 ): Promise<number> {
-  const positional: string[] = [];
-  const flags = new Map<string, string>();
-  for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index] ?? '';
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [flag = '', inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (flag !== 'module' && flag !== 'steps') {
-      print(`unknown option --${flag}\n${usage}`);
-      return 2;
-    }
-    const value = inline ?? argv[++index];
-    if (value === undefined || value === '') {
-      print(`option --${flag} needs a value\n${usage}`);
-      return 2;
-    }
-    flags.set(flag, value);
-  }
-  const [command, ...extra] = positional;
-  if (command === undefined || !['up', 'down', 'status'].includes(command) || extra.length > 0) {
-    print(command === undefined ? usage : `unknown command ${positional.join(' ')}\n${usage}`);
-    return 2;
-  }
-  const module = flags.get('module');
   if (module !== undefined && !sources.some((source) => source.module === module)) {
     print(new UnknownModuleError(module, sources).message);
-    return 2;
-  }
-  const stepsText = flags.get('steps');
-  if (stepsText !== undefined && (command !== 'down' || !/^[1-9]\d*$/.test(stepsText))) {
-    print(command !== 'down' ? `--steps applies to down only\n${usage}` : '--steps must be a positive integer');
     return 2;
   }
   try {
@@ -535,7 +506,7 @@ export async function runMigrateCommand(
     } else {
       const reverted = await migrateDown(db, sources, {
         ...(module === undefined ? {} : { module }),
-        steps: stepsText === undefined ? 1 : Number(stepsText),
+        steps: steps ?? 1,
         log: print,
       });
       print(reverted.length === 0 ? 'nothing to revert' : `reverted ${reverted.length} migration(s)`);

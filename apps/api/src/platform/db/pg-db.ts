@@ -1,8 +1,10 @@
 import pg from 'pg';
 import type { NotificationHandler, QueryOptions, Queryable, QueryResult, TransactionOptions } from './db.js';
-import { asConnectFailure, isConnectionError } from './db-errors.js';
+import { asConnectFailure, isConnectionError, isReadOnlyTransactionError } from './db-errors.js';
 import { defaultWriteSlots, laneOfStatement, PoolAdmission, type Lane } from './pool-admission.js';
 import type { ManagedDb, ScriptQueryable } from './managed-db.js';
+import { HostSelector, hostIndexOf, selectedHostClient } from './host-selector.js';
+import { quoteIdent } from './sql-ident.js';
 
 /** The logger calls the database layer makes (a pino logger fits). */
 export interface DbLogger {
@@ -12,7 +14,23 @@ export interface DbLogger {
 
 /** Options of {@link createPgDb}. Defaults match the settings table (DB_* settings). */
 export interface PgDbOptions {
+  /**
+   * Where the pool connects: a `postgres://` URL, also in libpq's multi-host form with
+   * `target_session_attrs` (see {@link HostSelector}).
+   */
   connectionString: string;
+  /**
+   * Where the LISTEN connection goes instead (a direct PostgreSQL address when
+   * `connectionString` is a transaction-mode PgBouncer, which cannot carry LISTEN); default
+   * `connectionString`.
+   */
+  listenConnectionString?: string;
+  /**
+   * How the session limits reach the server: `startup` (default) sends them as startup
+   * parameters; `server` sends nothing and relies on the role's or database's own settings
+   * (`ALTER ROLE … SET lock_timeout = …`), for poolers that refuse or drop startup parameters.
+   */
+  sessionLimits?: 'startup' | 'server';
   /** Maximum number of pooled connections (the LISTEN and health-check connections come on top). */
   max: number;
   applicationName?: string;
@@ -49,7 +67,7 @@ const scriptTimeoutMs = 10 * 60_000;
 
 /** Delay bounds of the LISTEN reconnect loop (doubling from min to max). */
 const reconnectMinDelayMs = 100;
-const reconnectMaxDelayMs = 5_000;
+const reconnectMaxDelayMs = 2_000;
 
 const isolationSql: Record<NonNullable<TransactionOptions['isolation']>, string> = {
   'read committed': 'BEGIN ISOLATION LEVEL READ COMMITTED',
@@ -57,10 +75,6 @@ const isolationSql: Record<NonNullable<TransactionOptions['isolation']>, string>
   serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
 };
 
-/** Quotes `name` as an SQL identifier (double quotes doubled), for LISTEN/UNLISTEN. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 /**
  * Per-pool type parsers: int8 and numeric stay strings even if some other code changed pg's
@@ -107,89 +121,63 @@ function toResult<R>(result: pg.QueryResult): QueryResult<R> {
   return { rows: result.rows as R[], rowCount: result.rowCount ?? 0, fields: result.fields };
 }
 
-/** A checked-out client wrapped for callers, with its health as seen while it was out. */
-interface CheckedOutSession {
-  session: ScriptQueryable;
-  /** Records that the connection is unusable, so release destroys it instead of pooling it. */
-  markBroken(err: unknown): void;
-  /** Releases the client to the pool, or destroys it when it was marked broken. */
-  release(): void;
-}
-
-/**
- * Wraps a checked-out client as a {@link ScriptQueryable}. pg emits `error` on a checked-out
- * client whose socket dies between queries; without a listener that would crash the process, so
- * we record it and destroy the client on release.
- */
-function checkOut(client: pg.PoolClient, statements: StatementNames | undefined): CheckedOutSession {
-  let brokenBy: unknown;
-  const markBroken = (err: unknown): void => {
-    brokenBy ??= err ?? new Error('connection broken');
-  };
-  client.on('error', markBroken);
-  const session: ScriptQueryable = {
-    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
-      return toResult<R>(
-        await (statements
-          ? client.query(statements.config(text, params, options))
-          : client.query({ text, values: params as unknown[] | undefined, ...(options?.rowMode ? { rowMode: options.rowMode } : {}) })),
-      );
-    },
-    async exec(sql: string) {
-      const config: TimedQueryConfig = { text: sql, query_timeout: scriptTimeoutMs };
-      await client.query(config);
-    },
-  };
-  return {
-    session,
-    markBroken,
-    release() {
-      client.removeListener('error', markBroken);
-      client.release(brokenBy === undefined ? undefined : brokenBy instanceof Error ? brokenBy : true);
-    },
-  };
-}
-
 /** Most statement texts whose lane is remembered (dynamic SQL beyond it is classified each time). */
 const maxRememberedLanes = 1_000;
 
 /**
  * Builds the {@link ManagedDb} on a `pg.Pool`. Every session (pooled, LISTEN, health check) opens
  * with `statement_timeout`, `lock_timeout` and `idle_in_transaction_session_timeout` as startup
- * parameters (no statement per query), TCP keep-alive and a connect timeout; pooled queries also
- * get a client-side read timeout just above the statement timeout, so no call waits forever on a
- * dead server. Pooled connections are handed out through {@link PoolAdmission}: writes and
- * transactions may hold all but a few of them, so writes stalled on a lock held elsewhere never
- * leave reads without a connection; a caller that finds its lane's queue full fails at once, one
- * that waits past the pool wait timeout fails then, both with `PoolExhaustedError` (503).
- * `ping()` runs on a dedicated connection outside the pool, so a saturated pool is never
- * reported as a database that is down. Every failure to open a session is tagged with `asConnectFailure`. Errors of idle
+ * parameters (no statement per query; `sessionLimits: 'server'` leaves them to the server's role
+ * settings), TCP keep-alive and a connect timeout; pooled queries also get a client-side read
+ * timeout just above the statement timeout, so no call waits forever on a dead server.
+ *
+ * Hosts: a multi-host connection string and `target_session_attrs` work as in libpq (see
+ * {@link HostSelector}): new sessions go to the host that last fitted, each new session is
+ * checked with one query when `target_session_attrs` is not `any`, and a caller whose connect
+ * fails tries each further host once before it gets the error. A statement that fails with 25006
+ * (a write on a server that was demoted to a standby) drops its connection and moves the
+ * preference on; it answers 503 like any connection failure.
+ *
+ * Pooled connections are handed out through {@link PoolAdmission}: writes and transactions may
+ * hold all but a few of them, so writes stalled on a lock held elsewhere never leave reads
+ * without a connection; a caller that finds its lane's queue full fails at once, one that waits
+ * past the pool wait timeout fails then, both with `PoolExhaustedError` (503). `ping()` runs on a
+ * dedicated connection outside the pool, so a saturated pool is never reported as a database
+ * that is down. Every failure to open a session is tagged with `asConnectFailure`. Errors of idle
  * clients are logged, never thrown. LISTEN uses one dedicated client outside the pool that
- * reconnects with backoff; see {@link ManagedDb.onNotificationReconnect}. Errors are raw `pg`
- * errors: callers map them with `mapDbError`.
+ * reconnects with backoff (following the primary); see {@link ManagedDb.onNotificationReconnect}.
+ * Errors are raw `pg` errors: callers map them with `mapDbError`.
  */
 export function createPgDb(options: PgDbOptions): ManagedDb {
   const statementTimeoutMs = options.statementTimeoutMs ?? 15_000;
   const connectionTimeoutMs = options.connectionTimeoutMs ?? 2_000;
   const logger = options.logger;
+  const applicationName = options.applicationName ?? 'chompardo-api';
   const clientConfig: pg.ClientConfig = {
-    connectionString: options.connectionString,
-    application_name: options.applicationName ?? 'chompardo-api',
+    application_name: applicationName,
     connectionTimeoutMillis: connectionTimeoutMs,
     keepAlive: true,
     types: typeParsers,
-    // Sent in the startup packet: the server applies them as the session opens.
-    statement_timeout: statementTimeoutMs,
-    lock_timeout: options.lockTimeoutMs ?? 1_000,
-    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+    ...(options.sessionLimits === 'server'
+      ? {}
+      : {
+          // Sent in the startup packet: the server applies them as the session opens.
+          statement_timeout: statementTimeoutMs,
+          lock_timeout: options.lockTimeoutMs ?? 1_000,
+          idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
+        }),
   };
+  const hosts = new HostSelector(options.connectionString);
+  const listenHosts = options.listenConnectionString ? new HostSelector(options.listenConnectionString) : hosts;
   const pool = new pg.Pool({
     ...clientConfig,
+    Client: selectedHostClient(hosts),
+    ...(hosts.checksKind ? { onConnect: (client: pg.ClientBase) => hosts.check(client, hostIndexOf(client)) } : {}),
     max: options.max,
     idleTimeoutMillis: 30_000,
     // Capped: a longer timer would overflow Node's setTimeout and fire at once.
     query_timeout: Math.min(statementTimeoutMs + 1_000, 2_147_483_647),
-  });
+  } as pg.PoolConfig);
   pool.on('error', (err) => {
     // An idle client lost its connection (server restart, network); the pool drops it by itself.
     logger?.warn({ err }, 'idle database client error');
@@ -211,38 +199,52 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
   };
 
   const statements = options.preparedStatements === false ? undefined : new StatementNames();
-  const notifications = createNotificationListener(clientConfig, logger);
+  const notifications = createNotificationListener(listenHosts, { ...clientConfig, application_name: `${applicationName}:listen` }, logger);
   if (options.onNotificationReconnect) notifications.onReconnect(options.onNotificationReconnect);
-  const health = createHealthProbe(clientConfig, connectionTimeoutMs);
+  const health = createHealthProbe(hosts, { ...clientConfig, application_name: `${applicationName}:health` }, connectionTimeoutMs);
 
   /** A pooled client for `lane`, its admission slot held; give both back with {@link giveBack}. */
   async function acquire(lane: Lane): Promise<pg.PoolClient> {
     const admitted = admission.acquire(lane);
     if (admitted) await admitted;
-    try {
-      return await pool.connect();
-    } catch (e) {
-      admission.release(lane);
-      throw asConnectFailure(e);
+    // As libpq does: a failed connect tries the next host (the selector has moved on), once each.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await pool.connect();
+      } catch (e) {
+        if (attempt < hosts.count && isConnectionError(e)) continue;
+        admission.release(lane);
+        throw asConnectFailure(e);
+      }
     }
   }
 
-  function giveBack(client: pg.PoolClient, lane: Lane, broken: unknown): void {
+  /** `broken`: why the connection must not be reused; a demoted server also loses the preference. */
+  function releaseClient(client: pg.PoolClient, broken: unknown): void {
+    if (broken !== undefined && isReadOnlyTransactionError(broken)) {
+      hosts.failed(hostIndexOf(client));
+      logger?.warn({ host: hosts.label(hostIndexOf(client)) }, 'a write reached a read-only server (demoted?): dropping the connection');
+    }
     client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
-    admission.release(lane);
   }
 
-  async function runOnClient<T>(fn: (checkedOut: CheckedOutSession, client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async function runOnClient<T>(fn: (session: ScriptQueryable, client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
     const client = await acquire('write');
-    const checkedOut = checkOut(client, statements);
+    let broken: unknown;
+    // pg emits `error` on a checked-out client whose socket dies; unheard, it would crash the process.
+    const markBroken = (err: unknown): void => {
+      broken ??= err ?? new Error('connection broken');
+    };
+    client.on('error', markBroken);
     try {
-      return await fn(checkedOut, client);
+      return await fn(sessionOf(client, statements), client, markBroken);
     } catch (e) {
       // A client whose connection failed must not go back to the pool.
-      if (isConnectionError(e)) checkedOut.markBroken(e);
+      if (isConnectionError(e)) markBroken(e);
       throw e;
     } finally {
-      checkedOut.release();
+      client.removeListener('error', markBroken);
+      releaseClient(client, broken);
       admission.release('write');
     }
   }
@@ -250,7 +252,6 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
   async function runStatement<R>(lane: Lane, config: pg.QueryConfig): Promise<QueryResult<R>> {
     const client = await acquire(lane);
     let broken: unknown;
-    // pg emits `error` on a checked-out client whose socket dies; unheard, it would crash the process.
     const onError = (err: unknown): void => {
       broken ??= err ?? new Error('connection broken');
     };
@@ -262,7 +263,8 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
       throw e;
     } finally {
       client.removeListener('error', onError);
-      giveBack(client, lane, broken);
+      releaseClient(client, broken);
+      admission.release(lane);
     }
   }
 
@@ -277,21 +279,21 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     },
 
     async exec(sql: string): Promise<void> {
-      await runOnClient(({ session }) => session.exec(sql));
+      await runOnClient((session) => session.exec(sql));
     },
 
     transaction<T>(fn: (tx: ScriptQueryable) => Promise<T>, txOptions?: TransactionOptions): Promise<T> {
-      return runOnClient(async (checkedOut, client) => {
+      return runOnClient(async (session, client, markBroken) => {
         await client.query(isolationSql[txOptions?.isolation ?? 'read committed']);
         let result: T;
         try {
-          result = await fn(checkedOut.session);
+          result = await fn(session);
         } catch (e) {
           try {
             await client.query('ROLLBACK');
           } catch (rollbackError) {
             // The session state is unknown: never reuse it. The caller needs the original error.
-            checkedOut.markBroken(rollbackError);
+            markBroken(rollbackError);
             logger?.warn({ err: rollbackError }, 'rollback failed');
           }
           throw e;
@@ -308,7 +310,7 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     },
 
     withSession<T>(fn: (session: ScriptQueryable) => Promise<T>): Promise<T> {
-      return runOnClient(({ session }) => fn(session));
+      return runOnClient((session) => fn(session));
     },
 
     ping: () => health.ping(),
@@ -334,6 +336,25 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
   };
 }
 
+/** A checked-out client as a {@link ScriptQueryable}: named statements unless turned off, long scripts. */
+function sessionOf(client: pg.PoolClient, statements: StatementNames | undefined): ScriptQueryable {
+  return {
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+      return toResult<R>(
+        await client.query(
+          statements
+            ? statements.config(text, params, options)
+            : { text, values: params as unknown[] | undefined, ...(options?.rowMode ? { rowMode: options.rowMode } : {}) },
+        ),
+      );
+    },
+    async exec(sql: string) {
+      const config: TimedQueryConfig = { text: sql, query_timeout: scriptTimeoutMs };
+      await client.query(config);
+    },
+  };
+}
+
 /** The health-check connection of a pg Db. */
 interface HealthProbe {
   /** True when `SELECT 1` succeeds on the probe's own session within the deadline. Never throws. */
@@ -345,10 +366,10 @@ interface HealthProbe {
  * One client outside the pool, opened on first use and kept, that only runs `SELECT 1`: what
  * readiness asks is "can this instance reach its database", which a pool whose every connection
  * is busy (writes stalled on a lock, a burst) cannot answer. Concurrent pings share one probe.
- * A probe that fails on a kept connection (the server restarted since) is tried once more on a
- * new one. Every ping answers within `timeoutMs`.
+ * A probe that fails on a kept connection (the server restarted, failed over) is tried once more
+ * on a new one, opened on whichever host fits now. Every ping answers within `timeoutMs`.
  */
-function createHealthProbe(clientConfig: pg.ClientConfig, timeoutMs: number): HealthProbe {
+function createHealthProbe(hosts: HostSelector, clientConfig: pg.ClientConfig, timeoutMs: number): HealthProbe {
   let client: pg.Client | undefined;
   let inFlight: Promise<boolean> | undefined;
   let closed = false;
@@ -359,15 +380,9 @@ function createHealthProbe(clientConfig: pg.ClientConfig, timeoutMs: number): He
   }
 
   async function open(): Promise<pg.Client> {
-    const fresh = new pg.Client({ ...clientConfig, application_name: `${clientConfig.application_name ?? 'chompardo-api'}:health` });
+    const fresh = await hosts.open(clientConfig);
     // An error between probes (server restart, idle timeout) only means: reconnect next time.
     fresh.on('error', () => drop(fresh));
-    try {
-      await fresh.connect();
-    } catch (e) {
-      await fresh.end().catch(() => undefined);
-      throw asConnectFailure(e);
-    }
     if (closed) {
       await fresh.end().catch(() => undefined);
       throw new Error('database closed');
@@ -438,23 +453,25 @@ interface NotificationListener {
 }
 
 /**
- * One long-lived client (not from the pool, so LISTEN never occupies a pool slot and survives
- * pool churn) carrying every LISTEN of the process. When its connection drops it reconnects
- * with exponential backoff, LISTENs all channels again, then runs the reconnect callbacks.
+ * One long-lived client outside the pool carrying every LISTEN of the process (a LISTEN never
+ * takes a pool slot and survives pool churn). It is opened on the host that fits (the primary:
+ * NOTIFY is not replicated to standbys). When it drops it is opened again with backoff (100 ms
+ * doubling to 2 s) while any channel is listened to, LISTENs every channel again, then runs the
+ * reconnect callbacks: notifications sent in the gap are lost, so NOTIFY-fed caches flush there.
+ * Hand-written rather than pg-listen for the reasons in docs/adr/0018.
  */
-function createNotificationListener(clientConfig: pg.ClientConfig, logger: DbLogger | undefined): NotificationListener {
+function createNotificationListener(hosts: HostSelector, clientConfig: pg.ClientConfig, logger: DbLogger | undefined): NotificationListener {
   const handlers = new Map<string, Set<NotificationHandler>>();
   const reconnectCallbacks = new Set<() => void>();
-  let client: pg.Client | undefined;
+  let current: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
-  let reconnectTimer: NodeJS.Timeout | undefined;
-  let reconnectDelay = reconnectMinDelayMs;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let delay = reconnectMinDelayMs;
   let closed = false;
+  const ignore = (): void => undefined;
 
   function dispatch(message: pg.Notification): void {
-    const set = handlers.get(message.channel);
-    if (!set) return;
-    for (const handler of [...set]) {
+    for (const handler of [...(handlers.get(message.channel) ?? [])]) {
       try {
         handler(message.payload ?? '');
       } catch (err) {
@@ -464,25 +481,53 @@ function createNotificationListener(clientConfig: pg.ClientConfig, logger: DbLog
     }
   }
 
-  function onLost(lost: pg.Client, err?: unknown): void {
-    if (client !== lost) return;
-    client = undefined;
-    lost.removeAllListeners('notification');
-    lost.end().catch(() => undefined);
+  function discard(stale: pg.Client): Promise<void> {
+    stale.removeAllListeners('notification');
+    stale.removeAllListeners('end');
+    stale.removeAllListeners('error');
+    stale.on('error', ignore);
+    return stale.end().catch(ignore);
+  }
+
+  /** The connection, opened (every channel LISTENed) when there is none; concurrent callers share one attempt. */
+  function connection(): Promise<pg.Client> {
+    if (current) return Promise.resolve(current);
+    connecting ??= (async () => {
+      const fresh = await hosts.open(clientConfig);
+      fresh.on('notification', dispatch);
+      fresh.on('error', (err) => lose(fresh, err));
+      fresh.on('end', () => lose(fresh));
+      try {
+        for (const channel of handlers.keys()) await fresh.query(`LISTEN ${quoteIdent(channel)}`);
+        if (closed) throw new Error('database closed');
+      } catch (e) {
+        await discard(fresh);
+        throw e;
+      }
+      current = fresh;
+      return fresh;
+    })().finally(() => {
+      connecting = undefined;
+    });
+    return connecting;
+  }
+
+  function lose(lost: pg.Client, err?: unknown): void {
+    if (current !== lost) return;
+    current = undefined;
+    void discard(lost);
     if (closed) return;
     logger?.warn({ err }, 'notification connection lost; reconnecting');
     scheduleReconnect();
   }
 
   function scheduleReconnect(): void {
-    if (closed || reconnectTimer || handlers.size === 0) return;
-    const delay = reconnectDelay;
-    reconnectDelay = Math.min(reconnectDelay * 2, reconnectMaxDelayMs);
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = undefined;
-      connect().then(
+    if (closed || retryTimer || handlers.size === 0) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      connection().then(
         () => {
-          reconnectDelay = reconnectMinDelayMs;
+          delay = reconnectMinDelayMs;
           for (const callback of [...reconnectCallbacks]) {
             try {
               callback();
@@ -493,54 +538,13 @@ function createNotificationListener(clientConfig: pg.ClientConfig, logger: DbLog
         },
         (err: unknown) => {
           logger?.warn({ err }, 'notification reconnect failed');
+          delay = Math.min(delay * 2, reconnectMaxDelayMs);
           scheduleReconnect();
         },
       );
     }, delay);
     // Reconnecting must not keep an otherwise finished process alive.
-    reconnectTimer.unref();
-  }
-
-  function connect(): Promise<pg.Client> {
-    if (client) return Promise.resolve(client);
-    if (connecting) return connecting;
-    connecting = (async () => {
-      // Its own application_name tells operators (and tests) which backend carries the LISTENs.
-      const fresh = new pg.Client({ ...clientConfig, application_name: `${clientConfig.application_name ?? 'chompardo-api'}:listen` });
-      fresh.on('error', (err) => onLost(fresh, err));
-      fresh.on('end', () => onLost(fresh));
-      fresh.on('notification', dispatch);
-      try {
-        await fresh.connect().catch((e: unknown) => {
-          throw asConnectFailure(e);
-        });
-        for (const channel of handlers.keys()) await fresh.query(`LISTEN ${quoteIdent(channel)}`);
-      } catch (e) {
-        fresh.removeAllListeners('end');
-        await fresh.end().catch(() => undefined);
-        throw e;
-      }
-      if (closed) {
-        await fresh.end().catch(() => undefined);
-        throw new Error('database closed');
-      }
-      client = fresh;
-      return fresh;
-    })().finally(() => {
-      connecting = undefined;
-    });
-    return connecting;
-  }
-
-  async function unlisten(channel: string, handler: NotificationHandler): Promise<void> {
-    const set = handlers.get(channel);
-    if (!set?.delete(handler) || set.size > 0) return;
-    handlers.delete(channel);
-    const current = client;
-    if (current) {
-      // Best effort: a dead connection has forgotten its LISTENs anyway.
-      await current.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => undefined);
-    }
+    retryTimer.unref();
   }
 
   return {
@@ -552,16 +556,21 @@ function createNotificationListener(clientConfig: pg.ClientConfig, logger: DbLog
       } else {
         handlers.set(channel, new Set([handler]));
         try {
-          const active = await connect();
           // A connect already in flight may have missed this channel; LISTEN twice is harmless.
-          await active.query(`LISTEN ${quoteIdent(channel)}`);
+          await (await connection()).query(`LISTEN ${quoteIdent(channel)}`);
         } catch (e) {
           handlers.get(channel)?.delete(handler);
           if (handlers.get(channel)?.size === 0) handlers.delete(channel);
           throw e;
         }
       }
-      return () => unlisten(channel, handler);
+      return async () => {
+        const set = handlers.get(channel);
+        if (!set?.delete(handler) || set.size > 0) return;
+        handlers.delete(channel);
+        // Best effort: a dead connection has forgotten its LISTENs anyway.
+        await current?.query(`UNLISTEN ${quoteIdent(channel)}`).catch(ignore);
+      };
     },
     onReconnect(callback) {
       reconnectCallbacks.add(callback);
@@ -569,14 +578,11 @@ function createNotificationListener(clientConfig: pg.ClientConfig, logger: DbLog
     },
     async close() {
       closed = true;
-      if (reconnectTimer) clearTimeout(reconnectTimer);
-      reconnectTimer = undefined;
-      const current = client ?? (await connecting?.catch(() => undefined));
-      client = undefined;
-      if (current) {
-        current.removeAllListeners('end');
-        await current.end().catch(() => undefined);
-      }
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      const open = current ?? (await connecting?.catch(() => undefined));
+      current = undefined;
+      if (open) await discard(open);
     },
   };
 }

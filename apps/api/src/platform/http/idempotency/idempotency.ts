@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import type { AmbientDb } from '../../db/ambient.js';
+import type { AmbientDb } from '../../db/db-handle.js';
 import type { MigrationSource } from '../../db/migrator.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RuntimeResult } from '../operation.js';
@@ -44,7 +44,7 @@ function canonicalJson(value: unknown): string {
 
 /**
  * Idempotent POSTs (CONTRACT §3). For a request carrying `Idempotency-Key`, in ONE transaction
- * (ambient: the module's writes join it, see db/ambient.ts):
+ * (ambient: the module's writes join it, see db/db-handle.ts):
  * 1. a transaction-scoped advisory lock on the scope — not available → 409 (the first request is
  *    still running);
  * 2. a stored response for the scope within the retention → same body: replay it
