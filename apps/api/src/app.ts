@@ -16,7 +16,6 @@ import { Idempotency } from './platform/http/idempotency/idempotency.js';
 import { RateLimiter } from './platform/http/rate-limit.js';
 import { openMemoryRateLimitStore, openPostgresRateLimitStore, openRedisRateLimitStore } from './platform/http/rate-limit-store.js';
 import { createMetrics } from './platform/metrics/metrics.js';
-import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
 import { createMovieModule } from './modules/movie/index.js';
 import { createOpsModule } from './modules/ops/index.js';
@@ -50,7 +49,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...config.http,
     metrics,
   });
-  registerMetricsRoute(app, { metrics, token: config.metricsToken });
   const rateLimiter = config.rateLimit.max > 0 ? createRateLimiter(deps) : undefined;
 
   // One database handle for everything: transactions are ambient, so an idempotent POST's record
@@ -73,6 +71,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       verifier: deps.verifier,
       spec: { json: bundledSpec, yaml: bundledSpecYaml },
       logControl: deps.logControl,
+      metrics,
+      metricsToken: config.metricsToken,
       shuttingDown: deps.shuttingDown ?? (() => false),
     }),
     createMovieModule({ db }),
