@@ -17,7 +17,6 @@ import { openMemoryRateLimitStore, openPostgresRateLimitStore, openRedisRateLimi
 import { EventDispatcher } from './platform/events/dispatcher.js';
 import { EventOutbox } from './platform/events/outbox.js';
 import { createMetrics } from './platform/metrics/metrics.js';
-import { registerMetricsRoute } from './platform/metrics/metrics.routes.js';
 import { createIamModule } from './modules/iam/index.js';
 import { createMovieModule } from './modules/movie/index.js';
 import { createOpsModule } from './modules/ops/index.js';
@@ -52,7 +51,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     ...config.http,
     metrics,
   });
-  registerMetricsRoute(app, { metrics, token: config.metricsToken });
   const rateLimiter = config.rateLimit.max > 0 ? createRateLimiter(deps) : undefined;
 
   // One database handle for everything (main.ts builds it; tests may pass the driver's Db):
@@ -79,6 +77,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       verifier: deps.verifier,
       spec: { json: bundledSpec, yaml: bundledSpecYaml },
       logControl: deps.logControl,
+      metrics,
+      metricsToken: config.metricsToken,
       shuttingDown: deps.shuttingDown ?? (() => false),
     }),
     createMovieModule({ db, events }),

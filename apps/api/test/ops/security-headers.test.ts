@@ -7,7 +7,7 @@ import { startTestIdentity, type TestIdentity } from '../harness/identity.js';
 function assertApiHeaders(res: TestResponse, what: string): void {
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff', what);
   assert.equal(res.headers.get('x-frame-options'), 'DENY', what);
-  assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", what);
+  assert.match(res.headers.get('content-security-policy') ?? '', /^default-src 'none'; ?frame-ancestors 'none'$/, what);
   assert.equal(res.headers.get('cache-control'), 'no-store', what);
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer', what);
   assert.ok(res.headers.get('request-id'), what);
@@ -93,6 +93,23 @@ describe('security headers and CORS', () => {
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://admin.example.com');
       assert.match(res.headers.get('access-control-expose-headers') ?? '', /Request-Id.*ETag.*Location/);
+    });
+
+    it('treats an OPTIONS without Access-Control-Request-Method as no preflight: its route answers', async () => {
+      const res = await t.request('OPTIONS', '/api/v1/movies', { headers: { origin: 'https://app.example.com' }, skipSpecCheck: true });
+      assert.equal(res.status, 405);
+      assert.equal(res.headers.get('access-control-allow-origin'), 'https://app.example.com');
+      assert.equal(res.headers.get('access-control-allow-methods'), null);
+      assertApiHeaders(res, 'OPTIONS without preflight');
+    });
+
+    it('sends the security headers and Request-Id on a preflight answer too', async () => {
+      const res = await t.request('OPTIONS', '/api/v1/movies', {
+        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' },
+        skipSpecCheck: true,
+      });
+      assert.equal(res.status, 204);
+      assertApiHeaders(res, 'preflight');
     });
 
     it('gives an origin outside the list nothing', async () => {

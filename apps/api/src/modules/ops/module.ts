@@ -3,8 +3,10 @@ import type { TokenVerifier } from '../../platform/auth/ports.js';
 import { toRuntimeHandlers } from '../../platform/http/operation.js';
 import type { ApiModule } from '../../platform/http/module.js';
 import type { LogControl } from '../../platform/logging/logger.js';
+import type { Metrics } from '../../platform/metrics/metrics.js';
 import { createOpsHandlers } from './transport/ops.routes.js';
 import { registerDocsAssets } from './transport/docs.routes.js';
+import { registerMetricsRoute } from './transport/metrics.routes.js';
 
 /** What the ops module needs from app.ts. */
 export interface OpsModuleDeps {
@@ -12,11 +14,15 @@ export interface OpsModuleDeps {
   verifier: TokenVerifier;
   spec: { json: unknown; yaml: string };
   logControl: LogControl;
+  /** The platform's metrics registry, served at `GET /metrics`. */
+  metrics: Metrics;
+  /** METRICS_TOKEN: when set, every scrape must present it as a bearer token; unset = loopback only. */
+  metricsToken: string | undefined;
   /** True once graceful shutdown has begun. */
   shuttingDown: () => boolean;
 }
 
-/** Wires the ops module: health, readiness, ping, the bundled spec and the API reference. */
+/** Wires the ops module: health, readiness, ping, the logger, the bundled spec, the API reference and the metrics. */
 export function createOpsModule(deps: OpsModuleDeps): ApiModule {
   const handlers = createOpsHandlers({
     probes: {
@@ -27,5 +33,12 @@ export function createOpsModule(deps: OpsModuleDeps): ApiModule {
     spec: deps.spec,
     logControl: deps.logControl,
   });
-  return { name: 'ops', handlers: toRuntimeHandlers(handlers), registerRoutes: registerDocsAssets };
+  return {
+    name: 'ops',
+    handlers: toRuntimeHandlers(handlers),
+    registerRoutes: (app) => {
+      registerDocsAssets(app);
+      registerMetricsRoute(app, { metrics: deps.metrics, token: deps.metricsToken });
+    },
+  };
 }

@@ -7,7 +7,7 @@ import type { LogControl } from '../logging/logger.js';
 import type { RequestAuth } from '../auth/ports.js';
 import { createErrorHandler } from './error-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
-import { createCorsHandler, securityHeaders } from './security-headers.js';
+import { registerCors, securityHeaders } from './security-headers.js';
 import type { HttpMetricsObserver } from '../metrics/metrics.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createEdgeResponder, edgeAnswers, type EdgeResponder } from './edge-answer.js';
@@ -80,7 +80,8 @@ function routeTemplateOf(request: FastifyRequest): string {
   const { config, url } = request.routeOptions;
   const template = (config as { routeTemplate?: unknown } | undefined)?.routeTemplate;
   if (typeof template === 'string') return template;
-  return url === undefined ? unmatchedRoute : url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+  // `*` is the catch-all OPTIONS route of CORS preflights: it matched no route of the API.
+  return url === undefined || url === '*' ? unmatchedRoute : url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
 /**
@@ -188,13 +189,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   // null, not an object: Fastify forbids shared reference values; the security hook sets a fresh one per request.
   app.decorateRequest('auth', null as unknown as RequestAuth);
-  const cors = createCorsHandler(options.corsOrigins ?? []);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
     reply.headers(securityHeaders);
-    // A CORS preflight is answered here (204); nothing after this hook runs for it.
-    if (cors !== undefined && cors(request, reply)) return reply;
   });
+  // After the hook above: a CORS preflight is answered by CORS's own hook (204), nothing after it runs.
+  registerCors(app, options.corsOrigins ?? []);
   const metrics = options.metrics;
   app.addHook('onResponse', async (request, reply) => {
     metrics?.observeResponse(request.method, routeTemplateOf(request), reply.statusCode, reply.elapsedTime);

@@ -1,11 +1,9 @@
 import type { OperationHandlers } from '../../../platform/http/operation.js';
+import { docsSecurityHeaders } from '../../../platform/http/security-headers.js';
 import type { LogControl } from '../../../platform/logging/logger.js';
 import { checkReadiness, type ReadinessProbes } from '../application/readiness.service.js';
 import { docsPage } from './docs.routes.js';
 import type { operations } from './openapi.gen.js';
-
-/** Content-Security-Policy of the docs page: same-origin resources only, never framed. */
-const docsContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 /** What the ops handlers need. */
 export interface OpsHandlerDeps {
@@ -51,9 +49,8 @@ export function createOpsHandlers(deps: OpsHandlerDeps): OperationHandlers<opera
       status: 200,
       body: docsPage,
       contentType: 'text/html; charset=utf-8',
-      // The one HTML page: it may load its own scripts and styles (Swagger UI sets inline
-      // styles and data: images); the API's default policy allows nothing.
-      headers: { 'Content-Security-Policy': docsContentSecurityPolicy },
+      // The one HTML page: it may load its own scripts and styles; the API's default policy allows nothing.
+      headers: docsSecurityHeaders,
     }),
   };
 }

@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError } from '../errors/app-error.js';
-import { parseBearer } from '../auth/bearer.js';
-import { unauthenticated } from '../auth/auth-failure.js';
-import type { Metrics } from './metrics.js';
+import { parseBearer } from '../../../platform/auth/bearer.js';
+import { unauthenticated } from '../../../platform/auth/auth-failure.js';
+import { AppError } from '../../../platform/errors/app-error.js';
+import type { Metrics } from '../../../platform/metrics/metrics.js';
 
 /** Options of {@link registerMetricsRoute}. */
 export interface MetricsRouteOptions {
@@ -14,7 +14,7 @@ export interface MetricsRouteOptions {
 }
 
 /** True for 127.0.0.0/8, ::1 and their IPv4-mapped IPv6 forms. */
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   if (isIP(v4) === 4) return v4.startsWith('127.');
   return address === '::1';
@@ -50,8 +50,8 @@ function createAccessCheck(token: string | undefined): (request: FastifyRequest)
 }
 
 /**
- * Registers `GET /metrics` (Prometheus text format) outside the API spec: it is an operator
- * endpoint, protected as {@link createAccessCheck} says, never rate limited. Other methods on the
+ * Registers `GET /metrics` (Prometheus text format of the platform's registry) outside the API
+ * spec: it is an operator endpoint, protected as {@link createAccessCheck} says, never rate limited. Other methods on the
  * path answer 405 with `Allow`.
  */
 export function registerMetricsRoute(app: FastifyInstance, options: MetricsRouteOptions): void {
