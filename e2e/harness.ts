@@ -76,8 +76,12 @@ export interface Stack {
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
-  /** Extra environment for the API process (e.g. `LOG_LEVEL`). */
-  apiEnv?: Record<string, string>;
+  /**
+   * Extra environment for the API process (e.g. `LOG_LEVEL`), or a function of the identity
+   * service's URL giving it. With `AUTH_ISSUERS` in it the single-issuer settings are not set
+   * (the API refuses both).
+   */
+  apiEnv?: Record<string, string> | ((identityUrl: string) => Record<string, string>);
   /** How long each service may take to become ready; default 90 s (PGlite on a busy machine). */
   readyTimeoutMs?: number;
 }
@@ -257,15 +261,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const apiEnv = typeof options.apiEnv === 'function' ? options.apiEnv(identityUrl) : (options.apiEnv ?? {});
     const api = startService('api', builtArtifacts.api, apiUrl, workDir, {
       ...(await storageEnv('api')),
       HOST: '127.0.0.1',
       PORT: String(apiPort),
-      AUTH_JWKS_URL: `${identityUrl}/api/auth/jwks`,
-      AUTH_ISSUER: identityUrl,
-      AUTH_AUDIENCE: identityUrl,
+      ...(apiEnv.AUTH_ISSUERS === undefined
+        ? { AUTH_JWKS_URL: `${identityUrl}/api/auth/jwks`, AUTH_ISSUER: identityUrl, AUTH_AUDIENCE: identityUrl }
+        : {}),
       LOG_LEVEL: 'warn',
-      ...options.apiEnv,
+      ...apiEnv,
     });
     services.push(api);
     await waitReady(api, `${apiUrl}/readyz`, readyTimeoutMs);

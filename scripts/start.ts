@@ -223,9 +223,11 @@ async function main(): Promise<void> {
   start('API', 'apps/api/src/main.ts', {
     PORT: String(settings.apiPort),
     DATA_DIR: dataDir,
-    AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? `${identityUrl}/api/auth/jwks`,
-    AUTH_ISSUER: issuer,
-    AUTH_AUDIENCE: audience,
+    // AUTH_ISSUERS (passed through from the environment) replaces the single-issuer settings; it
+    // must then list this identity service too (README, "A second identity provider").
+    ...(process.env.AUTH_ISSUERS?.trim()
+      ? {}
+      : { AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? `${identityUrl}/api/auth/jwks`, AUTH_ISSUER: issuer, AUTH_AUDIENCE: audience }),
   });
   await waitFor(`${apiUrl}/readyz`, 'the API', 120_000);
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);

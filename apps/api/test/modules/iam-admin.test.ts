@@ -681,7 +681,11 @@ describe('self-registration', () => {
     assert.equal(first.body.family_name, 'Self');
     const me = await t.request('GET', '/api/v1/users/me', { token });
     assert.equal(me.status, 200);
-    assert.deepEqual(me.body, first.body);
+    // GET /users/me adds the person and its identities to the user.
+    const { person_external_id: personExternalId, identities, ...meUser } = me.body;
+    assert.deepEqual(meUser, first.body);
+    assert.equal(typeof personExternalId, 'string');
+    assert.deepEqual(identities, [{ issuer: t.identity.issuer, subject: claims.sub }]);
     const renamed = await t.identity.mintToken({ ...claims, email: 'sam@new.example.test', name: 'Samuel Self', given_name: 'Samuel' });
     const second = await t.request('POST', '/api/v1/users', { token: renamed, headers });
     assert.equal(second.status, 200, second.text);

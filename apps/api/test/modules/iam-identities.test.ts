@@ -98,6 +98,20 @@ describe('identities of a person', () => {
     assert.equal((await me(secondB)).status, 404);
   });
 
+  it('links the same token sent 10 times at once exactly once (one 201, the rest 200)', async () => {
+    const carol = await createTenant(t);
+    const carolB = await b.mintToken({ sub: `carol-b-${randomUUID()}` });
+    const results = await Promise.all(Array.from({ length: 10 }, () => link(carol.token, { token: carolB })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201], results.map((r) => r.text).join('\n'));
+    assert.equal((await me(carol.token)).body.identities.length, 2);
+
+    // Two persons racing for one new user: one gets it, the other a 409.
+    const [dave, erin] = await Promise.all([createTenant(t), createTenant(t)]);
+    const contested = await b.mintToken({ sub: `contested-${randomUUID()}` });
+    const raced = await Promise.all([link(dave.token, { token: contested }), link(erin.token, { token: contested })]);
+    assert.deepEqual(raced.map((r) => r.status).sort(), [201, 409], raced.map((r) => r.text).join('\n'));
+  });
+
   it('answers 400 in the error shape for an invalid or untrusted token, saying why', async () => {
     const cases: [string, string, string][] = [
       [await b.mintToken({}, { expiresIn: -1000 }), 'token_expired', 'token: token expired'],

@@ -38,6 +38,7 @@ export const authFailures = {
   token_algorithm: { description: 'unsupported algorithm', credential: 'token' },
   /** `jwk`, `jku`, `x5u` or `x5c` in the header: the token may not choose its own key. */
   token_key_header: { description: 'key references not accepted', credential: 'token' },
+  /** `iss` names no trusted issuer (`AUTH_ISSUER`, or no entry of `AUTH_ISSUERS`). */
   token_issuer: { description: 'untrusted issuer', credential: 'token' },
   token_audience: { description: 'invalid audience', credential: 'token' },
   /** A required claim (`exp`, `sub`) missing, empty or of the wrong type. */

@@ -45,6 +45,8 @@ export class IdentityService {
     const result = await this.store.transaction(async (repo) => {
       const person = await repo.findPersonOfUser(caller.issuer, caller.subject);
       if (!person) throw notFound('user');
+      // Concurrent links into this person wait here, so each sees the users the others added.
+      await repo.lockPerson(person.personId);
       let existing = await repo.findPersonOfUser(linked.issuer, linked.subject);
       let created = false;
       if (!existing) {

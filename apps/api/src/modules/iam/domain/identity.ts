@@ -24,6 +24,8 @@ export interface Me {
 export interface IdentityRepository {
   /** The person of the user (issuer, subject), or undefined when no such user exists. */
   findPersonOfUser(issuer: string, subject: string): Promise<PersonOfUser | undefined>;
+  /** Locks the person's row until the transaction ends: links into one person happen one at a time. */
+  lockPerson(personId: string): Promise<void>;
   /** Every user of the person, oldest first. */
   findIdentitiesOfPerson(personId: string): Promise<Identity[]>;
   /**

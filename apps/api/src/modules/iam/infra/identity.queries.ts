@@ -105,3 +105,33 @@ const insertLinkedUserIR: any = {"usedParamSet":{"extlId":true,"personId":true,"
 export const insertLinkedUser = new PreparedQuery<IInsertLinkedUserParams,IInsertLinkedUserResult>(insertLinkedUserIR);
 
 
+/** 'LockPerson' parameters type */
+export interface ILockPersonParams {
+  personId: NumberOrString;
+}
+
+/** 'LockPerson' return type */
+export interface ILockPersonResult {
+  person_id: string;
+}
+
+/** 'LockPerson' query type */
+export interface ILockPersonQuery {
+  params: ILockPersonParams;
+  result: ILockPersonResult;
+}
+
+const lockPersonIR: any = {"usedParamSet":{"personId":true},"params":[{"name":"personId","required":true,"transform":{"type":"scalar"},"locs":[{"a":73,"b":82}]}],"statement":"SELECT p.person_id AS \"person_id!\"\nFROM iam.person p\nWHERE p.person_id = :personId!\nFOR UPDATE"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * SELECT p.person_id AS "person_id!"
+ * FROM iam.person p
+ * WHERE p.person_id = :personId!
+ * FOR UPDATE
+ * ```
+ */
+export const lockPerson = new PreparedQuery<ILockPersonParams,ILockPersonResult>(lockPersonIR);
+
+

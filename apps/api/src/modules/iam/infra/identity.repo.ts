@@ -12,6 +12,10 @@ export class PgIdentityRepository implements IdentityRepository {
     return row ? { userId: row.user_id, personId: row.person_id, personExternalId: row.person_extl_id } : undefined;
   }
 
+  async lockPerson(personId: string): Promise<void> {
+    await identities.lockPerson.run({ personId }, this.db);
+  }
+
   async findIdentitiesOfPerson(personId: string): Promise<Identity[]> {
     const rows = await identities.selectIdentitiesOfPerson.run({ personId }, this.db);
     return rows.map((row) => ({ issuer: row.issuer, subject: row.subject }));

@@ -15,3 +15,9 @@ INSERT INTO iam.user_account (extl_id, person_id, issuer, subject, email, name, 
 VALUES (:extlId!, :personId!, :issuer!, :subject!, :email, :name, :givenName, :familyName, NULL, CAST(:actorUserId AS bigint), NULL, CAST(:actorUserId AS bigint))
 ON CONFLICT ON CONSTRAINT user_account_issuer_subject_uk DO NOTHING
 RETURNING user_id;
+
+/* @name lockPerson */
+SELECT p.person_id AS "person_id!"
+FROM iam.person p
+WHERE p.person_id = :personId!
+FOR UPDATE;
