@@ -41,7 +41,7 @@ describe('module events', () => {
     return Number(rows[0]!.n);
   }
 
-  it('deletes the movies of a deleted org within 1 s, and only those', async () => {
+  it('deletes the movies of a deleted org within 1 s, and only those', async (ctx) => {
     for (const title of ['Repo Man', 'Sid and Nancy', 'Walker']) {
       const res = await t.request('POST', '/api/v1/movies', { headers: alice.headers, json: movie(title) });
       assert.equal(res.status, 201, res.text);
@@ -57,6 +57,7 @@ describe('module events', () => {
     await waitUntil(async () => (await movieCount(aliceOrg)) === 0, "the deleted org's movies deleted", deliveryDeadlineMs, 10);
     const tookMs = performance.now() - answeredAt;
     assert.ok(tookMs <= deliveryDeadlineMs, `took ${tookMs} ms`);
+    ctx.diagnostic(`movies gone ${Math.round(tookMs)} ms after the delete answered`);
     assert.equal(await movieCount(bobOrg), 1, "another org's movies stay");
 
     const { rows } = await t.database.db.query<{ name: string; version: number; aggregate_type: string; org_id: string; payload: Record<string, unknown> }>(
