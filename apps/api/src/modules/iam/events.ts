@@ -9,7 +9,10 @@ import { defineEvent } from '../../platform/events/event.js';
  * these by name and validate what they use themselves; a breaking change is a new version.
  */
 
-/** An org was deleted with its apps, keys, memberships and grants; data other modules keep for it is orphaned until they react. */
+/**
+ * An org was deleted with its apps, keys, memberships and grants (no `iam.app.deleted` is recorded
+ * for the apps that went with it); data other modules keep for it is orphaned until they react.
+ */
 export const orgDeleted = defineEvent({
   name: 'iam.org.deleted',
   version: 1,

@@ -12,6 +12,7 @@ import { createPgDb } from '../../../src/platform/db/pg-db.js';
 import { defineEvent, UnprocessableEventError, type DeliveredEvent, type EventSubscription } from '../../../src/platform/events/event.js';
 import { EventDispatcher, type DispatchSettings } from '../../../src/platform/events/dispatcher.js';
 import { EventOutbox } from '../../../src/platform/events/outbox.js';
+import { createMetrics } from '../../../src/platform/metrics/metrics.js';
 import { createTestDatabase, testPostgresEnv, type TestDatabase } from '../../harness/database.js';
 import { waitUntil } from '../../ops/server-process.js';
 
@@ -217,6 +218,10 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     assert.deepEqual(await deliveryStates(db, subscriber), { dead: 1, delivered: 1, pending: 1 });
     assert.equal(dispatcher.stats().deadNow, 1);
     assert.equal(dispatcher.stats().deadLettered, 1);
+    const metrics = await createMetrics({ processMetrics: false, eventStats: () => dispatcher.stats() }).render();
+    assert.match(metrics, /^events_dead_letter_deliveries 1$/m);
+    assert.match(metrics, /^events_dead_lettered_total 1$/m);
+    assert.match(metrics, new RegExp(`^events_delivery_failures_total ${fast.maxAttempts}$`, 'm'));
 
     const listed = await runCli(['list-dead', '--json'], database.url!);
     assert.equal(listed.code, 0, listed.stderr);
