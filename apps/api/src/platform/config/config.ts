@@ -12,6 +12,19 @@ export interface Config {
   /** Connection string of a real PostgreSQL; undefined → embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   /**
+   * A direct PostgreSQL address (DATABASE_DIRECT_URL) for what a transaction-mode pooler cannot
+   * carry: LISTEN, migrations, session advisory locks. Undefined → `databaseUrl`.
+   */
+  databaseDirectUrl: string | undefined;
+  /** A hot standby (DATABASE_READ_URL) for reads outside transactions; undefined → every read on the primary. */
+  databaseReadUrl: string | undefined;
+  /**
+   * DB_POOLER: what sits between the API and PostgreSQL. `none`; `session` (PgBouncer session
+   * pooling: no session settings in the startup packet); `transaction` (also unnamed statements,
+   * and LISTEN/migrations/advisory locks on `databaseDirectUrl`). See docs/database.md.
+   */
+  dbPooler: 'none' | 'session' | 'transaction';
+  /**
    * Database connections of this process's pool. The loader returns the budget of the whole
    * server (DB_POOL_MAX); with several workers each worker's config carries its share of it.
    */

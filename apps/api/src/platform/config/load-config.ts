@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { isConnectionString, maskConnectionString } from '../db/connection-string.js';
 import { availableCpus } from './available-cpus.js';
 import { logLevels, rateLimitStores, type Config, type LogLevel } from './config.js';
 
@@ -145,9 +146,10 @@ function httpUrl(): ValueParser<string> {
   };
 }
 
+/** A `postgres://` URL, also libpq's multi-host form `h1:p1,h2:p2` with `target_session_attrs` (docs/database.md). */
 function postgresUrl(): ValueParser<string> {
   return {
-    schema: z.string().trim().pipe(z.url({ protocol: /^postgres(ql)?$/ })),
+    schema: z.string().trim().refine(isConnectionString, { message: 'expected a postgres:// or postgresql:// URL' }),
     expected: 'expected a postgres:// or postgresql:// URL',
   };
 }
@@ -210,6 +212,9 @@ const settings = {
   host: setting('host', 'HOST', text(), '127.0.0.1'),
   port: setting('port', 'PORT', integer(0, 65535), 4000),
   databaseUrl: setting('db-url', 'DATABASE_URL', optional(postgresUrl()), undefined, { secret: true }),
+  databaseDirectUrl: setting('db-direct-url', 'DATABASE_DIRECT_URL', optional(postgresUrl()), undefined, { secret: true }),
+  databaseReadUrl: setting('db-read-url', 'DATABASE_READ_URL', optional(postgresUrl()), undefined, { secret: true }),
+  dbPooler: setting('db-pooler', 'DB_POOLER', oneOf(['none', 'session', 'transaction']), 'none'),
   dbHost: setting('db-host', 'DB_HOST', text(), 'localhost'),
   dbPort: setting('db-port', 'DB_PORT', integer(1, 65535), 5432),
   dbName: setting('db-name', 'DB_NAME', optional(text())),
@@ -388,6 +393,9 @@ function toConfig(
     configFile: context.configFile,
     target: context.target,
     databaseUrl,
+    databaseDirectUrl: values.databaseDirectUrl,
+    databaseReadUrl: values.databaseReadUrl,
+    dbPooler: values.dbPooler,
     dbPoolMax: values.dbPoolMax,
     workers: resolveWorkers(values, databaseUrl, context),
     dbStatementTimeoutMs: values.dbStatementTimeout,
@@ -599,6 +607,13 @@ function validate(raw: Record<SettingName, RawSetting>): SettingValues {
         message: `"${values.logLevel}" is below the minimum level "${values.logLevelMin}" set by ${describeOrigin(raw.logLevelMin.origin)}`,
       });
     }
+    if (values.dbPooler === 'transaction' && values.databaseDirectUrl === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dbPooler'],
+        message: 'DB_POOLER=transaction needs DATABASE_DIRECT_URL (a direct PostgreSQL address for LISTEN, migrations and advisory locks)',
+      });
+    }
     if (values.workers !== 'auto' && values.workers > 1) {
       if (values.databaseUrl === undefined && values.dbName === undefined) {
         ctx.addIssue({
@@ -663,7 +678,10 @@ const secretName = /password|secret|token|apikey|api_key|privatekey|private_key/
  */
 export function describeConfig(config: Config): Record<string, unknown> {
   const described = maskSecrets(config) as Record<string, unknown>;
-  described['databaseUrl'] = config.databaseUrl === undefined ? undefined : maskUrl(config.databaseUrl);
+  for (const key of ['databaseUrl', 'databaseDirectUrl', 'databaseReadUrl'] as const) {
+    const url = config[key];
+    described[key] = url === undefined ? undefined : maskConnectionString(url);
+  }
   if (config.rateLimit.redisUrl !== undefined) {
     (described['rateLimit'] as Record<string, unknown>)['redisUrl'] = maskUrl(config.rateLimit.redisUrl);
   }

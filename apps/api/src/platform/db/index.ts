@@ -52,6 +52,10 @@ export {
 export interface DbConfig {
   /** A PostgreSQL connection string; undefined → embedded PGlite. */
   databaseUrl?: string | undefined;
+  /** Where LISTEN goes when `dbPooler` is `transaction` (see `Config.databaseDirectUrl`). */
+  databaseDirectUrl?: string | undefined;
+  /** What sits between the API and PostgreSQL (see `Config.dbPooler`); default `none`. */
+  dbPooler?: 'none' | 'session' | 'transaction';
   dbPoolMax: number;
   dataDir: string;
   /** Session timeouts and pool waits (see `PgDbOptions`); unset → the pg Db's defaults. */
@@ -86,7 +90,8 @@ export class EmbeddedDatabaseInUseError extends Error {
 }
 
 /**
- * Opens the process database: a `pg` pool on `databaseUrl` when set, otherwise a PGlite database
+ * Opens the process database: a `pg` pool on `databaseUrl` when set (several hosts and
+ * `target_session_attrs` as in libpq, ADR 19; `dbPooler` for PgBouncer), otherwise a PGlite database
  * persisted under `<dataDir>/api` (created if missing), held exclusively by this process through
  * the lock file `<dataDir>/api.lock` until `close()`. The pg variant connects lazily, so this
  * resolves even when the server is down (use `ping()` to check); PGlite takes seconds to start.
@@ -94,8 +99,14 @@ export class EmbeddedDatabaseInUseError extends Error {
  */
 export async function createDb(config: DbConfig, logger?: DbLogger): Promise<ManagedDb> {
   if (config.databaseUrl) {
+    const pooler = config.dbPooler ?? 'none';
     return createPgDb({
       connectionString: config.databaseUrl,
+      // PgBouncer drops startup parameters it does not know (ignore_startup_parameters): the
+      // session limits come from the role's settings there (docs/database.md).
+      ...(pooler === 'none' ? {} : { sessionLimits: 'server' as const }),
+      // Transaction pooling (PgBouncer 1.18): no named prepared statements, no LISTEN.
+      ...(pooler === 'transaction' ? { preparedStatements: false, ...(config.databaseDirectUrl ? { listenConnectionString: config.databaseDirectUrl } : {}) } : {}),
       max: config.dbPoolMax,
       applicationName: 'chompardo-api',
       ...(config.dbStatementTimeoutMs === undefined ? {} : { statementTimeoutMs: config.dbStatementTimeoutMs }),
