@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     const { startTracing } = await import('./platform/telemetry/tracing.js');
     tracing = startTracing(process.env, logger);
   }
-  const [{ buildApp }, { createDb, EmbeddedDatabaseInUseError, isConnectionError, isPermanentConnectionError }, { createDbHandle }, { createJwtVerifier }] = await Promise.all([
+  const [{ buildApp }, { createDb, createReadRouterFor, EmbeddedDatabaseInUseError, isConnectionError, isPermanentConnectionError }, { createDbHandle }, { createJwtVerifier }] = await Promise.all([
     import('./app.js'),
     import('./platform/db/index.js'),
     import('./platform/db/db-handle.js'),
@@ -111,7 +111,9 @@ async function main(): Promise<void> {
     ready = false;
   }
   // The one handle the app runs on; closed (503 + Retry-After) until the database is prepared.
-  const handle = createDbHandle(db, { startClosed: !ready });
+  // DATABASE_READ_URL: plain reads of the modules' data go to the hot standby (docs/database.md).
+  const readRouter = createReadRouterFor(config, db, logger);
+  const handle = createDbHandle(db, { startClosed: !ready, ...(readRouter ? { readRouter } : {}) });
 
   const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   try {

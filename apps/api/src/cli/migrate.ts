@@ -34,7 +34,8 @@ async function main(): Promise<number> {
 
   let db;
   try {
-    db = await createDb(config);
+    // Straight to PostgreSQL when a pooler sits in DATABASE_URL's way (docs/database.md).
+    db = await createDb(config.databaseDirectUrl ? { ...config, databaseUrl: config.databaseDirectUrl, dbPooler: 'none' } : config);
   } catch (error) {
     if (error instanceof EmbeddedDatabaseInUseError) {
       process.stderr.write(`migrate: ${error.message}\n`);

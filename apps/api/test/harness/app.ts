@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config/index.js';
 import type { Config } from '../../src/platform/config/config.js';
+import type { Db } from '../../src/platform/db/db.js';
 import { createJwtVerifier } from '../../src/platform/auth/jwt-verifier.js';
 import type { TokenVerifier } from '../../src/platform/auth/ports.js';
 import { createLogger, LogControl } from '../../src/platform/logging/logger.js';
@@ -63,6 +64,8 @@ export interface StartTestAppOptions {
   database?: TestDatabase;
   /** Readiness turns 503 once this returns true (what main.ts does on SIGTERM). */
   shuttingDown?: () => boolean;
+  /** The database handle the app runs on (e.g. one with a read router); default `database.db`. */
+  db?: Db;
 }
 
 const checker = new SpecChecker();
@@ -99,7 +102,7 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const logControl = new LogControl(logger, { minimumLevel: config.log.levelMin, errorStack: config.log.errorStack });
   const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   await verifier.start();
-  const app = buildApp({ config, logger, logControl, db: database.db, verifier, ...(options.shuttingDown ? { shuttingDown: options.shuttingDown } : {}) });
+  const app = buildApp({ config, logger, logControl, db: options.db ?? database.db, verifier, ...(options.shuttingDown ? { shuttingDown: options.shuttingDown } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no address');

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,12 @@ export interface PgCluster {
 export interface StartPostgresOptions {
   /** TCP port on 127.0.0.1; default a free one. */
   port?: number;
+  /**
+   * Make it a hot standby of the server on this port instead of a fresh cluster: cloned with
+   * `pg_basebackup -R` (streaming replication), replaying `applyDelay` late
+   * (`recovery_min_apply_delay`, e.g. `'2s'`) when given.
+   */
+  standbyOf?: { port: number; applyDelay?: string };
 }
 
 const readyDeadlineMs = 30_000;
@@ -141,12 +147,22 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   const logFile = path.join(root, 'postgres.log');
   if (identity) chownSync(root, identity.uid, identity.gid);
 
-  await runToCompletion(
-    path.join(bin, 'initdb'),
-    ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C'],
-    identity,
-    logFile,
-  );
+  if (options.standbyOf) {
+    await runToCompletion(
+      path.join(bin, 'pg_basebackup'),
+      ['-h', '127.0.0.1', '-p', String(options.standbyOf.port), '-U', 'postgres', '-D', dataDir, '-R', '-c', 'fast', '-X', 'stream', '--no-sync'],
+      identity,
+      logFile,
+    );
+    if (options.standbyOf.applyDelay) appendFileSync(path.join(dataDir, 'postgresql.auto.conf'), `recovery_min_apply_delay = '${options.standbyOf.applyDelay}'\n`);
+  } else {
+    await runToCompletion(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C'],
+      identity,
+      logFile,
+    );
+  }
 
   const host = '127.0.0.1';
   const port = options.port ?? (await freePort());

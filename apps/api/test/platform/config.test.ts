@@ -56,6 +56,9 @@ describe('loadConfig', () => {
       configFile: path.join(cwd, 'config', 'config.json'),
       target: undefined,
       databaseUrl: undefined,
+      databaseDirectUrl: undefined,
+      databaseReadUrl: undefined,
+      dbPooler: 'none',
       dbPoolMax: 10,
       workers: 1,
       dbStatementTimeoutMs: 15_000,
@@ -371,6 +374,8 @@ describe('loadConfig', () => {
     it('accepts only postgres URLs and never echoes them', () => {
       assert.equal(load({ env: { DATABASE_URL: 'postgres://u:p@db:5432/app' } }).databaseUrl, 'postgres://u:p@db:5432/app');
       assert.equal(load({ argv: ['--db-url', 'postgresql://db/app'] }).databaseUrl, 'postgresql://db/app');
+      const multiHost = 'postgres://u:p@10.0.0.1:5432,10.0.0.2:5433/app?target_session_attrs=read-write';
+      assert.equal(load({ env: { DATABASE_URL: multiHost } }).databaseUrl, multiHost);
       assertConfigError(
         () => load({ env: { DATABASE_URL: 'mysql://u:hunter2@db/app' } }),
         'DATABASE_URL',

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { Derived, Setting, type SecretKind } from './declaration.js';
 import { settings } from './settings.js';
+import { maskConnectionString } from '../db/connection-string.js';
 
 /** Query parameters of a URL that carry secrets (`sslpassword`, `token`, …). */
 const secretParameter = /password|secret|token|apikey|api_key|privatekey|private_key/i;
@@ -26,7 +27,9 @@ function describeTree(tree: object, values: Record<string, unknown>): Record<str
 
 function mask(value: unknown, kind: SecretKind | undefined): unknown {
   if (kind === undefined || value === undefined || value === null || value === '') return value;
-  return kind === 'url' && typeof value === 'string' ? maskUrl(value) : '***';
+  if (kind !== 'url' || typeof value !== 'string') return '***';
+  // PostgreSQL URLs may list several hosts (`h1:p1,h2:p2`), which WHATWG URLs cannot parse.
+  return /^postgres(ql)?:/i.test(value) ? maskConnectionString(value) : maskUrl(value);
 }
 
 function maskUrl(text: string): string {

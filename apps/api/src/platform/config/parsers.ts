@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { isConnectionString } from '../db/connection-string.js';
 
 /**
  * How a raw value (a string from a flag, an environment variable or a secret file; any JSON value
@@ -118,9 +119,10 @@ export function httpUrl(): ValueParser<string> {
 }
 
 /** A postgres:// or postgresql:// URL. */
+/** A `postgres://` URL, also libpq's multi-host form `h1:p1,h2:p2` with `target_session_attrs` (docs/database.md). */
 export function postgresUrl(): ValueParser<string> {
   return {
-    schema: z.string().trim().pipe(z.url({ protocol: /^postgres(ql)?$/ })),
+    schema: z.string().trim().refine(isConnectionString, { message: 'expected a postgres:// or postgresql:// URL' }),
     expected: 'expected a postgres:// or postgresql:// URL',
   };
 }

@@ -48,6 +48,19 @@ export const settings = {
     { secret: 'url' },
   ),
   /**
+   * A direct PostgreSQL address (DATABASE_DIRECT_URL) for what a transaction-mode pooler cannot
+   * carry: LISTEN, migrations, session advisory locks. Undefined → `databaseUrl`.
+   */
+  databaseDirectUrl: setting('DATABASE_DIRECT_URL', postgresUrl(), { flag: 'db-direct-url', secret: 'url' }),
+  /** A hot standby (DATABASE_READ_URL) for reads outside transactions; undefined → every read on the primary. */
+  databaseReadUrl: setting('DATABASE_READ_URL', postgresUrl(), { flag: 'db-read-url', secret: 'url' }),
+  /**
+   * DB_POOLER: what sits between the API and PostgreSQL. `none`; `session` (PgBouncer session
+   * pooling: no session settings in the startup packet); `transaction` (also unnamed statements,
+   * and LISTEN/migrations/advisory locks on `databaseDirectUrl`). See docs/database.md.
+   */
+  dbPooler: setting('DB_POOLER', oneOf(['none', 'session', 'transaction']), { default: 'none', check: poolerHasDirectUrl }),
+  /**
    * Database connections of this process's pool. The loader returns the budget of the whole
    * server (DB_POOL_MAX); with several workers each worker's config carries its share of it.
    */
@@ -218,6 +231,12 @@ function notWithSingleIssuer(issuers: unknown, { originOf }: SettingContext): st
   const alsoSet = [authIssuer, authAudience, authJwksUrl].map((row) => originOf(row)).filter((origin) => !origin.endsWith('(default)'));
   if (alsoSet.length === 0) return undefined;
   return `replaces ${alsoSet.join(', ')}: set one or the other (write that issuer as an entry of the list)`;
+}
+
+/** A transaction-mode pooler cannot carry LISTEN, migrations or session advisory locks: those need a direct address. */
+function poolerHasDirectUrl(pooler: 'none' | 'session' | 'transaction', { valueOf }: SettingContext): string | undefined {
+  if (pooler !== 'transaction' || valueOf(settings.databaseDirectUrl) !== undefined) return undefined;
+  return 'DB_POOLER=transaction needs DATABASE_DIRECT_URL (a direct PostgreSQL address for LISTEN, migrations and advisory locks)';
 }
 
 function storeHasServer(store: RateLimitStoreKind, { valueOf }: SettingContext): string | undefined {

@@ -100,6 +100,26 @@ function isConnectFailure(e: unknown): boolean {
 export type PoolExhaustedReason = 'queue_full' | 'wait_timeout' | 'closed';
 
 /**
+ * A commit the server reported with the warning "canceling wait for synchronous replication": it
+ * is committed on the primary but maybe not on its synchronous standby, so a failover may lose it.
+ * The API must not acknowledge it: a connection error (503); the connection is dropped.
+ */
+export class UnconfirmedCommitError extends Error {
+  constructor() {
+    super('the commit was not confirmed by the synchronous standby (wait cancelled)');
+    this.name = 'UnconfirmedCommitError';
+  }
+}
+
+/**
+ * True for the server's warning that a commit stopped waiting for synchronous replication
+ * (statement timeout or cancel while the standby did not answer): see {@link UnconfirmedCommitError}.
+ */
+export function isUnconfirmedCommitNotice(notice: { message?: string }): boolean {
+  return typeof notice.message === 'string' && /wait for synchronous replication/i.test(notice.message);
+}
+
+/**
  * No database connection could be had for this caller: the wait queue of its lane was full
  * (refused at once), its wait passed the connection timeout, or the Db was closed meanwhile.
  * A connection error for every purpose: 503 with `Retry-After`, retried at startup.
@@ -127,7 +147,7 @@ export function isConnectionError(e: unknown, depth = 0): boolean {
   const err = asErrorLike(e);
   if (!err || depth > 4) return false;
   if (isAppError(e)) return false;
-  if (e instanceof PoolExhaustedError || isConnectFailure(e)) return true;
+  if (e instanceof PoolExhaustedError || e instanceof UnconfirmedCommitError || isConnectFailure(e)) return true;
   const code = typeof err.code === 'string' ? err.code : undefined;
   if (code !== undefined) {
     if (connectionErrnoCodes.has(code) || connectionSqlStates.has(code)) return true;

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { NotificationHandler, QueryOptions, Queryable, QueryResult, TransactionOptions } from './db.js';
-import { asConnectFailure, isConnectionError, isReadOnlyTransactionError } from './db-errors.js';
+import { asConnectFailure, isConnectionError, isReadOnlyTransactionError, isUnconfirmedCommitNotice, UnconfirmedCommitError } from './db-errors.js';
 import { defaultWriteSlots, laneOfStatement, PoolAdmission, type Lane } from './pool-admission.js';
 import type { ManagedDb, ScriptQueryable } from './managed-db.js';
 import { HostSelector, hostIndexOf, selectedHostClient } from './host-selector.js';
@@ -203,7 +203,7 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
   if (options.onNotificationReconnect) notifications.onReconnect(options.onNotificationReconnect);
   const health = createHealthProbe(hosts, { ...clientConfig, application_name: `${applicationName}:health` }, connectionTimeoutMs);
 
-  /** A pooled client for `lane`, its admission slot held; give both back with {@link giveBack}. */
+  /** A pooled client for `lane`, its admission slot held; give both back with {@link releaseClient} and `admission.release`. */
   async function acquire(lane: Lane): Promise<pg.PoolClient> {
     const admitted = admission.acquire(lane);
     if (admitted) await admitted;
@@ -228,42 +228,69 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     client.release(broken === undefined ? undefined : broken instanceof Error ? broken : true);
   }
 
-  async function runOnClient<T>(fn: (session: ScriptQueryable, client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
-    const client = await acquire('write');
+  /**
+   * Watches a checked-out client: `error` (its socket died between queries; unheard it would crash
+   * the process) marks it broken, and a commit that stopped waiting for the synchronous standby
+   * (the server's warning) must fail rather than be acknowledged (ADR 19).
+   */
+  function watch(client: pg.PoolClient): { broken(): unknown; markBroken(err: unknown): void; checkConfirmed(): void; stop(): void } {
     let broken: unknown;
-    // pg emits `error` on a checked-out client whose socket dies; unheard, it would crash the process.
+    let unconfirmed = false;
     const markBroken = (err: unknown): void => {
       broken ??= err ?? new Error('connection broken');
     };
+    const onNotice = (notice: { message?: string }): void => {
+      if (isUnconfirmedCommitNotice(notice)) unconfirmed = true;
+    };
     client.on('error', markBroken);
+    client.on('notice', onNotice);
+    return {
+      broken: () => broken,
+      markBroken,
+      checkConfirmed() {
+        if (!unconfirmed) return;
+        const err = new UnconfirmedCommitError();
+        markBroken(err);
+        throw err;
+      },
+      stop() {
+        client.removeListener('error', markBroken);
+        client.removeListener('notice', onNotice);
+      },
+    };
+  }
+
+  async function runOnClient<T>(fn: (session: ScriptQueryable, client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
+    const client = await acquire('write');
+    const watched = watch(client);
     try {
-      return await fn(sessionOf(client, statements), client, markBroken);
+      const result = await fn(sessionOf(client, statements), client, watched.markBroken);
+      watched.checkConfirmed();
+      return result;
     } catch (e) {
       // A client whose connection failed must not go back to the pool.
-      if (isConnectionError(e)) markBroken(e);
+      if (isConnectionError(e)) watched.markBroken(e);
       throw e;
     } finally {
-      client.removeListener('error', markBroken);
-      releaseClient(client, broken);
+      watched.stop();
+      releaseClient(client, watched.broken());
       admission.release('write');
     }
   }
 
   async function runStatement<R>(lane: Lane, config: pg.QueryConfig): Promise<QueryResult<R>> {
     const client = await acquire(lane);
-    let broken: unknown;
-    const onError = (err: unknown): void => {
-      broken ??= err ?? new Error('connection broken');
-    };
-    client.on('error', onError);
+    const watched = watch(client);
     try {
-      return toResult<R>(await client.query(config));
+      const result = toResult<R>(await client.query(config));
+      watched.checkConfirmed();
+      return result;
     } catch (e) {
-      if (isConnectionError(e)) broken ??= e;
+      if (isConnectionError(e)) watched.markBroken(e);
       throw e;
     } finally {
-      client.removeListener('error', onError);
-      releaseClient(client, broken);
+      watched.stop();
+      releaseClient(client, watched.broken());
       admission.release(lane);
     }
   }

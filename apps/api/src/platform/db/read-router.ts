@@ -73,7 +73,8 @@ function routeOf(text: string, schemas: ReadonlySet<string>): Route {
  * outside a transaction (the handle sends transactions to the primary), the replica is up, and
  * the replica has replayed every write this instance made. That last condition is an LSN fence:
  * after a write (a statement writing to a served schema, or any transaction), the router reads the
- * primary's `pg_current_wal_lsn()` — at or past the write's commit record — and polls the
+ * primary's `pg_current_wal_insert_lsn()` — at or past the write's commit record even with
+ * `synchronous_commit = off` (the write position may still be before it) — and polls the
  * replica's `pg_last_wal_replay_lsn()` every `catchUpPollMs` until it has reached it; meanwhile
  * reads go to the primary. So a replica made to lag (`recovery_min_apply_delay`) serves nothing
  * that this instance wrote and it has not replayed, and serves everything once it has.
@@ -110,7 +111,7 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
       while (!closed && up && !current) {
         const covering = writes;
         if (fencedWrites !== covering) {
-          const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+          const { rows } = await primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
           fenceLsn = lsnValue(rows[0]?.lsn ?? '0/0');
           fencedWrites = covering;
         }
