@@ -251,7 +251,7 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     assert.equal(usage.code, 2);
   });
 
-  it('dead-letters an unprocessable event at once', async () => {
+  it('dead-letters an unprocessable event at once; the CLI discards it', async () => {
     const subscriber = 'test.unprocessable';
     await startDispatcher(db, [
       {
@@ -262,8 +262,11 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     ]);
     await record(db, outbox, 'u1', 1);
     await waitUntil(async () => (await deliveryStates(db, subscriber)).dead === 1, 'dead at once');
-    const { rows } = await db.query<{ attempts: number }>('SELECT attempts FROM platform.outbox_delivery WHERE subscriber = $1', [subscriber]);
+    const { rows } = await db.query<{ delivery_id: string; attempts: number }>('SELECT delivery_id, attempts FROM platform.outbox_delivery WHERE subscriber = $1', [subscriber]);
     assert.equal(rows[0]!.attempts, 1);
+    const discarded = await runCli(['discard', String(rows[0]!.delivery_id)], database.url!);
+    assert.equal(discarded.code, 0, discarded.stderr);
+    assert.deepEqual(await deliveryStates(db, subscriber), { discarded: 1 });
   });
 
   it('skips an event its subscriber has already handled (receipt), and cleans up delivered events only', async () => {
