@@ -90,6 +90,32 @@ describe('read replica (DATABASE_READ_URL) with a lagging hot standby', { skip }
     assert.equal(router.state().reads, before + 1, 'served by the standby');
   });
 
+  it('finds the primary in a multi-host URL that lists the standby first (target_session_attrs)', async () => {
+    const primaryPort = Number(new URL(database.url ?? '').port);
+    const hosts = `127.0.0.1:${standby.port},127.0.0.1:${primaryPort}`;
+    const writer = createPgDb({ connectionString: `postgres://postgres@${hosts}/${database.name}?target_session_attrs=read-write`, max: 2, applicationName: 'chompardo-test:multi' });
+    const reader = createPgDb({ connectionString: `postgres://postgres@${hosts}/${database.name}?target_session_attrs=standby`, max: 2 });
+    try {
+      const onWriter = await writer.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+      assert.equal(onWriter.rows[0]?.standby, false);
+      const onReader = await reader.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+      assert.equal(onReader.rows[0]?.standby, true);
+      // The LISTEN connection goes to the primary too: a NOTIFY there reaches it.
+      let resolveHeard: (payload: string) => void = () => undefined;
+      const heard = new Promise<string>((resolve) => {
+        resolveHeard = resolve;
+      });
+      const stop = await writer.listen('multi_host', resolveHeard);
+      await database.db.notify('multi_host', 'on the primary');
+      const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('(nothing within 5 s)'), 5_000).unref());
+      assert.equal(await Promise.race([heard, timeout]), 'on the primary');
+      await stop();
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
   it('falls back to the primary when the standby is down', async () => {
     await until('the standby current', 30_000, () => (router.state().current ? true : undefined));
     await standby.stop();
