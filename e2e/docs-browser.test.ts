@@ -51,6 +51,11 @@ interface SpecOperation {
 async function servedOperations(apiUrl: string): Promise<SpecOperation[]> {
   const response = await fetch(`${apiUrl}/openapi.json`);
   assert.equal(response.status, 200);
+  // The page renders the same document the API publishes.
+  const rendered = await fetch(`${apiUrl}/docs/json`);
+  assert.equal(rendered.status, 200);
+  const published = (await response.clone().json()) as unknown;
+  assert.deepEqual(await rendered.json(), published, '/docs/json is the bundled spec of /openapi.json');
   const spec = (await response.json()) as { paths: Record<string, Record<string, { operationId?: string; tags?: string[] }>> };
   const operations: SpecOperation[] = [];
   for (const [route, item] of Object.entries(spec.paths)) {
@@ -152,7 +157,8 @@ describe('GET /docs in a real browser (headless Chromium)', { timeout: 180_000 }
     // data: and blob: URLs are not network requests; everything else must come from the API.
     const foreign = requested.filter((url) => !/^(data|blob):/.test(url) && new URL(url).origin !== apiOrigin);
     assert.deepEqual(foreign, [], 'no request leaves the API origin (no CDN)');
-    for (const needed of ['/docs', '/openapi.json', '/docs/assets/swagger-ui-bundle.js', '/docs/assets/swagger-ui.css']) {
+    // The page (@fastify/swagger-ui) loads the bundled spec from /docs/json and its assets from /docs/static.
+    for (const needed of ['/docs', '/docs/json', '/docs/static/swagger-ui-bundle.js', '/docs/static/swagger-ui.css']) {
       assert.ok(
         requested.some((url) => new URL(url).pathname === needed),
         `${needed} was loaded (requests: ${requested.join(', ')})`,

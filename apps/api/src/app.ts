@@ -97,6 +97,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     handlers,
     security: { verifier: deps.verifier, appAuthenticator: iam.appAuthenticator, authorizer: iam.authorizer, rateLimiter },
     idempotency,
+    operationsWithOwnRoutes: modules.flatMap((module) => module.operationsWithOwnRoutes ?? []),
   });
   for (const module of modules) module.registerRoutes?.(app);
   if (config.events.dispatch) {

@@ -52,6 +52,13 @@ describe('security headers and CORS', () => {
       assert.match(csp, /default-src 'self'/);
       assert.match(csp, /frame-ancestors 'none'/);
       assert.equal(res.headers.get('x-frame-options'), 'DENY');
+      assert.match(res.text, /<title>Chompardo API reference<\/title>/);
+      // Its assets come from the API itself (no CDN), and answer 404 in the API's shape when absent.
+      const bundle = await t.request('GET', '/docs/static/swagger-ui-bundle.js', { skipSpecCheck: true });
+      assert.equal(bundle.status, 200);
+      assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+      assert.equal(bundle.headers.get('cache-control'), 'public, max-age=3600');
+      assert.equal((await t.request('GET', '/docs/static/nothing-here.js', { skipSpecCheck: true })).status, 404);
     });
 
     it('grants no cross-origin access', async () => {

@@ -5,7 +5,7 @@ import type { ApiModule } from '../../platform/http/module.js';
 import type { LogControl } from '../../platform/logging/logger.js';
 import type { Metrics } from '../../platform/metrics/metrics.js';
 import { createOpsHandlers } from './transport/ops.routes.js';
-import { registerDocsAssets } from './transport/docs.routes.js';
+import { docsOperationId, registerDocs } from './transport/docs.routes.js';
 import { registerMetricsRoute } from './transport/metrics.routes.js';
 
 /** What the ops module needs from app.ts. */
@@ -36,8 +36,9 @@ export function createOpsModule(deps: OpsModuleDeps): ApiModule {
   return {
     name: 'ops',
     handlers: toRuntimeHandlers(handlers),
+    operationsWithOwnRoutes: [docsOperationId],
     registerRoutes: (app) => {
-      registerDocsAssets(app);
+      registerDocs(app, deps.spec.json);
       registerMetricsRoute(app, { metrics: deps.metrics, token: deps.metricsToken });
     },
   };

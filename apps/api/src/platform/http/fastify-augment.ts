@@ -6,4 +6,11 @@ declare module 'fastify' {
     /** The caller, set by the security hook of spec-registered operations. */
     auth: RequestAuth;
   }
+
+  interface FastifyContextConfig {
+    /** The spec's operationId of a route registered from the spec. */
+    operationId?: string;
+    /** The spec's path template (`/api/v1/movies/{extlId}`), the route label of logs, metrics and traces. */
+    routeTemplate?: string;
+  }
 }

@@ -11,6 +11,12 @@ export interface ApiModule {
   handlers: RuntimeHandlers;
   /** The module's event subscriptions (other modules' events it handles); delivered by the platform's dispatcher. */
   subscriptions?: readonly EventSubscription[];
+  /**
+   * Operations of the module's spec whose route `registerRoutes` registers itself, because a
+   * library owns it (the API reference page): the router binds no handler and no route for them,
+   * and still answers 405 for the methods their path does not declare.
+   */
+  operationsWithOwnRoutes?: readonly string[];
   /** Registers routes outside the spec (e.g. the API reference page's assets). */
   registerRoutes?(app: FastifyInstance): void;
   /** Starts background work (e.g. LISTEN); runs before the server accepts requests. */

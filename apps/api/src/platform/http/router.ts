@@ -17,6 +17,8 @@ export interface RegisterOperationsOptions {
   security: SecurityDeps;
   /** Makes every POST honour `Idempotency-Key`; without it the header is ignored. */
   idempotency?: Idempotency;
+  /** Operations whose route a module registers itself (see `ApiModule.operationsWithOwnRoutes`). */
+  operationsWithOwnRoutes?: readonly string[];
 }
 
 /**
@@ -24,24 +26,27 @@ export interface RegisterOperationsOptions {
  * body validated by the operation's JSON Schemas, 2xx bodies serialized by its response schemas
  * (undeclared fields never leave), security applied by one hook from the operation's `security`
  * and `x-rbac`. Paths answer 405 with `Allow` for methods the spec does not declare. Throws at
- * startup when an operation has no handler or a handler has no operation.
+ * startup when an operation has no handler (and is not one a module routes itself) or a handler
+ * has no operation.
  */
 export function registerOperations(app: FastifyInstance, options: RegisterOperationsOptions): SpecOperation[] {
   const operations = readOperations(options.spec);
   const declared = new Set(operations.map((op) => op.operationId));
-  const missing = operations.filter((op) => !options.handlers[op.operationId]).map((op) => op.operationId);
-  const extra = Object.keys(options.handlers).filter((id) => !declared.has(id));
+  const ownRoutes = new Set(options.operationsWithOwnRoutes ?? []);
+  const missing = operations.filter((op) => !options.handlers[op.operationId] && !ownRoutes.has(op.operationId)).map((op) => op.operationId);
+  const extra = [...Object.keys(options.handlers), ...ownRoutes].filter((id) => !declared.has(id));
   if (missing.length) throw new Error(`operations without a handler: ${missing.join(', ')}`);
   if (extra.length) throw new Error(`handlers without an operation in the spec: ${extra.join(', ')}`);
 
   const hookFor = createSecurityHook(options.security);
   const methodsByUrl = new Map<string, Set<string>>();
   for (const op of operations) {
-    const handler = options.handlers[op.operationId]!;
     const methods = methodsByUrl.get(op.url) ?? new Set<string>();
     methods.add(op.method);
     if (op.method === 'GET') methods.add('HEAD');
     methodsByUrl.set(op.url, methods);
+    if (ownRoutes.has(op.operationId)) continue;
+    const handler = options.handlers[op.operationId]!;
     app.route({
       method: op.method,
       url: op.url,

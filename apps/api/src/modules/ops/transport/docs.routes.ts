@@ -1,54 +1,42 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { docsSecurityHeaders } from '../../../platform/http/security-headers.js';
 
-/** The files of swagger-ui-dist served under /docs/assets (no CDN: the page works offline). */
-const assets: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-};
+/** Where the page and its assets live. */
+const docsPrefix = '/docs';
 
-/** The API reference page: Swagger UI rendering /openapi.json, every asset served locally. */
-export const docsPage = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Chompardo API reference</title>
-<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
-<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
-</head>
-<body>
-<div id="swagger-ui"></div>
-<script src="/docs/assets/swagger-ui-bundle.js"></script>
-<script src="/docs/assets/docs-init.js"></script>
-</body>
-</html>
-`;
+/** Cache-Control of the page's static assets (the API's answers are `no-store`). */
+const assetCacheControl = 'public, max-age=3600';
 
-const initScript = `window.ui = SwaggerUIBundle({
-  url: '/openapi.json',
-  dom_id: '#swagger-ui',
-  deepLinking: true,
-  validatorUrl: null,
-  tryItOutEnabled: false
-});
-`;
+/** The operation of the ops spec served by {@link registerDocs} rather than by a handler. */
+export const docsOperationId = 'getDocs';
 
-/** Registers the static assets of the API reference page (loaded once, served from memory). */
-export function registerDocsAssets(app: FastifyInstance): void {
-  const require = createRequire(import.meta.url);
-  const dist = join(require.resolve('swagger-ui-dist/package.json'), '..');
-  const files = new Map<string, { body: Buffer; type: string }>();
-  for (const [name, type] of Object.entries(assets)) files.set(name, { body: readFileSync(join(dist, name)), type });
-  files.set('docs-init.js', { body: Buffer.from(initScript), type: 'text/javascript; charset=utf-8' });
-  app.get<{ Params: { file: string } }>('/docs/assets/:file', async (request, reply) => {
-    const file = files.get(request.params.file);
-    if (!file) return reply.callNotFound();
-    reply.header('Cache-Control', 'public, max-age=3600');
-    return reply.type(file.type).send(file.body);
+/**
+ * Registers the API reference page, `GET /docs` (the ops spec's `getDocs`): Swagger UI from
+ * @fastify/swagger-ui rendering the bundled spec (given to @fastify/swagger in static mode, served
+ * to the page at `/docs/json`), every asset served by the API itself under `/docs/static/` (no CDN:
+ * the page works offline). The page and its scripts carry the page's own Content-Security-Policy
+ * (same-origin scripts, styles and images); everything else the API's.
+ */
+export function registerDocs(app: FastifyInstance, spec: unknown): void {
+  void app.register(async (docs) => {
+    // The bundled assets change only with a release: browsers may keep them an hour.
+    docs.addHook('onSend', async (request, reply) => {
+      if (reply.statusCode === 200 && request.url.startsWith(`${docsPrefix}/static/`)) reply.header('Cache-Control', assetCacheControl);
+    });
+    await docs.register(fastifySwagger, { mode: 'static', specification: { document: spec as never } });
+    await docs.register(fastifySwaggerUi, {
+      routePrefix: docsPrefix,
+      theme: { title: 'Chompardo API reference' },
+      uiConfig: { deepLinking: true, tryItOutEnabled: false },
+      // No calls to swagger.io's validator: the page stays offline.
+      validatorUrl: false,
+      uiHooks: {
+        onRequest: async (_request, reply) => {
+          reply.headers(docsSecurityHeaders);
+        },
+      },
+    });
   });
 }

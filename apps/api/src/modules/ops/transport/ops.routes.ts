@@ -1,8 +1,7 @@
 import type { OperationHandlers } from '../../../platform/http/operation.js';
-import { docsSecurityHeaders } from '../../../platform/http/security-headers.js';
 import type { LogControl } from '../../../platform/logging/logger.js';
 import { checkReadiness, type ReadinessProbes } from '../application/readiness.service.js';
-import { docsPage } from './docs.routes.js';
+import type { docsOperationId } from './docs.routes.js';
 import type { operations } from './openapi.gen.js';
 
 /** What the ops handlers need. */
@@ -12,8 +11,8 @@ export interface OpsHandlerDeps {
   logControl: LogControl;
 }
 
-/** Handlers of the ops spec: liveness, readiness, ping, logger, the bundled spec and the docs page. */
-export function createOpsHandlers(deps: OpsHandlerDeps): OperationHandlers<operations> {
+/** Handlers of the ops spec: liveness, readiness, ping, logger and the bundled spec (the docs page has its own routes). */
+export function createOpsHandlers(deps: OpsHandlerDeps): OperationHandlers<Omit<operations, typeof docsOperationId>> {
   const specJson = JSON.stringify(deps.spec.json);
   const loggerState = () => ({
     logger_minimum_level: deps.logControl.minimumLevel,
@@ -45,12 +44,5 @@ export function createOpsHandlers(deps: OpsHandlerDeps): OperationHandlers<opera
       contentType: 'application/json; charset=utf-8',
     }),
     getOpenapiYaml: async () => ({ status: 200, body: deps.spec.yaml, contentType: 'application/yaml; charset=utf-8' }),
-    getDocs: async () => ({
-      status: 200,
-      body: docsPage,
-      contentType: 'text/html; charset=utf-8',
-      // The one HTML page: it may load its own scripts and styles; the API's default policy allows nothing.
-      headers: docsSecurityHeaders,
-    }),
   };
 }
