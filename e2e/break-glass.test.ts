@@ -16,20 +16,13 @@ import { claimsOf, fileBudgetMs, freePort, repoRoot, runCommand, signInWithJwt, 
  * quickstart.test.ts), which keeps two stack starts within the file's time bound.
  */
 
-/**
- * The break-glass block as handed over for the README. The test runs the README's own block (the
- * one with `npm run -s keys -- create`) as soon as the README has it, and this copy until then.
- */
-const breakGlassSnippet = `# with npm start stopped (Ctrl-C): its embedded database opens in one process at a time
-npm run -s keys -- list                                          # apps, key ids, dates: never a key
-API_KEY=$(npm run -s keys -- create --app "$APP_ID")             # a new key, printed once: keep it
-npm run -s keys -- revoke --app "$APP_ID" --key "$LOST_KEY_ID"   # the lost key stops working
-`;
-
+/** The README's break-glass block (the `sh` block with `npm run -s keys -- create`), run verbatim. */
 function breakGlassBlock(): string {
   const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
-  return blocks.find((text) => text.includes('npm run -s keys -- create')) ?? breakGlassSnippet;
+  const block = blocks.find((text) => text.includes('npm run -s keys -- create'));
+  if (block === undefined) throw new Error('README.md has no break-glass block (an sh block with `npm run -s keys -- create`)');
+  return block;
 }
 
 const email = `break-glass-${process.pid}@example.com`;

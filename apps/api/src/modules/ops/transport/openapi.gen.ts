@@ -41,7 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ping (always 200, says whether the database answers) */
+        /** Ping (200 whatever the database's state, says whether it answers; 503 only while the instance sheds load) */
         get: operations["getPing"];
         put?: never;
         post?: never;
@@ -198,6 +198,17 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description A dependency (the database) is unavailable, the server is overloaded (`code: overloaded`), or too many requests are pipelined on one connection (`code: too_many_pipelined_requests`, then the connection closes); see `Retry-After`. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "Request-Id": components["headers"]["RequestId"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description Missing or invalid credentials (user token or app credentials). Empty body. */
         Unauthorized: {
             headers: {
@@ -214,17 +225,6 @@ export interface components {
                 [name: string]: unknown;
             };
             content?: never;
-        };
-        /** @description A dependency (the database) is unavailable, or the server is overloaded; see `Retry-After`. */
-        Unavailable: {
-            headers: {
-                "Retry-After": components["headers"]["RetryAfter"];
-                "Request-Id": components["headers"]["RequestId"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
         };
         /** @description Invalid input: a parameter, header or body field (`input_validation_error`, with `param` naming it) or an unusable request (`invalid_request_error`: empty, `null` or malformed JSON body, a body where the operation takes none). */
         BadRequest: {
@@ -348,6 +348,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     findLogger: {
@@ -427,6 +428,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOpenapiYaml: {
@@ -449,6 +451,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getDocs: {
@@ -471,6 +474,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }
