@@ -83,7 +83,9 @@ describe('orgs', () => {
     const name = unique('Dup org');
     assert.equal((await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name } })).status, 201);
     assertError(await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name } }), 409, 'conflict_error', 'duplicate name');
-    assertError(await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: `  ${name} ` } }), 409, 'conflict_error', 'duplicate after trimming');
+    const trimmed = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: `  ${name} ` } });
+    assertError(trimmed, 409, 'conflict_error', 'duplicate after trimming');
+    assert.deepEqual(trimmed.body.error, { kind: 'conflict_error', code: 'already_exists', message: `an org named "${name}" already exists` });
     const blank = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: '   ' } });
     assertError(blank, 400, 'input_validation_error', 'blank name');
     assert.equal(blank.body.error.param, 'name');

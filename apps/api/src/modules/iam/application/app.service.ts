@@ -2,7 +2,7 @@ import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
 import type { Actor, ApiKeyInfo, App, AppKeys, ExpectedVersion } from '../domain/iam.js';
-import { isPrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
+import { isPrincipal, type ActorResolver, type Caller } from './caller.js';
 import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
 
 export type { AppInput } from './input.js';
@@ -63,9 +63,7 @@ export class AppService {
     const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
     return this.store.transaction(async (repo) => {
       const externalId = this.newId();
-      const appId = await uniquely(`an app named "${name}" in this org, or one with this OAuth2 client id,`, () =>
-        repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId }, actor),
-      );
+      const appId = await repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId }, actor);
       const key = generateApiKey();
       await repo.addApiKey(appId, key, deactivation, actor);
       await repo.notifyChange('app');
@@ -97,9 +95,7 @@ export class AppService {
     const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
     return this.store.transaction(async (repo) => {
       const app = await this.findAppById(caller, externalId, repo);
-      const updated = await uniquely(`an app named "${name}" in this org, or one with this OAuth2 client id,`, () =>
-        repo.updateApp(app.id, { name, description: input.description?.trim() ?? '', oauth2ClientId }, actor, expected),
-      );
+      const updated = await repo.updateApp(app.id, { name, description: input.description?.trim() ?? '', oauth2ClientId }, actor, expected);
       if (!updated) throw preconditionFailed('app');
       await repo.notifyChange('app');
       return (await repo.findAppByExternalId(externalId))!;

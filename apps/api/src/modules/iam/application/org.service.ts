@@ -2,7 +2,7 @@ import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
 import type { App, ExpectedVersion, Member, Org } from '../domain/iam.js';
-import { isPrincipal, requirePrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
+import { isPrincipal, requirePrincipal, type ActorResolver, type Caller } from './caller.js';
 import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
 
 /** An org with, on creation, its first app and that app's plaintext key. */
@@ -32,21 +32,17 @@ export class OrgService {
     const name = requiredName(input.name, 'name');
     const deactivation = input.app ? parseDeactivationDate(input.app.api_key_deactivation_date, 'app.api_key_deactivation_date', this.now) : undefined;
     return this.store.transaction(async (repo) => {
-      const org = await uniquely(`an org named "${name}"`, () =>
-        repo.createOrg({ externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' }, actor),
-      );
+      const org = await repo.createOrg({ externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' }, actor);
       if (!input.app) {
         await repo.notifyChange('org');
         return { org };
       }
       const appExternalId = this.newId();
       const appName = requiredName(input.app.name, 'app.name');
-      const appId = await uniquely('an app with this name or OAuth2 client id', () =>
-        repo.createApp(
+      const appId = await repo.createApp(
           { externalId: appExternalId, orgId: org.id, name: appName, description: input.app!.description?.trim() ?? '', oauth2ClientId: input.app!.oauth2_client_id?.trim() || null },
           actor,
-        ),
-      );
+        );
       const key = generateApiKey();
       await repo.addApiKey(appId, key, deactivation ?? defaultKeyDeactivation(this.now), actor);
       await repo.notifyChange('org');
@@ -72,9 +68,7 @@ export class OrgService {
     const name = requiredName(input.name, 'name');
     return this.store.transaction(async (repo) => {
       const org = await this.findOrgById(caller, externalId, repo);
-      const updated = await uniquely(`an org named "${name}"`, () =>
-        repo.updateOrg(org.id, { name, description: input.description?.trim() ?? '' }, actor, expected),
-      );
+      const updated = await repo.updateOrg(org.id, { name, description: input.description?.trim() ?? '' }, actor, expected);
       if (!updated) throw preconditionFailed('org');
       await repo.notifyChange('org');
       return (await repo.findOrgById(org.id))!;

@@ -3,11 +3,28 @@ import type { GeneratedApiKey } from '../domain/api-key.js';
 import type { After, AppCredentials, GenesisRecord, IamRepository } from '../domain/iam.repo.js';
 import type { Actor, ApiKeyInfo, App, AppKeys, Audit, AuditParty, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
 import { routeKey } from '../domain/iam.js';
-import * as apps from './app.queries.js';
-import * as genesis from './genesis.queries.js';
-import * as orgs from './org.queries.js';
-import * as rbac from './rbac.queries.js';
-import * as users from './user.queries.js';
+import { queriesAbout } from '../../../platform/db/typed-query.js';
+import * as appQueries from './app.queries.js';
+import * as genesisQueries from './genesis.queries.js';
+import * as orgQueries from './org.queries.js';
+import * as rbacQueries from './rbac.queries.js';
+import * as userQueries from './user.queries.js';
+
+// What each query's rows are, for the messages of its unique violations and still-referenced rows.
+const apps = queriesAbout(appQueries, 'app', {
+  insertApp: (p) => `an app named "${p.name}" in this org, or one with this OAuth2 client id,`,
+  updateApp: (p) => `an app named "${p.name}" in this org, or one with this OAuth2 client id,`,
+});
+const genesis = queriesAbout(genesisQueries, 'genesis');
+const orgs = queriesAbout(orgQueries, 'org', {
+  insertOrg: (p) => `an org named "${p.name}"`,
+  updateOrg: (p) => `an org named "${p.name}"`,
+});
+const rbac = queriesAbout(rbacQueries, 'role', {
+  insertPermission: (p) => `a permission for ${p.operation} ${p.resource}`,
+  insertRole: (p) => `a role with code "${p.code}"`,
+});
+const users = queriesAbout(userQueries, 'user');
 
 interface AuditRow {
   create_app_extl_id: string | null;
@@ -37,7 +54,7 @@ function actorParams(actor: Actor) {
   return { actorAppId: actor.appId, actorUserId: actor.userId };
 }
 
-function toUser(row: users.ISelectUserByExtlIdResult): User {
+function toUser(row: userQueries.ISelectUserByExtlIdResult): User {
   return {
     id: row.user_id,
     externalId: row.extl_id,
@@ -52,7 +69,7 @@ function toUser(row: users.ISelectUserByExtlIdResult): User {
   };
 }
 
-function toOrg(row: orgs.ISelectOrgByExtlIdResult): Org {
+function toOrg(row: orgQueries.ISelectOrgByExtlIdResult): Org {
   return {
     id: row.org_id,
     externalId: row.extl_id,
@@ -178,7 +195,7 @@ export class PgIamRepository implements IamRepository {
     return row!.app_id;
   }
 
-  private async withKeys(rows: apps.ISelectAppByExtlIdResult[]): Promise<App[]> {
+  private async withKeys(rows: appQueries.ISelectAppByExtlIdResult[]): Promise<App[]> {
     if (rows.length === 0) return [];
     const keys = await apps.selectApiKeysOfApps.run({ appIds: JSON.stringify(rows.map((r) => r.app_id)) }, this.db);
     return rows.map((row) => ({
@@ -401,6 +418,3 @@ export class PgIamRepository implements IamRepository {
     await genesis.notifyIamChange.run({ payload: what }, this.db);
   }
 }
-
-/** Keeps `routeKey` reachable for callers composing RBAC keys from rows. */
-export { routeKey };

@@ -1,18 +1,14 @@
 import type { Queryable } from '../../../platform/db/db.js';
+import { queriesAbout } from '../../../platform/db/typed-query.js';
 import type { ExpectedVersion, RecipeFilter, RecipeRepository, WriteOutcome } from '../domain/recipe.repo.js';
 import type { Ingredient, Recipe, RecipeDraft, RecipeOwner, Visibility } from '../domain/recipe.js';
-import {
-  deleteRecipe,
-  insertRecipe,
-  selectRecipeByExtlId,
-  selectRecipesByOwner,
-  selectRecipesPageByOwner,
-  selectRecipeVersionForOwner,
-  updateRecipe,
-  type IInsertRecipeResult,
-} from './recipe.queries.js';
+import * as recipeQueries from './recipe.queries.js';
 
-type RecipeRow = IInsertRecipeResult;
+// Errors of these queries name a recipe (`recipe already exists`); see platform/db/typed-query.ts.
+const { deleteRecipe, insertRecipe, selectRecipeByExtlId, selectRecipesByOwner, selectRecipesPageByOwner, selectRecipeVersionForOwner, updateRecipe } =
+  queriesAbout(recipeQueries, 'recipe');
+
+type RecipeRow = recipeQueries.IInsertRecipeResult;
 
 function toRecipe(row: RecipeRow): Recipe {
   return {
