@@ -62,7 +62,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     db,
     rbacRoutes: readOperations(bundledSpec)
       .filter((op) => op.security.rbac)
-      .map((op) => ({ resource: op.path, operation: op.method as 'GET' })),
+      .map((op) => ({ resource: op.path, operation: op.method })),
     selfRegisterRoles: deps.config.selfRegisterRoles,
     genesisRequestFile: defaultGenesisRequestFile,
   });

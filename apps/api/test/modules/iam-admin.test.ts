@@ -692,6 +692,20 @@ describe('self-registration', () => {
     assert.equal(second.body.given_name, 'Samuel');
   });
 
+  it('records the same trimmed person name as movie audit fields do (blank claims count as absent)', async () => {
+    const token = await t.identity.mintToken({ sub: `cher-${randomUUID()}`, name: ' Cher ', given_name: '  ', family_name: '' });
+    const headers = { authorization: `Bearer ${token}`, ...appHeaders(tenant.appId, tenant.apiKey) };
+    const reg = await t.request('POST', '/api/v1/users', { headers });
+    assert.equal(reg.status, 201, reg.text);
+    assert.deepEqual([reg.body.given_name, reg.body.family_name ?? null], ['Cher', null]);
+    const movie = await t.request('POST', '/api/v1/movies', {
+      headers,
+      json: { title: 'Mermaids', rated: 'PG-13', release_date: '1990-12-14', run_time: 110, director: 'Richard Benjamin', writer: 'June Roberts' },
+    });
+    assert.equal(movie.status, 201, movie.text);
+    assert.deepEqual([movie.body.create_user_first_name, movie.body.create_user_last_name ?? null], ['Cher', null]);
+  });
+
   it("grants the self-register roles (movieAdmin) in the app's org", async () => {
     const token = await t.token();
     const headers = { authorization: `Bearer ${token}`, ...appHeaders(tenant.appId, tenant.apiKey) };

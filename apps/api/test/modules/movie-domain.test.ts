@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { personNameOf } from '../../src/platform/auth/authenticated.js';
 import { AppError } from '../../src/platform/errors/app-error.js';
 import {
   parseReleaseDate,
-  personNameOf,
   toMovieCriteria,
   toMovieDraft,
   type Movie,
@@ -169,6 +169,7 @@ describe('audit names (personNameOf)', () => {
     assert.deepEqual(personNameOf({ name: '  Jean Claude  Van Damme ' }), { firstName: 'Jean', lastName: 'Claude  Van Damme' });
     assert.deepEqual(personNameOf({ name: 'Cher' }), { firstName: 'Cher', lastName: null });
     assert.deepEqual(personNameOf({ givenName: ' ', familyName: '', name: 'Otto Maddox' }), { firstName: 'Otto', lastName: 'Maddox' });
+    assert.deepEqual(personNameOf({ givenName: '  ', name: 'Cher' }), { firstName: 'Cher', lastName: null });
   });
 
   it('gives nulls when the token names nobody', () => {

@@ -110,7 +110,7 @@ export class AccessService implements AppAuthenticator, Authorizer {
     const userId = await this.findUserId(user);
     if (!userId) return false;
     const routes = await this.routes.get(`${userId}\u0000${app.orgId}`, async () => new Set(await this.repo.findUserRoutes(userId, app.orgId)));
-    return routes?.has(routeKey(method, resource)) ?? false;
+    return routes?.has(routeKey({ operation: method, resource })) ?? false;
   }
 
   /** The internal id of a registered user, cached. */

@@ -1,12 +1,9 @@
-import type { AuthApp, AuthUser } from '../../../platform/auth/ports.js';
+import type { AuthenticatedCaller } from '../../../platform/auth/authenticated.js';
 import { AppError } from '../../../platform/errors/app-error.js';
 import type { Actor, Route } from '../domain/iam.js';
 
 /** The authenticated caller of an app-authenticated operation. */
-export interface Caller {
-  user: AuthUser;
-  app: AuthApp;
-}
+export type Caller = AuthenticatedCaller;
 
 /** Resolves the audit actor (internal app and user ids) of a caller. */
 export type ActorResolver = (caller: Caller) => Promise<Actor>;

@@ -2,7 +2,7 @@ import type { AuthUser } from '../../../platform/auth/ports.js';
 import { AppError, invalidField, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import type { IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { Actor, App, Operation, Org, OrgKind, Route } from '../domain/iam.js';
+import { routeKey, type Actor, type App, type Operation, type Org, type OrgKind, type Route } from '../domain/iam.js';
 import type { RbacRoutes } from './caller.js';
 import { profileOf } from './user.service.js';
 
@@ -122,7 +122,7 @@ export class GenesisService {
       for (const org of callerOrgs) await repo.addMember(org.id, caller.id, actor);
       for (const r of req.roles) {
         const roleId = await repo.createRole({ externalId: this.newId(), code: r.code, description: r.description ?? '', active: true }, actor);
-        const ids = (r.permissions ?? []).map((p) => permissionIds.get(`${p.resource} ${p.operation}`)!);
+        const ids = (r.permissions ?? []).map((p) => permissionIds.get(routeKey(p))!);
         await repo.setRolePermissions(roleId, ids, actor);
         for (const org of callerOrgs) await repo.grantRole(org.id, caller.id, roleId, actor);
       }
@@ -168,11 +168,11 @@ export class GenesisService {
       if (!this.rbacRoutes.has(p)) {
         throw invalidField(`permissions[${i}]`, `permissions[${i}] names no RBAC route: ${p.operation} ${p.resource}`);
       }
-      declared.add(`${p.resource} ${p.operation}`);
+      declared.add(routeKey(p));
     });
     req.roles.forEach((r, i) =>
       (r.permissions ?? []).forEach((p, j) => {
-        if (!declared.has(`${p.resource} ${p.operation}`)) {
+        if (!declared.has(routeKey(p))) {
           throw invalidField(`roles[${i}].permissions[${j}]`, `roles[${i}].permissions[${j}] is not among the request's permissions`);
         }
       }),
@@ -205,8 +205,6 @@ export class GenesisService {
     return { org, app, keys: new Map([[key.keyId, key.key]]) };
   }
 }
-
-const routeKey = (r: Route): string => `${r.resource} ${r.operation}`;
 
 /**
  * The request genesis runs: each part the client left out (`org`, `permissions`, `roles`) is the

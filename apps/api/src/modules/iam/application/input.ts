@@ -42,8 +42,3 @@ export interface AppInput {
   oauth2_client_id?: string;
   api_key_deactivation_date?: string;
 }
-
-/** The 412 of a conditional write whose If-Match no longer matches. */
-export function preconditionFailed(what: string): AppError {
-  return new AppError('precondition_failed_error', `the ${what} has changed since it was read (If-Match does not match the ETag)`);
-}

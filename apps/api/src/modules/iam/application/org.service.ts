@@ -1,9 +1,10 @@
+import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { App, ExpectedVersion, Member, Org } from '../domain/iam.js';
+import type { App, Member, Org } from '../domain/iam.js';
 import { isPrincipal, requirePrincipal, type ActorResolver, type Caller } from './caller.js';
-import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
+import { defaultKeyDeactivation, parseDeactivationDate, requiredName, type AppInput } from './input.js';
 
 /** An org with, on creation, its first app and that app's plaintext key. */
 export interface OrgWithApp {

@@ -1,7 +1,7 @@
+import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { invalidField, notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
-import type { ExpectedVersion, Operation, Permission, Role, Route } from '../domain/iam.js';
-import { preconditionFailed } from './input.js';
+import { routeKey, type Operation, type Permission, type Role, type Route } from '../domain/iam.js';
 import { requirePrincipal, type ActorResolver, type Caller, type RbacRoutes } from './caller.js';
 
 /**
@@ -109,7 +109,7 @@ export class RbacService {
   private async permissionIds(routes: Route[], find: (routes: Route[]) => Promise<Map<string, string>>): Promise<string[]> {
     const ids = await find(routes);
     return routes.map((route, i) => {
-      const id = ids.get(`${route.resource} ${route.operation}`);
+      const id = ids.get(routeKey(route));
       if (!id) throw invalidField(`permissions[${i}]`, `permissions[${i}]: no permission ${route.operation} ${route.resource} exists`);
       return id;
     });

@@ -1,7 +1,8 @@
+import { expectedVersionsParam, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import type { Queryable } from '../../../platform/db/db.js';
 import type { GeneratedApiKey } from '../domain/api-key.js';
 import type { After, AppCredentials, GenesisRecord, IamRepository } from '../domain/iam.repo.js';
-import type { Actor, ApiKeyInfo, App, AppKeys, Audit, AuditParty, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
+import type { Actor, ApiKeyInfo, App, AppKeys, Audit, AuditParty, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
 import { routeKey } from '../domain/iam.js';
 import { queriesAbout } from '../../../platform/db/typed-query.js';
 import * as appQueries from './app.queries.js';
@@ -83,7 +84,7 @@ function toOrg(row: orgQueries.ISelectOrgByExtlIdResult): Org {
 }
 
 function expectedParams(expected: ExpectedVersion | undefined) {
-  return { expectedVersions: !expected || expected.kind === 'any' ? null : JSON.stringify(expected.versions) };
+  return { expectedVersions: expectedVersionsParam(expected) };
 }
 
 function afterParams(after: After | undefined) {
@@ -342,8 +343,8 @@ export class PgIamRepository implements IamRepository {
 
   async findPermissionIds(routes: Route[]): Promise<Map<string, string>> {
     if (routes.length === 0) return new Map();
-    const rows = await rbac.selectPermissionIdsByRoute.run({ routes: JSON.stringify(routes.map((r) => `${r.resource} ${r.operation}`)) }, this.db);
-    return new Map(rows.map((row) => [`${row.resource} ${row.operation}`, row.permission_id]));
+    const rows = await rbac.selectPermissionIdsByRoute.run({ routes: JSON.stringify(routes.map(routeKey)) }, this.db);
+    return new Map(rows.map((row) => [routeKey(row), row.permission_id]));
   }
 
   async createRole(r: { externalId: string; code: string; description: string; active: boolean }, actor: Actor): Promise<string> {

@@ -109,14 +109,14 @@ export interface ISelectPermissionIdsByRouteQuery {
   result: ISelectPermissionIdsByRouteResult;
 }
 
-const selectPermissionIdsByRouteIR: any = {"usedParamSet":{"routes":true},"params":[{"name":"routes","required":true,"transform":{"type":"scalar"},"locs":[{"a":139,"b":146}]}],"statement":"SELECT permission_id, resource, operation\nFROM iam.permission\nWHERE resource || ' ' || operation IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))"};
+const selectPermissionIdsByRouteIR: any = {"usedParamSet":{"routes":true},"params":[{"name":"routes","required":true,"transform":{"type":"scalar"},"locs":[{"a":139,"b":146}]}],"statement":"SELECT permission_id, resource, operation\nFROM iam.permission\nWHERE operation || ' ' || resource IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT permission_id, resource, operation
  * FROM iam.permission
- * WHERE resource || ' ' || operation IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))
+ * WHERE operation || ' ' || resource IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))
  * ```
  */
 export const selectPermissionIdsByRoute = new PreparedQuery<ISelectPermissionIdsByRouteParams,ISelectPermissionIdsByRouteResult>(selectPermissionIdsByRouteIR, 'selectPermissionIdsByRoute');

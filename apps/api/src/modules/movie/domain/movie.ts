@@ -154,29 +154,6 @@ export function toMovieDraft(input: MovieInput): MovieDraft {
   return { title, rated, releaseDate, runTime, director, writer };
 }
 
-/** The name claims of a token user that the audit fields are taken from. */
-export interface PersonNameClaims {
-  givenName?: string;
-  familyName?: string;
-  name?: string;
-}
-
-/**
- * The first and last name recorded in audit fields. `given_name` / `family_name` win when either
- * is present (the other may stay null); otherwise `name` is split at its first run of whitespace
- * ("Otto Maddox" → Otto / Maddox, "Jean Claude Van Damme" → Jean / Claude Van Damme, "Cher" →
- * Cher / null). No usable claim → both null.
- */
-export function personNameOf(claims: PersonNameClaims): { firstName: string | null; lastName: string | null } {
-  const given = claims.givenName?.trim() || null;
-  const family = claims.familyName?.trim() || null;
-  if (given !== null || family !== null) return { firstName: given, lastName: family };
-  const full = claims.name?.trim() ?? '';
-  if (full === '') return { firstName: null, lastName: null };
-  const split = /^(\S+)\s+(.+)$/s.exec(full);
-  return split ? { firstName: split[1]!, lastName: split[2]! } : { firstName: full, lastName: null };
-}
-
 /** The list filters as a client sends them (already type-checked by the spec's schema). */
 export interface MovieListFilters {
   title?: string;

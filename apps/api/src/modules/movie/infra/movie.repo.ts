@@ -1,7 +1,8 @@
+import { expectedVersionsParam, type ExpectedVersion, type WriteOutcome } from '../../../platform/errors/precondition.js';
 import type { Queryable } from '../../../platform/db/db.js';
 import { queriesAbout } from '../../../platform/db/typed-query.js';
 import { AppError } from '../../../platform/errors/app-error.js';
-import type { ExpectedVersion, MovieFilter, MovieRepository, WriteOutcome } from '../domain/movie.repo.js';
+import type { MovieFilter, MovieRepository } from '../domain/movie.repo.js';
 import type { Movie, MovieActor, MovieDraft } from '../domain/movie.js';
 import * as movieQueries from './movie.queries.js';
 
@@ -63,11 +64,6 @@ function contentParams(draft: MovieDraft, actor: MovieActor) {
   };
 }
 
-function expectedVersions(expected: ExpectedVersion | undefined): string | null {
-  if (!expected || expected.kind === 'any') return null;
-  return JSON.stringify(expected.versions);
-}
-
 /**
  * PostgreSQL storage of movies through the typed queries generated from movie.sql. Every
  * statement filters on `org_id`; database errors leave as client-safe AppErrors, mapped by the
@@ -118,7 +114,7 @@ export class PgMovieRepository implements MovieRepository {
     expected?: ExpectedVersion,
   ): Promise<WriteOutcome<Movie>> {
     const [row] = await updateMovie.run(
-      { extlId: externalId, orgId, expectedVersions: expectedVersions(expected), ...contentParams(draft, actor) },
+      { extlId: externalId, orgId, expectedVersions: expectedVersionsParam(expected), ...contentParams(draft, actor) },
       this.db,
     );
     if (row) return { status: 'ok', value: toMovie(row) };
@@ -126,7 +122,7 @@ export class PgMovieRepository implements MovieRepository {
   }
 
   async deleteMovie(orgId: string, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
-    const [row] = await deleteMovie.run({ extlId: externalId, orgId, expectedVersions: expectedVersions(expected) }, this.db);
+    const [row] = await deleteMovie.run({ extlId: externalId, orgId, expectedVersions: expectedVersionsParam(expected) }, this.db);
     if (row) return { status: 'ok', value: null };
     return this.missOutcome(orgId, externalId);
   }

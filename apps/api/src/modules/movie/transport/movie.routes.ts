@@ -1,10 +1,10 @@
+import { authenticatedCaller, personNameOf } from '../../../platform/auth/authenticated.js';
 import type { RequestAuth } from '../../../platform/auth/ports.js';
-import { AppError } from '../../../platform/errors/app-error.js';
 import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import type { MovieListQuery, MovieService } from '../application/movie.service.js';
-import { personNameOf, type Movie, type MovieActor } from '../domain/movie.js';
+import type { Movie, MovieActor } from '../domain/movie.js';
 import type { components, operations } from './openapi.gen.js';
 
 type MovieBody = components['schemas']['Movie'];
@@ -37,11 +37,10 @@ interface Caller {
 }
 
 function callerOf(auth: RequestAuth): Caller {
-  // Every movie operation requires a JWT and app credentials (spec security); the platform's hook
-  // never lets a request through without both. This guards wiring mistakes only.
-  if (!auth.user || !auth.app) throw new AppError('unauthenticated', 'authentication required');
+  // Every movie operation requires a JWT and app credentials (spec security).
+  const { user, app } = authenticatedCaller(auth);
   // The tenant comes only from the authenticated app, never from anything the client sends.
-  return { orgId: auth.app.orgId, actor: { appExternalId: auth.app.externalId, ...personNameOf(auth.user) } };
+  return { orgId: app.orgId, actor: { appExternalId: app.externalId, ...personNameOf(user) } };
 }
 
 /** Handlers of the movie spec's operations (tenant = the calling app's org). */

@@ -1,6 +1,7 @@
+import { expectedVersionsParam, type ExpectedVersion, type WriteOutcome } from '../../../platform/errors/precondition.js';
 import type { Queryable } from '../../../platform/db/db.js';
 import { queriesAbout } from '../../../platform/db/typed-query.js';
-import type { ExpectedVersion, RecipeFilter, RecipeRepository, WriteOutcome } from '../domain/recipe.repo.js';
+import type { RecipeFilter, RecipeRepository } from '../domain/recipe.repo.js';
 import type { Ingredient, Recipe, RecipeDraft, RecipeOwner, Visibility } from '../domain/recipe.js';
 import * as recipeQueries from './recipe.queries.js';
 
@@ -43,11 +44,6 @@ function contentParams(draft: RecipeDraft) {
     tags: JSON.stringify(draft.tags),
     visibility: draft.visibility,
   };
-}
-
-function expectedVersions(expected: ExpectedVersion | undefined): string | null {
-  if (!expected || expected.kind === 'any') return null;
-  return JSON.stringify(expected.versions);
 }
 
 /** PostgreSQL storage of recipes through the typed queries generated from recipe.sql. */
@@ -94,7 +90,7 @@ export class PgRecipeRepository implements RecipeRepository {
         extlId: externalId,
         ownerIssuer: owner.issuer,
         ownerSubject: owner.subject,
-        expectedVersions: expectedVersions(expected),
+        expectedVersions: expectedVersionsParam(expected),
         ...contentParams(draft),
       },
       this.db,
@@ -105,7 +101,7 @@ export class PgRecipeRepository implements RecipeRepository {
 
   async deleteRecipe(owner: RecipeOwner, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
     const [row] = await deleteRecipe.run(
-      { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, expectedVersions: expectedVersions(expected) },
+      { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, expectedVersions: expectedVersionsParam(expected) },
       this.db,
     );
     if (row) return { status: 'ok', value: null };
