@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp, type TestResponse } from '../harness/app.js';
 import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKeys, type Tenant } from '../harness/iam.js';
+import { movieBody } from '../harness/fixtures.js';
 
 /**
  * The iam administration endpoints through HTTP (CONTRACT §3, §5, §6, §8): orgs, members and
@@ -10,7 +11,7 @@ import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKey
  * (a non-Principal app never sees another org: 404) checked on every org-scoped route.
  */
 
-const movie = { title: 'Repo Man', rated: 'R', release_date: '1984-03-02', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox' };
+const movie = movieBody();
 const apiKeyShape = /^chk_[A-Za-z0-9_-]{48}$/;
 const unknownId = 'AAAAAAAAAAAAAAAAAAAAAA';
 

@@ -8,6 +8,8 @@ import { migrateUp } from '../../src/platform/db/migrator.js';
 import { AppError } from '../../src/platform/errors/app-error.js';
 import { newExternalId } from '../../src/platform/ids/external-id.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { movieBody } from '../harness/fixtures.js';
+import { toMovieInput } from '../../src/modules/movie/transport/movie.routes.js';
 
 /**
  * The movie service and its PostgreSQL repository against a real database, below HTTP: the SQL
@@ -15,16 +17,9 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.js';
  * The HTTP contract is covered by movie.test.ts.
  */
 
-function movie(overrides: Partial<MovieInput> = {}): MovieInput {
-  return {
-    title: 'Repo Man',
-    rated: 'R',
-    release_date: '1984-03-02T00:00:00Z',
-    run_time: 92,
-    director: 'Alex Cox',
-    writer: 'Alex Cox',
-    ...overrides,
-  };
+/** The application's input for the shared movie body with wire-named `overrides`. */
+function movie(overrides: Record<string, unknown> = {}): MovieInput {
+  return toMovieInput(movieBody(overrides));
 }
 
 const otto: MovieActor = { appExternalId: 'app-otto', firstName: 'Otto', lastName: 'Maddox' };

@@ -15,6 +15,10 @@ import type { IamStore } from './domain/iam.repo.js';
 import { isOperation, routeKey, type Route } from './domain/iam.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
 import { createIamHandlers } from './transport/iam.routes.js';
+import { toGenesisRequest } from './transport/iam.mapping.js';
+import type { components } from './transport/openapi.gen.js';
+
+type GenesisRequestBody = components['schemas']['GenesisRequest'];
 
 /** The audit actor of an API caller: its app, and its user once registered. */
 function actorResolver(access: AccessService): ActorResolver {
@@ -66,7 +70,12 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
   const routes = new Set(declared.map(routeKey));
   const rbacRoutes: RbacRoutes = { has: (r) => routes.has(routeKey(r)), all: () => declared };
   const actorOf = actorResolver(accessService);
-  const defaultGenesis = (): CompleteGenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as CompleteGenesisRequest;
+  const defaultGenesis = (): CompleteGenesisRequest => {
+    // The file holds a complete request in the wire shape (as POST /genesis takes it); the transport maps it.
+    const { org, permissions, roles } = toGenesisRequest(JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as GenesisRequestBody);
+    if (!org || !permissions || !roles) throw new Error(`${deps.genesisRequestFile} must state org, permissions and roles`);
+    return { org, permissions, roles };
+  };
 
   const handlers = createIamHandlers({
     genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),

@@ -60,8 +60,8 @@ export class AppService {
   async createApp(caller: Caller, input: AppInput): Promise<{ app: App; keys: Map<string, string> }> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const deactivation = parseDeactivationDate(input.api_key_deactivation_date, 'api_key_deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
-    const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
+    const deactivation = parseDeactivationDate(input.apiKeyDeactivationDate, 'api_key_deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
+    const oauth2ClientId = clientIdOf(caller, input.oauth2ClientId);
     return this.store.transaction(async (repo) => {
       const externalId = this.newId();
       const appId = await repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId }, actor);
@@ -88,12 +88,12 @@ export class AppService {
   async updateApp(
     caller: Caller,
     externalId: string,
-    input: { name: string; description?: string; oauth2_client_id?: string },
+    input: { name: string; description?: string; oauth2ClientId?: string },
     expected?: ExpectedVersion,
   ): Promise<App> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
+    const oauth2ClientId = clientIdOf(caller, input.oauth2ClientId);
     return this.store.transaction(async (repo) => {
       const app = await this.findAppById(caller, externalId, repo);
       const updated = await repo.updateApp(app.id, { name, description: input.description?.trim() ?? '', oauth2ClientId }, actor, expected);

@@ -10,7 +10,7 @@ import { profileOf } from './user.service.js';
 export interface GenesisOrgInput {
   name: string;
   description?: string;
-  app: { name: string; description?: string; oauth2_client_id?: string };
+  app: { name: string; description?: string; oauth2ClientId?: string };
 }
 
 /** A permission as a genesis request declares it. */
@@ -195,7 +195,7 @@ export class GenesisService {
         orgId: org.id,
         name: input.app.name.trim(),
         description: input.app.description?.trim() ?? '',
-        oauth2ClientId: input.app.oauth2_client_id?.trim() || null,
+        oauth2ClientId: input.app.oauth2ClientId?.trim() || null,
       },
       actor,
     );

@@ -31,7 +31,7 @@ export class OrgService {
     requirePrincipal(caller);
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const deactivation = input.app ? parseDeactivationDate(input.app.api_key_deactivation_date, 'app.api_key_deactivation_date', this.now) : undefined;
+    const deactivation = input.app ? parseDeactivationDate(input.app.apiKeyDeactivationDate, 'app.api_key_deactivation_date', this.now) : undefined;
     return this.store.transaction(async (repo) => {
       const org = await repo.createOrg({ externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' }, actor);
       if (!input.app) {
@@ -41,7 +41,7 @@ export class OrgService {
       const appExternalId = this.newId();
       const appName = requiredName(input.app.name, 'app.name');
       const appId = await repo.createApp(
-          { externalId: appExternalId, orgId: org.id, name: appName, description: input.app!.description?.trim() ?? '', oauth2ClientId: input.app!.oauth2_client_id?.trim() || null },
+          { externalId: appExternalId, orgId: org.id, name: appName, description: input.app!.description?.trim() ?? '', oauth2ClientId: input.app!.oauth2ClientId?.trim() || null },
           actor,
         );
       const key = generateApiKey();

@@ -3,12 +3,12 @@ import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { AppService } from '../application/app.service.js';
-import type { GenesisRequest, GenesisService } from '../application/genesis.service.js';
+import type { GenesisService } from '../application/genesis.service.js';
 import type { OrgService } from '../application/org.service.js';
 import type { RbacService } from '../application/rbac.service.js';
 import type { UserService } from '../application/user.service.js';
 import type { After } from '../domain/iam.repo.js';
-import { toAppBody, toGenesisBody, toMemberBody, toOrgBody, toPermissionBody, toRoleBody, toUserBody } from './iam.mapping.js';
+import { toAppBody, toAppInput, toAppUpdate, toGenesisBody, toGenesisRequest, toOrgInput, toMemberBody, toOrgBody, toPermissionBody, toRoleBody, toUserBody } from './iam.mapping.js';
 import type { operations } from './openapi.gen.js';
 
 /** The iam services the handlers call. */
@@ -51,7 +51,7 @@ function pageInMemory<T>(rows: T[], keyOf: (row: T) => string, query: { limit?: 
 export function createIamHandlers(s: IamServices): OperationHandlers<operations> {
   return {
     createGenesis: async ({ auth, body }) => {
-      const result = await s.genesis.createGenesis(authenticatedUser(auth), body as GenesisRequest | undefined);
+      const result = await s.genesis.createGenesis(authenticatedUser(auth), body === undefined ? undefined : toGenesisRequest(body));
       return {
         status: 201,
         body: toGenesisBody(result),
@@ -71,7 +71,7 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
     findMe: async ({ auth }) => ({ status: 200, body: toUserBody(await s.users.findMe(authenticatedUser(auth))) }),
 
     createOrg: async ({ auth, body }) => {
-      const { org, app, keys } = await s.orgs.createOrg(authenticatedCaller(auth), body);
+      const { org, app, keys } = await s.orgs.createOrg(authenticatedCaller(auth), toOrgInput(body));
       return {
         status: 201,
         body: toOrgBody(org, app, keys),
@@ -114,7 +114,7 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
     }),
 
     createApp: async ({ auth, body }) => {
-      const { app, keys } = await s.apps.createApp(authenticatedCaller(auth), body);
+      const { app, keys } = await s.apps.createApp(authenticatedCaller(auth), toAppInput(body));
       return {
         status: 201,
         body: toAppBody(app, keys),
@@ -133,7 +133,7 @@ export function createIamHandlers(s: IamServices): OperationHandlers<operations>
       return { status: 200, body: toAppBody(app), headers: { ETag: etagOf(app.version) } };
     },
     updateApp: async ({ auth, params, body, headers }) => {
-      const app = await s.apps.updateApp(authenticatedCaller(auth), params.extlId, body, parseIfMatch(headers['if-match']));
+      const app = await s.apps.updateApp(authenticatedCaller(auth), params.extlId, toAppUpdate(body), parseIfMatch(headers['if-match']));
       return { status: 200, body: toAppBody(app), headers: { ETag: etagOf(app.version) } };
     },
     deleteApp: async ({ auth, params, headers }) => {

@@ -36,12 +36,16 @@ export interface Movie extends MovieDraft {
   sortKey: string;
 }
 
-/** The movie fields as they come from a client (already type-checked by the spec's schema). */
+/**
+ * The movie fields as a client sent them (type-checked by the spec's schema, not yet validated);
+ * the transport maps the wire body (`release_date`, `run_time`) to it. Validation errors name
+ * the wire fields (`param: 'release_date'`), as the client knows them.
+ */
 export interface MovieInput {
   title: string;
   rated: string;
-  release_date: string;
-  run_time: number;
+  releaseDate: string;
+  runTime: number;
   director: string;
   writer: string;
 }
@@ -147,8 +151,8 @@ export function parseReleaseDate(value: string): string {
 export function toMovieDraft(input: MovieInput): MovieDraft {
   const title = requiredText(input.title, 'title', movieLimits.title);
   const rated = requiredText(input.rated, 'rated', movieLimits.rated);
-  const releaseDate = parseReleaseDate(input.release_date);
-  const runTime = runTimeOf(input.run_time);
+  const releaseDate = parseReleaseDate(input.releaseDate);
+  const runTime = runTimeOf(input.runTime);
   const director = requiredText(input.director, 'director', movieLimits.director);
   const writer = requiredText(input.writer, 'writer', movieLimits.writer);
   return { title, rated, releaseDate, runTime, director, writer };

@@ -4,7 +4,7 @@ import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import type { MovieListQuery, MovieService } from '../application/movie.service.js';
-import type { Movie, MovieActor } from '../domain/movie.js';
+import type { Movie, MovieActor, MovieInput } from '../domain/movie.js';
 import type { components, operations } from './openapi.gen.js';
 
 type MovieBody = components['schemas']['Movie'];
@@ -30,6 +30,20 @@ export function toMovieBody(movie: Movie): MovieBody {
   };
 }
 
+type MovieInputBody = components['schemas']['MovieInput'];
+
+/** The movie a client sent, camelCase for the application (validated there). */
+export function toMovieInput(body: MovieInputBody): MovieInput {
+  return {
+    title: body.title,
+    rated: body.rated,
+    releaseDate: body.release_date,
+    runTime: body.run_time,
+    director: body.director,
+    writer: body.writer,
+  };
+}
+
 /** The tenant and the author of a request: the authenticated app's org, the app and the token user. */
 interface Caller {
   orgId: string;
@@ -48,7 +62,7 @@ export function createMovieHandlers(service: MovieService): OperationHandlers<op
   return {
     createMovie: async ({ auth, body }) => {
       const { orgId, actor } = callerOf(auth);
-      const movie = await service.createMovie(orgId, actor, body);
+      const movie = await service.createMovie(orgId, actor, toMovieInput(body));
       return {
         status: 201,
         body: toMovieBody(movie),
@@ -76,7 +90,7 @@ export function createMovieHandlers(service: MovieService): OperationHandlers<op
     },
     updateMovie: async ({ auth, params, body, headers }) => {
       const { orgId, actor } = callerOf(auth);
-      const movie = await service.updateMovie(orgId, actor, params.extlId, body, parseIfMatch(headers['if-match']));
+      const movie = await service.updateMovie(orgId, actor, params.extlId, toMovieInput(body), parseIfMatch(headers['if-match']));
       return { status: 200, body: toMovieBody(movie), headers: { ETag: etagOf(movie.version) } };
     },
     deleteMovie: async ({ auth, params, headers }) => {

@@ -4,7 +4,7 @@ import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import type { RecipeService } from '../application/recipe.service.js';
-import type { Recipe, RecipeOwner } from '../domain/recipe.js';
+import type { Recipe, RecipeInput, RecipeOwner } from '../domain/recipe.js';
 import type { components, operations } from './openapi.gen.js';
 
 type RecipeBody = components['schemas']['Recipe'];
@@ -28,6 +28,23 @@ export function toRecipeBody(recipe: Recipe): RecipeBody {
   };
 }
 
+type RecipeInputBody = components['schemas']['RecipeInput'];
+
+/** The recipe a client sent, camelCase for the application (validated there). */
+export function toRecipeInput(body: RecipeInputBody): RecipeInput {
+  return {
+    title: body.title,
+    description: body.description,
+    servings: body.servings,
+    prepMinutes: body.prep_minutes,
+    cookMinutes: body.cook_minutes,
+    ingredients: body.ingredients,
+    steps: body.steps,
+    tags: body.tags,
+    visibility: body.visibility,
+  };
+}
+
 /** The owner of a request's recipes: the token user (every recipe operation requires a JWT). */
 function ownerOf(auth: RequestAuth): RecipeOwner {
   const { issuer, subject } = authenticatedUser(auth);
@@ -38,7 +55,7 @@ function ownerOf(auth: RequestAuth): RecipeOwner {
 export function createRecipeHandlers(service: RecipeService): OperationHandlers<operations> {
   return {
     createRecipe: async ({ auth, body }) => {
-      const recipe = await service.createRecipe(ownerOf(auth), body);
+      const recipe = await service.createRecipe(ownerOf(auth), toRecipeInput(body));
       return {
         status: 201,
         body: toRecipeBody(recipe),
@@ -63,7 +80,7 @@ export function createRecipeHandlers(service: RecipeService): OperationHandlers<
       return { status: 200, body: toRecipeBody(recipe), headers: { ETag: etagOf(recipe.version) } };
     },
     updateRecipe: async ({ auth, params, body, headers }) => {
-      const recipe = await service.updateRecipe(ownerOf(auth), params.extlId, body, parseIfMatch(headers['if-match']));
+      const recipe = await service.updateRecipe(ownerOf(auth), params.extlId, toRecipeInput(body), parseIfMatch(headers['if-match']));
       return { status: 200, body: toRecipeBody(recipe), headers: { ETag: etagOf(recipe.version) } };
     },
     deleteRecipe: async ({ auth, params, headers }) => {
