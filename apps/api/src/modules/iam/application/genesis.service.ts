@@ -1,9 +1,9 @@
 import type { AuthUser } from '../../../platform/auth/ports.js';
 import { AppError, invalidField, notFound } from '../../../platform/errors/app-error.js';
-import { generateApiKey } from '../domain/api-key.js';
 import type { IamRepository, IamStore } from '../domain/iam.repo.js';
-import { routeKey, type Actor, type App, type Operation, type Org, type OrgKind, type Route } from '../domain/iam.js';
+import { routeKey, type Actor, type Operation, type OrgKind, type Route } from '../domain/iam.js';
 import type { RbacRoutes } from './caller.js';
+import { createOrgWithApp, type CreatedOrgWithApp } from './org-with-app.js';
 import { profileOf } from './user.service.js';
 
 /** The user-initiated org of a genesis request, with its app. */
@@ -45,11 +45,7 @@ export interface CompleteGenesisRequest {
 }
 
 /** An org genesis created, with its app; `keys` holds plaintext keys only in the creating response. */
-export interface GenesisOrg {
-  org: Org;
-  app: App;
-  keys: Map<string, string>;
-}
+export type GenesisOrg = CreatedOrgWithApp;
 
 /** What genesis created. */
 export interface GenesisResult {
@@ -181,28 +177,21 @@ export class GenesisService {
     if (!req.org.app.name.trim()) throw invalidField('org.app.name', 'org.app.name is required');
   }
 
-  private async createOrgWithApp(
-    repo: IamRepository,
-    actor: Actor,
-    kind: OrgKind,
-    input: GenesisOrgInput,
-  ): Promise<GenesisOrg> {
-    const org = await repo.createOrg({ externalId: this.newId(), name: input.name.trim(), description: input.description?.trim() ?? '', kind }, actor);
-    const appExternalId = this.newId();
-    const appId = await repo.createApp(
+  private async createOrgWithApp(repo: IamRepository, actor: Actor, kind: OrgKind, input: GenesisOrgInput): Promise<GenesisOrg> {
+    return createOrgWithApp(
+      repo,
       {
-        externalId: appExternalId,
-        orgId: org.id,
-        name: input.app.name.trim(),
-        description: input.app.description?.trim() ?? '',
-        oauth2ClientId: input.app.oauth2ClientId?.trim() || null,
+        org: { externalId: this.newId(), name: input.name.trim(), description: input.description?.trim() ?? '', kind },
+        app: {
+          externalId: this.newId(),
+          name: input.app.name.trim(),
+          description: input.app.description?.trim() ?? '',
+          oauth2ClientId: input.app.oauth2ClientId?.trim() || null,
+        },
+        keyDeactivation: new Date(this.now() + genesisKeyLifetimeMs),
       },
       actor,
     );
-    const key = generateApiKey();
-    await repo.addApiKey(appId, key, new Date(this.now() + genesisKeyLifetimeMs), actor);
-    const app = (await repo.findAppByExternalId(appExternalId))!;
-    return { org, app, keys: new Map([[key.keyId, key.key]]) };
   }
 }
 

@@ -1,8 +1,8 @@
 import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
-import { generateApiKey } from '../domain/api-key.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
 import type { App, Member, Org } from '../domain/iam.js';
+import { createOrgWithApp } from './org-with-app.js';
 import { isPrincipal, requirePrincipal, type ActorResolver, type Caller } from './caller.js';
 import { defaultKeyDeactivation, parseDeactivationDate, requiredName, type AppInput } from './input.js';
 
@@ -32,22 +32,26 @@ export class OrgService {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
     const deactivation = input.app ? parseDeactivationDate(input.app.apiKeyDeactivationDate, 'app.api_key_deactivation_date', this.now) : undefined;
+    const org = { externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' as const };
+    const app = input.app;
+    const appName = app ? requiredName(app.name, 'app.name') : undefined;
     return this.store.transaction(async (repo) => {
-      const org = await repo.createOrg({ externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' }, actor);
-      if (!input.app) {
+      if (!app || appName === undefined) {
+        const created = await repo.createOrg(org, actor);
         await repo.notifyChange('org');
-        return { org };
+        return { org: created };
       }
-      const appExternalId = this.newId();
-      const appName = requiredName(input.app.name, 'app.name');
-      const appId = await repo.createApp(
-          { externalId: appExternalId, orgId: org.id, name: appName, description: input.app!.description?.trim() ?? '', oauth2ClientId: input.app!.oauth2ClientId?.trim() || null },
-          actor,
-        );
-      const key = generateApiKey();
-      await repo.addApiKey(appId, key, deactivation ?? defaultKeyDeactivation(this.now), actor);
+      const created = await createOrgWithApp(
+        repo,
+        {
+          org,
+          app: { externalId: this.newId(), name: appName, description: app.description?.trim() ?? '', oauth2ClientId: app.oauth2ClientId?.trim() || null },
+          keyDeactivation: deactivation ?? defaultKeyDeactivation(this.now),
+        },
+        actor,
+      );
       await repo.notifyChange('org');
-      return { org, app: (await repo.findAppByExternalId(appExternalId))!, keys: new Map([[key.keyId, key.key]]) };
+      return created;
     });
   }
 
