@@ -24,7 +24,8 @@ function discoverMigrations(apiDir: string): MigrationSource[] {
 
 /**
  * Points the generated queries at the platform's lean runtime (`src/platform/db/typed-query.ts`)
- * instead of `@pgtyped/runtime`, which would load pgtyped's SQL parser into the server.
+ * instead of `@pgtyped/runtime`, which would load pgtyped's SQL parser into the server, and hands
+ * each query its name (the op its errors record).
  */
 function useLeanRuntime(apiDir: string): void {
   const modulesDir = join(apiDir, 'src', 'modules');
@@ -34,10 +35,9 @@ function useLeanRuntime(apiDir: string): void {
     for (const file of readdirSync(infra).filter((f) => f.endsWith('.queries.ts'))) {
       const path = join(infra, file);
       const text = readFileSync(path, 'utf8');
-      const rewritten = text.replace(
-        "import { PreparedQuery } from '@pgtyped/runtime';",
-        "import { PreparedQuery } from '../../../platform/db/typed-query.js';",
-      );
+      const rewritten = text
+        .replace("import { PreparedQuery } from '@pgtyped/runtime';", "import { PreparedQuery } from '../../../platform/db/typed-query.js';")
+        .replace(/new PreparedQuery<([^>]*)>\((\w+)IR\);/g, "new PreparedQuery<$1>($2IR, '$2');");
       if (rewritten !== text) writeFileSync(path, rewritten);
     }
   }

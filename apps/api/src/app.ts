@@ -65,7 +65,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     events,
     rbacRoutes: readOperations(bundledSpec)
       .filter((op) => op.security.rbac)
-      .map((op) => ({ resource: op.path, operation: op.method as 'GET' })),
+      .map((op) => ({ resource: op.path, operation: op.method })),
     selfRegisterRoles: deps.config.selfRegisterRoles,
     genesisRequestFile: defaultGenesisRequestFile,
     verifier: deps.verifier,

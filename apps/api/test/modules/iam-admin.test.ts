@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp, type TestResponse } from '../harness/app.js';
 import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKeys, type Tenant } from '../harness/iam.js';
+import { movieBody } from '../harness/fixtures.js';
 
 /**
  * The iam administration endpoints through HTTP (CONTRACT §3, §5, §6, §8): orgs, members and
@@ -10,7 +11,7 @@ import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKey
  * (a non-Principal app never sees another org: 404) checked on every org-scoped route.
  */
 
-const movie = { title: 'Repo Man', rated: 'R', release_date: '1984-03-02', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox' };
+const movie = movieBody();
 const apiKeyShape = /^chk_[A-Za-z0-9_-]{48}$/;
 const unknownId = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -83,7 +84,9 @@ describe('orgs', () => {
     const name = unique('Dup org');
     assert.equal((await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name } })).status, 201);
     assertError(await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name } }), 409, 'conflict_error', 'duplicate name');
-    assertError(await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: `  ${name} ` } }), 409, 'conflict_error', 'duplicate after trimming');
+    const trimmed = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: `  ${name} ` } });
+    assertError(trimmed, 409, 'conflict_error', 'duplicate after trimming');
+    assert.deepEqual(trimmed.body.error, { kind: 'conflict_error', code: 'already_exists', message: `an org named "${name}" already exists` });
     const blank = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: '   ' } });
     assertError(blank, 400, 'input_validation_error', 'blank name');
     assert.equal(blank.body.error.param, 'name');
@@ -692,6 +695,20 @@ describe('self-registration', () => {
     assert.equal(second.body.external_id, first.body.external_id);
     assert.equal(second.body.email, 'sam@new.example.test', 'the profile is refreshed');
     assert.equal(second.body.given_name, 'Samuel');
+  });
+
+  it('records the same trimmed person name as movie audit fields do (blank claims count as absent)', async () => {
+    const token = await t.identity.mintToken({ sub: `cher-${randomUUID()}`, name: ' Cher ', given_name: '  ', family_name: '' });
+    const headers = { authorization: `Bearer ${token}`, ...appHeaders(tenant.appId, tenant.apiKey) };
+    const reg = await t.request('POST', '/api/v1/users', { headers });
+    assert.equal(reg.status, 201, reg.text);
+    assert.deepEqual([reg.body.given_name, reg.body.family_name ?? null], ['Cher', null]);
+    const movie = await t.request('POST', '/api/v1/movies', {
+      headers,
+      json: { title: 'Mermaids', rated: 'PG-13', release_date: '1990-12-14', run_time: 110, director: 'Richard Benjamin', writer: 'June Roberts' },
+    });
+    assert.equal(movie.status, 201, movie.text);
+    assert.deepEqual([movie.body.create_user_first_name, movie.body.create_user_last_name ?? null], ['Cher', null]);
   });
 
   it("grants the self-register roles (movieAdmin) in the app's org", async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp, type TestResponse } from '../harness/app.js';
 import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKeys, type Tenant } from '../harness/iam.js';
+import { movieBody } from '../harness/fixtures.js';
 
 /**
  * App authentication and RBAC decisions through HTTP (CONTRACT §3 order of checks, §4 Apps,
@@ -10,7 +11,7 @@ import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKey
  * permission a bare 403, and 401 always comes before 403.
  */
 
-const movie = { title: 'Repo Man', rated: 'R', release_date: '1984-03-02', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox' };
+const movie = movieBody();
 
 function assertUnauthorized(res: TestResponse, what: string): void {
   assert.equal(res.status, 401, `${what}: ${res.status} ${res.text}`);

@@ -1,26 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { personNameOf } from '../../src/platform/auth/authenticated.js';
 import { AppError } from '../../src/platform/errors/app-error.js';
 import {
   parseReleaseDate,
-  personNameOf,
   toMovieCriteria,
   toMovieDraft,
   type Movie,
   type MovieInput,
 } from '../../src/modules/movie/domain/movie.js';
-import { toMovieBody } from '../../src/modules/movie/transport/movie.routes.js';
+import { toMovieBody, toMovieInput } from '../../src/modules/movie/transport/movie.routes.js';
+import { movieBody } from '../harness/fixtures.js';
 
-function input(overrides: Partial<Record<keyof MovieInput, unknown>> = {}): MovieInput {
-  return {
-    title: 'Repo Man',
-    rated: 'R',
-    release_date: '1984-03-02T00:00:00Z',
-    run_time: 92,
-    director: 'Alex Cox',
-    writer: 'Alex Cox',
-    ...overrides,
-  } as MovieInput;
+/** The application's input for the shared movie body with wire-named `overrides`. */
+function input(overrides: Record<string, unknown> = {}): MovieInput {
+  return toMovieInput(movieBody(overrides));
 }
 
 /** Asserts that `fn` throws an input_validation_error with exactly these fields. */
@@ -169,6 +163,7 @@ describe('audit names (personNameOf)', () => {
     assert.deepEqual(personNameOf({ name: '  Jean Claude  Van Damme ' }), { firstName: 'Jean', lastName: 'Claude  Van Damme' });
     assert.deepEqual(personNameOf({ name: 'Cher' }), { firstName: 'Cher', lastName: null });
     assert.deepEqual(personNameOf({ givenName: ' ', familyName: '', name: 'Otto Maddox' }), { firstName: 'Otto', lastName: 'Maddox' });
+    assert.deepEqual(personNameOf({ givenName: '  ', name: 'Cher' }), { firstName: 'Cher', lastName: null });
   });
 
   it('gives nulls when the token names nobody', () => {
@@ -240,15 +235,15 @@ describe('wire mapping round trip (property)', () => {
   it('maps 200 random valid movies to the wire and back unchanged (dates normalised)', () => {
     for (let i = 0; i < 200; i++) {
       const date = randomDate();
-      const raw: MovieInput = {
+      const raw = movieBody({
         title: space() + text(int(1, 4) === 1 ? 1000 : 60) + space(),
         rated: space() + text(10) + space(),
         release_date: space() + randomReleaseDate(date) + space(),
         run_time: int(1, 10000),
         director: space() + text(80) + space(),
         writer: space() + text(80) + space(),
-      };
-      const draft = toMovieDraft(raw);
+      });
+      const draft = toMovieDraft(toMovieInput(raw));
       const movie: Movie = {
         ...draft,
         externalId: `id${i}`,
@@ -276,14 +271,16 @@ describe('wire mapping round trip (property)', () => {
       );
       assert.match(body.release_date, /^\d{4}-\d{2}-\d{2}$/, context);
       // …and sending a response's fields back (a client's GET-modify-PUT) changes nothing.
-      const echoed = toMovieDraft({
-        title: body.title,
-        rated: body.rated,
-        release_date: body.release_date,
-        run_time: body.run_time,
-        director: body.director,
-        writer: body.writer,
-      });
+      const echoed = toMovieDraft(
+        toMovieInput({
+          title: body.title,
+          rated: body.rated,
+          release_date: body.release_date,
+          run_time: body.run_time,
+          director: body.director,
+          writer: body.writer,
+        }),
+      );
       assert.deepEqual(echoed, draft, context);
       assert.equal(body.create_date_time, movie.createdAt);
       assert.equal(body.update_app_extl_id, 'app-2');

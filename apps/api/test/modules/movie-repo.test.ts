@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { movieMigrations } from '../../src/modules/movie/index.js';
 import { MovieService } from '../../src/modules/movie/application/movie.service.js';
-import type { MovieActor, MovieInput } from '../../src/modules/movie/domain/movie.js';
+import { toMovieDraft, type MovieActor, type MovieInput } from '../../src/modules/movie/domain/movie.js';
 import { PgMovieRepository } from '../../src/modules/movie/infra/movie.repo.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
 import { AppError } from '../../src/platform/errors/app-error.js';
 import { newExternalId } from '../../src/platform/ids/external-id.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { movieBody } from '../harness/fixtures.js';
+import { toMovieInput } from '../../src/modules/movie/transport/movie.routes.js';
 
 /**
  * The movie service and its PostgreSQL repository against a real database, below HTTP: the SQL
@@ -15,16 +17,9 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.js';
  * The HTTP contract is covered by movie.test.ts.
  */
 
-function movie(overrides: Partial<MovieInput> = {}): MovieInput {
-  return {
-    title: 'Repo Man',
-    rated: 'R',
-    release_date: '1984-03-02T00:00:00Z',
-    run_time: 92,
-    director: 'Alex Cox',
-    writer: 'Alex Cox',
-    ...overrides,
-  };
+/** The application's input for the shared movie body with wire-named `overrides`. */
+function movie(overrides: Record<string, unknown> = {}): MovieInput {
+  return toMovieInput(movieBody(overrides));
 }
 
 const otto: MovieActor = { appExternalId: 'app-otto', firstName: 'Otto', lastName: 'Maddox' };
@@ -180,6 +175,19 @@ describe('movie repository (PostgreSQL)', () => {
     assert.deepEqual(await titles({ limit: 50, releaseYearTo: 1985 }), ['Paris, Texas', 'Repo Man']);
     assert.deepEqual(await titles({ limit: 50, director: 'alex cox', releaseYearFrom: 1985, title: 'to' }), ['Straight to Hell']);
     await rejectsWith(service.findMovies(org, { limit: 50, releaseYearFrom: 1990, releaseYearTo: 1980 }), 'input_validation_error', 'release_year_to');
+  });
+
+  it('maps a database error where the query runs: a duplicate id is a 409 naming the movie and the query', async () => {
+    const org = newOrg();
+    const repo = new PgMovieRepository(database.db);
+    const draft = toMovieDraft(movie());
+    const first = await repo.createMovie(org, newExternalId(), draft, otto);
+    await assert.rejects(repo.createMovie(org, first.externalId, draft, otto), (e: unknown) => {
+      assert.ok(e instanceof AppError, String(e));
+      assert.deepEqual([e.kind, e.code, e.message, e.ops], ['conflict_error', 'already_exists', 'movie already exists', ['insertMovie']]);
+      assert.equal((e.cause as { code?: string }).code, '23505');
+      return true;
+    });
   });
 
   it('answers a forged cursor with 400, never reaching PostgreSQL with garbage', async () => {

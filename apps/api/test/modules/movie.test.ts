@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp, type TestResponse } from '../harness/app.js';
 import { createTenant, type Tenant } from '../harness/iam.js';
+import { movieBody } from '../harness/fixtures.js';
 
 /**
  * The movie endpoints through HTTP (CONTRACT §3, §5, §6): JWT + app credentials + RBAC, the
@@ -9,17 +10,7 @@ import { createTenant, type Tenant } from '../harness/iam.js';
  * the harness.
  */
 
-function movie(overrides: Record<string, unknown> = {}) {
-  return {
-    title: 'Repo Man',
-    rated: 'R',
-    release_date: '1984-03-02T00:00:00Z',
-    run_time: 92,
-    director: 'Alex Cox',
-    writer: 'Alex Cox',
-    ...overrides,
-  };
-}
+const movie = movieBody;
 
 const rfc3339Utc = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 

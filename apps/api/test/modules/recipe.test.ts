@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../harness/app.js';
+import { recipeBody } from '../harness/fixtures.js';
 
-function recipe(overrides: Record<string, unknown> = {}) {
-  return {
-    title: 'Shakshuka',
-    description: 'Eggs in tomato sauce',
-    servings: 2,
-    prep_minutes: 10,
-    cook_minutes: 20,
-    ingredients: [
-      { name: 'eggs', quantity: '4' },
-      { name: 'tomatoes', quantity: '400', unit: 'g' },
-    ],
-    steps: ['Simmer the sauce', 'Poach the eggs'],
-    tags: ['Breakfast', 'vegetarian'],
-    ...overrides,
-  };
-}
+const recipe = recipeBody;
 
 describe('recipes', () => {
   let t: TestApp;

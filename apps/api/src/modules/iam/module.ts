@@ -16,13 +16,16 @@ import { OrgService } from './application/org.service.js';
 import { RbacService } from './application/rbac.service.js';
 import { UserService } from './application/user.service.js';
 import type { IamStore } from './domain/iam.repo.js';
-import type { Route } from './domain/iam.js';
+import { isOperation, routeKey, type Route } from './domain/iam.js';
 import { createIdentityStore } from './infra/identity.repo.js';
 import { PgAuditLog } from './infra/audit.repo.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
 import { createIamHandlers } from './transport/iam.routes.js';
+import { toGenesisRequest } from './transport/iam.mapping.js';
 import { createIdentityHandlers } from './transport/identity.routes.js';
-import type { operations } from './transport/openapi.gen.js';
+import type { components, operations } from './transport/openapi.gen.js';
+
+type GenesisRequestBody = components['schemas']['GenesisRequest'];
 
 /** The audit actor of an API caller: its app, and its user once registered. */
 function actorResolver(access: AccessService): ActorResolver {
@@ -34,13 +37,23 @@ function createAppService(store: IamStore, access: AccessService): AppService {
   return new AppService(store, actorResolver(access), newExternalId);
 }
 
+/** A route of the spec as RBAC names it; throws (at startup) for a method RBAC does not cover. */
+function toRoute(route: { resource: string; operation: string }): Route {
+  const { resource, operation } = route;
+  if (!isOperation(operation)) throw new Error(`x-rbac on ${operation} ${resource}: RBAC covers GET, POST, PUT, PATCH and DELETE only`);
+  return { resource, operation };
+}
+
 /** What the iam module needs from app.ts. */
 export interface IamModuleDeps {
   db: Db;
   /** Records iam's events (events.ts) in its transactions. */
   events: EventRecorder;
-  /** Every operation marked `x-rbac` in the bundled spec: what permissions may name. */
-  rbacRoutes: Route[];
+  /**
+   * Every operation marked `x-rbac` in the bundled spec (method upper case, path template): what
+   * permissions may name. A method RBAC does not cover (HEAD, OPTIONS) fails the build of the module.
+   */
+  rbacRoutes: readonly { resource: string; operation: string }[];
   /** Role codes granted on self-registration (SELF_REGISTER_ROLES). */
   selfRegisterRoles: string[];
   /** Path of the default genesis request (config/genesis/request.json). */
@@ -64,10 +77,16 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
   const store = createIamStore(deps.db, deps.events, () => access?.invalidate());
   access = new AccessService(store.repo);
   const accessService = access;
-  const routes = new Set(deps.rbacRoutes.map((r) => `${r.operation} ${r.resource}`));
-  const rbacRoutes: RbacRoutes = { has: (r) => routes.has(`${r.operation} ${r.resource}`), all: () => deps.rbacRoutes };
+  const declared = deps.rbacRoutes.map(toRoute);
+  const routes = new Set(declared.map(routeKey));
+  const rbacRoutes: RbacRoutes = { has: (r) => routes.has(routeKey(r)), all: () => declared };
   const actorOf = actorResolver(accessService);
-  const defaultGenesis = (): CompleteGenesisRequest => JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as CompleteGenesisRequest;
+  const defaultGenesis = (): CompleteGenesisRequest => {
+    // The file holds a complete request in the wire shape (as POST /genesis takes it); the transport maps it.
+    const { org, permissions, roles } = toGenesisRequest(JSON.parse(readFileSync(deps.genesisRequestFile, 'utf8')) as GenesisRequestBody);
+    if (!org || !permissions || !roles) throw new Error(`${deps.genesisRequestFile} must state org, permissions and roles`);
+    return { org, permissions, roles };
+  };
 
   const users = new UserService(store, deps.selfRegisterRoles, newExternalId);
   const handlers: OperationHandlers<operations> = {

@@ -57,9 +57,6 @@ const connectionMessageFragments = [
   'connect econnrefused',
 ];
 
-/** Retry-After (seconds) sent with every database-unavailable answer. */
-const retryAfterSeconds = '1';
-
 interface ErrorLike {
   code?: unknown;
   message?: unknown;
@@ -72,9 +69,21 @@ function asErrorLike(e: unknown): ErrorLike | undefined {
   return typeof e === 'object' && e !== null ? (e as ErrorLike) : undefined;
 }
 
-/** The SQLSTATE of a `pg` or PGlite error, if it has one (5 characters). */
+/**
+ * The driver error behind `e`: `e` itself, or for an AppError the error it was mapped from (its
+ * `cause`; typed queries map every driver error, see typed-query.ts), so the predicates below
+ * classify a mapped error as they classify the original.
+ */
+function driverErrorOf(e: unknown): unknown {
+  return isAppError(e) ? e.cause : e;
+}
+
+/**
+ * The SQLSTATE of a `pg` or PGlite error (5 characters), or of the driver error an AppError was
+ * mapped from; undefined when there is none.
+ */
 export function sqlStateOf(e: unknown): string | undefined {
-  const code = asErrorLike(e)?.code;
+  const code = asErrorLike(driverErrorOf(e))?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
@@ -141,12 +150,13 @@ export class PoolExhaustedError extends Error {
  * (57P01/57P02/57P03), class 08 SQLSTATEs, sessions the server closed (idle timeouts, database
  * dropped), pg's "Connection terminated…", the pool's connect timeout, a client-side query read
  * timeout, and {@link PoolExhaustedError}. Looks through `cause` and `AggregateError.errors`
- * (Node reports multi-address connect failures as an AggregateError).
+ * (Node reports multi-address connect failures as an AggregateError); an AppError is judged by
+ * the driver error it was mapped from, if any.
  */
 export function isConnectionError(e: unknown, depth = 0): boolean {
+  if (isAppError(e)) return e.cause !== undefined && isConnectionError(e.cause, depth + 1);
   const err = asErrorLike(e);
   if (!err || depth > 4) return false;
-  if (isAppError(e)) return false;
   if (e instanceof PoolExhaustedError || e instanceof UnconfirmedCommitError || isConnectFailure(e)) return true;
   const code = typeof err.code === 'string' ? err.code : undefined;
   if (code !== undefined) {
@@ -170,8 +180,9 @@ export function isConnectionError(e: unknown, depth = 0): boolean {
  * database not accepting connections, starting up, pool exhausted) is retried.
  */
 export function isPermanentConnectionError(e: unknown, depth = 0): boolean {
+  if (isAppError(e)) return e.cause !== undefined && isPermanentConnectionError(e.cause, depth + 1);
   const err = asErrorLike(e);
-  if (!err || depth > 4 || isAppError(e)) return false;
+  if (!err || depth > 4) return false;
   const state = sqlStateOf(e);
   if (state !== undefined && permanentConnectSqlStates.has(state) && (isConnectFailure(e) || connectionSqlStates.has(state))) return true;
   if (Array.isArray(err.errors) && err.errors.some((inner) => isPermanentConnectionError(inner, depth + 1))) return true;
@@ -214,10 +225,8 @@ export interface MapDbErrorOptions {
 }
 
 function unavailable(cause: unknown): AppError {
-  return new AppError('unavailable_error', 'the service is temporarily unavailable, please retry', {
-    cause,
-    headers: { 'Retry-After': retryAfterSeconds },
-  });
+  // Retry-After follows from the kind (1 s).
+  return new AppError('unavailable_error', 'the service is temporarily unavailable, please retry', { cause });
 }
 
 /**

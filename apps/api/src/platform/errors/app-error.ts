@@ -45,20 +45,52 @@ export interface AppErrorOptions {
   code?: string;
   /** The underlying error; logged, never sent to a client. */
   cause?: unknown;
-  /** Extra response headers (e.g. `Allow`, `Retry-After`, `WWW-Authenticate`). */
+  /**
+   * Seconds a client should wait before trying again: the `Retry-After` of a `rate_limit_error`
+   * or `unavailable_error` (1 when not given). Ignored for every other kind.
+   */
+  retryAfterSeconds?: number;
+  /** The methods the resource supports: the `Allow` of a `method_not_allowed_error` (ignored otherwise). */
+  allow?: readonly string[];
+  /**
+   * Further response headers that do not follow from the kind (e.g. `RateLimit-Policy`). Headers
+   * that do — `Retry-After`, `Allow`, and the 401's `WWW-Authenticate` (from `code`, see
+   * platform/auth) — come from the kind and the options above.
+   */
   headers?: Record<string, string>;
   /** The operation that raised the error, first entry of the op stack in the log. */
   op?: string;
 }
 
+/** Retry-After (seconds) of a 429 or 503 whose thrower named no delay. */
+const defaultRetryAfterSeconds = 1;
+
+/**
+ * The thrower's extra headers, then those that follow from `kind`: `Retry-After` for
+ * `rate_limit_error` and `unavailable_error` (unless the extra headers already carry one),
+ * `Allow` for `method_not_allowed_error` when `allow` names methods.
+ */
+function headersOf(kind: ErrorKind, options: AppErrorOptions): Record<string, string> {
+  const headers: Record<string, string> = { ...options.headers };
+  if ((kind === 'rate_limit_error' || kind === 'unavailable_error') && headers['Retry-After'] === undefined) {
+    headers['Retry-After'] = String(options.retryAfterSeconds ?? defaultRetryAfterSeconds);
+  } else if (kind === 'method_not_allowed_error' && options.allow?.length) {
+    headers.Allow = options.allow.join(', ');
+  }
+  return headers;
+}
+
 /**
  * The one error type of the platform. `message` must be safe to show to a client: it is sent for
  * every kind except `internal_error` (masked), `unauthenticated` and `forbidden` (empty body).
+ * Response headers that follow from the kind are derived here (see {@link AppErrorOptions}); the
+ * error handler sends `headers` as they are.
  */
 export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly param: string | undefined;
   readonly code: string | undefined;
+  /** Response headers: those that follow from the kind, then the thrower's extra ones. */
   readonly headers: Record<string, string>;
   /** Operations the error passed through, innermost first (diygoapi's op stack). */
   readonly ops: string[];
@@ -69,7 +101,7 @@ export class AppError extends Error {
     this.kind = kind;
     this.param = options.param;
     this.code = options.code;
-    this.headers = options.headers ?? {};
+    this.headers = headersOf(kind, options);
     this.ops = options.op ? [options.op] : [];
   }
 

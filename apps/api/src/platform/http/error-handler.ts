@@ -138,12 +138,13 @@ export function createErrorHandler(logControl: LogControl) {
     if (status >= 500) request.log.error(logFields, 'error response sent to client');
     else request.log.info(logFields, 'error response sent to client');
 
+    // Retry-After and Allow follow from the kind (AppError derives them); so does the 401 challenge.
     for (const [name, value] of Object.entries(appError.headers)) reply.header(name, value);
     reply.code(status);
     if (appError.kind === 'unauthenticated') {
       // The reason is the error's code; the challenge says it to the client (RFC 6750), debug says it to us.
       request.log.debug({ reason: appError.code }, `authentication failed: ${appError.message}`);
-      if (!appError.headers['WWW-Authenticate']) reply.header('WWW-Authenticate', bearerChallenge(appError.code));
+      reply.header('WWW-Authenticate', bearerChallenge(appError.code));
       void reply.send();
       return;
     }
@@ -151,7 +152,6 @@ export function createErrorHandler(logControl: LogControl) {
       void reply.send();
       return;
     }
-    if ((status === 503 || status === 429) && !appError.headers['Retry-After']) reply.header('Retry-After', '1');
     reply.type('application/json; charset=utf-8');
     if (appError.kind === 'internal_error') {
       void reply.send(internalErrorBody);

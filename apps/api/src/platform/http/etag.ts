@@ -4,13 +4,15 @@
  * accepts. Weak tags never match (RFC 9110 uses strong comparison for If-Match).
  */
 
+import type { ExpectedVersion } from '../errors/precondition.js';
+
 /** The ETag of a resource at `version`. */
 export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
-/** What an `If-Match` header asks for: any current version, or one of a list. */
-export type IfMatch = { kind: 'any' } | { kind: 'versions'; versions: number[] };
+/** What an `If-Match` header asks for: the precondition of the conditional write. */
+export type IfMatch = ExpectedVersion;
 
 /**
  * Parses `If-Match`. Returns undefined when the header is absent (no precondition). Unparsable

@@ -99,12 +99,12 @@ export function registerOperations(app: FastifyInstance, options: RegisterOperat
   for (const [url, methods] of methodsByUrl) {
     const others = routableMethods.filter((m) => !methods.has(m));
     if (others.length === 0) continue;
-    const allow = [...methods].join(', ');
+    const allow = [...methods];
     app.route({
       method: others,
       url,
       onRequest: async () => {
-        throw new AppError('method_not_allowed_error', 'method not allowed', { headers: { Allow: allow } });
+        throw new AppError('method_not_allowed_error', 'method not allowed', { allow });
       },
       handler: async () => undefined,
     });

@@ -3,13 +3,15 @@ import { unauthenticated } from '../../../platform/auth/auth-failure.js';
 import { apiKeyMatches, keyIdOf } from '../domain/api-key.js';
 import type { AppCredentials, IamRepository } from '../domain/iam.repo.js';
 import { routeKey } from '../domain/iam.js';
-import { ExpiringCache } from './expiring-cache.js';
+import { LRUCache } from 'lru-cache';
 
 /** Options of {@link AccessService}. */
 export interface AccessServiceOptions {
   /** Safety net: cached entries expire after this even without a change notification. */
   ttlMs?: number;
+  /** Entries per cache; the least recently used one goes first. */
   maxEntries?: number;
+  /** The clock the expiries run on (milliseconds; tests move it). */
   now?: () => number;
 }
 
@@ -20,14 +22,16 @@ export interface AccessServiceOptions {
  * revocations, key revocations and role changes apply everywhere within the notification delay.
  */
 export class AccessService implements AppAuthenticator, Authorizer {
-  private readonly apps: ExpiringCache<AppCredentials>;
-  private readonly clients: ExpiringCache<AppCredentials>;
-  private readonly userIds: ExpiringCache<string>;
-  private readonly routes: ExpiringCache<Set<string>>;
+  private readonly apps: LRUCache<string, AppCredentials>;
+  private readonly clients: LRUCache<string, AppCredentials>;
+  private readonly userIds: LRUCache<string, string>;
+  private readonly routes: LRUCache<string, Set<string>>;
   /** Keys already verified against their hash, so repeat calls skip hashing; cleared on change. */
-  private readonly verifiedKeys = new Map<string, { app: AuthApp; deactivationAt: number; expiresAt: number }>();
-  private readonly ttlMs: number;
-  private readonly maxEntries: number;
+  private readonly verifiedKeys: LRUCache<string, { app: AuthApp; deactivationAt: number }>;
+  /**
+   * Bumped by every {@link invalidate}: a load that started before a change stores nothing, as
+   * its (possibly stale) result may predate the change.
+   */
   private generation = 0;
   private readonly now: () => number;
 
@@ -35,25 +39,31 @@ export class AccessService implements AppAuthenticator, Authorizer {
     private readonly repo: IamRepository,
     options: AccessServiceOptions = {},
   ) {
-    const ttl = options.ttlMs ?? 30_000;
-    const max = options.maxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
-    this.maxEntries = max;
-    this.ttlMs = ttl;
-    this.apps = new ExpiringCache(ttl, max, this.now);
-    this.clients = new ExpiringCache(ttl, max, this.now);
-    this.userIds = new ExpiringCache(ttl, max, this.now);
-    this.routes = new ExpiringCache(ttl, max, this.now);
+    // One shape for every cache: bounded (LRU), entries expire after the TTL, checked on read.
+    // ttlResolution 0: read the clock on every check rather than reuse it for a millisecond.
+    const cacheOptions = { max: options.maxEntries ?? 10_000, ttl: options.ttlMs ?? 30_000, ttlResolution: 0, perf: { now: this.now } };
+    this.apps = new LRUCache(cacheOptions);
+    this.clients = new LRUCache(cacheOptions);
+    this.userIds = new LRUCache(cacheOptions);
+    this.routes = new LRUCache(cacheOptions);
+    this.verifiedKeys = new LRUCache(cacheOptions);
   }
 
   /** Drops every cached decision (called on change notifications and after local writes). */
   invalidate(): void {
     this.generation++;
-    this.verifiedKeys.clear();
-    this.apps.clear();
-    this.clients.clear();
-    this.userIds.clear();
-    this.routes.clear();
+    for (const cache of [this.verifiedKeys, this.apps, this.clients, this.userIds, this.routes]) cache.clear();
+  }
+
+  /** The value cached under `key`, else `load`'s (stored when defined and no change came meanwhile). */
+  private async cached<V extends {}>(cache: LRUCache<string, V>, key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const generation = this.generation;
+    const value = await load();
+    if (value !== undefined && generation === this.generation) cache.set(key, value);
+    return value;
   }
 
   /**
@@ -67,14 +77,14 @@ export class AccessService implements AppAuthenticator, Authorizer {
       const apiKey = credentials.apiKey ?? '';
       const memoKey = `${credentials.appId}\u0000${apiKey}`;
       const verified = this.verifiedKeys.get(memoKey);
-      if (verified && verified.expiresAt > this.now()) {
+      if (verified) {
         if (verified.deactivationAt > this.now()) return verified.app;
         throw unauthenticated('app_credentials_invalid');
       }
       const keyId = keyIdOf(apiKey);
       if (!keyId) throw unauthenticated('app_credentials_invalid');
       const generation = this.generation;
-      const app = await this.apps.get(credentials.appId, () => this.repo.findAppCredentials(credentials.appId!));
+      const app = await this.cached(this.apps, credentials.appId, () => this.repo.findAppCredentials(credentials.appId!));
       const key = app?.keys.find((k) => k.keyId === keyId);
       // Hash compared in constant time; revoked keys are absent, expired ones refused here.
       if (!app || !key || !apiKeyMatches(apiKey, key.hash) || key.deactivationDate.getTime() <= this.now()) {
@@ -82,15 +92,12 @@ export class AccessService implements AppAuthenticator, Authorizer {
       }
       const authApp = toAuthApp(app);
       // Not remembered when a change arrived meanwhile: the key may have been revoked.
-      if (generation === this.generation) {
-        if (this.verifiedKeys.size >= this.maxEntries) this.verifiedKeys.clear();
-        this.verifiedKeys.set(memoKey, { app: authApp, deactivationAt: key.deactivationDate.getTime(), expiresAt: this.now() + this.ttlMs });
-      }
+      if (generation === this.generation) this.verifiedKeys.set(memoKey, { app: authApp, deactivationAt: key.deactivationDate.getTime() });
       return authApp;
     }
     if (credentials.clientId !== undefined) {
       const clientId = credentials.clientId;
-      const app = await this.clients.get(clientId, () => this.repo.findAppCredentialsByClientId(clientId));
+      const app = await this.cached(this.clients, clientId, () => this.repo.findAppCredentialsByClientId(clientId));
       if (!app) throw unauthenticated('app_unknown_client');
       return toAuthApp(app);
     }
@@ -100,22 +107,20 @@ export class AccessService implements AppAuthenticator, Authorizer {
   /** True when this app id and key were verified before and still hold (memo lookup only: no I/O, no hashing). */
   knows(credentials: { appId: string; apiKey: string }): boolean {
     const verified = this.verifiedKeys.get(`${credentials.appId}\u0000${credentials.apiKey}`);
-    if (verified === undefined) return false;
-    const now = this.now();
-    return verified.expiresAt > now && verified.deactivationAt > now;
+    return verified !== undefined && verified.deactivationAt > this.now();
   }
 
   /** True when the user holds, in the app's org, an active role with an active permission for (resource, method). */
   async isAuthorized(user: AuthUser, app: AuthApp, resource: string, method: string): Promise<boolean> {
     const userId = await this.findUserId(user);
     if (!userId) return false;
-    const routes = await this.routes.get(`${userId}\u0000${app.orgId}`, async () => new Set(await this.repo.findUserRoutes(userId, app.orgId)));
-    return routes?.has(routeKey(method, resource)) ?? false;
+    const routes = await this.cached(this.routes, `${userId}\u0000${app.orgId}`, async () => new Set(await this.repo.findUserRoutes(userId, app.orgId)));
+    return routes?.has(routeKey({ operation: method, resource })) ?? false;
   }
 
   /** The internal id of a registered user, cached. */
   async findUserId(user: AuthUser): Promise<string | undefined> {
-    return this.userIds.get(`${user.issuer}\u0000${user.subject}`, async () => (await this.repo.findUserByIssuerSubject(user.issuer, user.subject))?.id);
+    return this.cached(this.userIds, `${user.issuer}\u0000${user.subject}`, async () => (await this.repo.findUserByIssuerSubject(user.issuer, user.subject))?.id);
   }
 }
 

@@ -1,10 +1,11 @@
+import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { generateApiKey } from '../domain/api-key.js';
 import { appDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { Actor, ApiKeyInfo, App, AppKeys, ExpectedVersion } from '../domain/iam.js';
-import { isPrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
-import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
+import type { Actor, ApiKeyInfo, App, AppKeys } from '../domain/iam.js';
+import { isPrincipal, type ActorResolver, type Caller } from './caller.js';
+import { defaultKeyDeactivation, parseDeactivationDate, requiredName, type AppInput } from './input.js';
 
 export type { AppInput } from './input.js';
 
@@ -60,13 +61,11 @@ export class AppService {
   async createApp(caller: Caller, input: AppInput): Promise<{ app: App; keys: Map<string, string> }> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const deactivation = parseDeactivationDate(input.api_key_deactivation_date, 'api_key_deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
-    const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
+    const deactivation = parseDeactivationDate(input.apiKeyDeactivationDate, 'api_key_deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
+    const oauth2ClientId = clientIdOf(caller, input.oauth2ClientId);
     return this.store.transaction(async (repo) => {
       const externalId = this.newId();
-      const appId = await uniquely(`an app named "${name}" in this org, or one with this OAuth2 client id,`, () =>
-        repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId }, actor),
-      );
+      const appId = await repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId }, actor);
       const key = generateApiKey();
       await repo.addApiKey(appId, key, deactivation, actor);
       await repo.notifyChange('app');
@@ -90,17 +89,15 @@ export class AppService {
   async updateApp(
     caller: Caller,
     externalId: string,
-    input: { name: string; description?: string; oauth2_client_id?: string },
+    input: { name: string; description?: string; oauth2ClientId?: string },
     expected?: ExpectedVersion,
   ): Promise<App> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const oauth2ClientId = clientIdOf(caller, input.oauth2_client_id);
+    const oauth2ClientId = clientIdOf(caller, input.oauth2ClientId);
     return this.store.transaction(async (repo) => {
       const app = await this.findAppById(caller, externalId, repo);
-      const updated = await uniquely(`an app named "${name}" in this org, or one with this OAuth2 client id,`, () =>
-        repo.updateApp(app.id, { name, description: input.description?.trim() ?? '', oauth2ClientId }, actor, expected),
-      );
+      const updated = await repo.updateApp(app.id, { name, description: input.description?.trim() ?? '', oauth2ClientId }, actor, expected);
       if (!updated) throw preconditionFailed('app');
       await repo.notifyChange('app');
       return (await repo.findAppByExternalId(externalId))!;

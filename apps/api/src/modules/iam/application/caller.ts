@@ -1,13 +1,9 @@
-import type { AuthApp, AuthUser } from '../../../platform/auth/ports.js';
+import type { AuthenticatedCaller } from '../../../platform/auth/authenticated.js';
 import { AppError } from '../../../platform/errors/app-error.js';
-import { mapDbError, sqlStateOf } from '../../../platform/db/db-errors.js';
 import type { Actor, Route } from '../domain/iam.js';
 
 /** The authenticated caller of an app-authenticated operation. */
-export interface Caller {
-  user: AuthUser;
-  app: AuthApp;
-}
+export type Caller = AuthenticatedCaller;
 
 /** Resolves the audit actor (internal app and user ids) of a caller. */
 export type ActorResolver = (caller: Caller) => Promise<Actor>;
@@ -26,14 +22,4 @@ export function requirePrincipal(caller: Caller): void {
 export interface RbacRoutes {
   has(route: Route): boolean;
   all(): Route[];
-}
-
-/** Runs `fn`, turning a unique violation into a 409 that names what already exists. */
-export async function uniquely<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (sqlStateOf(e) === '23505') throw new AppError('conflict_error', `${what} already exists`, { cause: e });
-    throw mapDbError(e);
-  }
 }

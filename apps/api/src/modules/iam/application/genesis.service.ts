@@ -1,16 +1,16 @@
 import type { AuthUser } from '../../../platform/auth/ports.js';
 import { AppError, invalidField, notFound } from '../../../platform/errors/app-error.js';
-import { generateApiKey } from '../domain/api-key.js';
 import type { IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { Actor, App, Operation, Org, OrgKind, Route } from '../domain/iam.js';
+import { routeKey, type Actor, type Operation, type OrgKind, type Route } from '../domain/iam.js';
 import type { RbacRoutes } from './caller.js';
+import { createOrgWithApp, type CreatedOrgWithApp } from './org-with-app.js';
 import { profileOf } from './user.service.js';
 
 /** The user-initiated org of a genesis request, with its app. */
 export interface GenesisOrgInput {
   name: string;
   description?: string;
-  app: { name: string; description?: string; oauth2_client_id?: string };
+  app: { name: string; description?: string; oauth2ClientId?: string };
 }
 
 /** A permission as a genesis request declares it. */
@@ -45,11 +45,7 @@ export interface CompleteGenesisRequest {
 }
 
 /** An org genesis created, with its app; `keys` holds plaintext keys only in the creating response. */
-export interface GenesisOrg {
-  org: Org;
-  app: App;
-  keys: Map<string, string>;
-}
+export type GenesisOrg = CreatedOrgWithApp;
 
 /** What genesis created. */
 export interface GenesisResult {
@@ -122,7 +118,7 @@ export class GenesisService {
       for (const org of callerOrgs) await repo.addMember(org.id, caller.id, actor);
       for (const r of req.roles) {
         const roleId = await repo.createRole({ externalId: this.newId(), code: r.code, description: r.description ?? '', active: true }, actor);
-        const ids = (r.permissions ?? []).map((p) => permissionIds.get(`${p.resource} ${p.operation}`)!);
+        const ids = (r.permissions ?? []).map((p) => permissionIds.get(routeKey(p))!);
         await repo.setRolePermissions(roleId, ids, actor);
         for (const org of callerOrgs) await repo.grantRole(org.id, caller.id, roleId, actor);
       }
@@ -168,11 +164,11 @@ export class GenesisService {
       if (!this.rbacRoutes.has(p)) {
         throw invalidField(`permissions[${i}]`, `permissions[${i}] names no RBAC route: ${p.operation} ${p.resource}`);
       }
-      declared.add(`${p.resource} ${p.operation}`);
+      declared.add(routeKey(p));
     });
     req.roles.forEach((r, i) =>
       (r.permissions ?? []).forEach((p, j) => {
-        if (!declared.has(`${p.resource} ${p.operation}`)) {
+        if (!declared.has(routeKey(p))) {
           throw invalidField(`roles[${i}].permissions[${j}]`, `roles[${i}].permissions[${j}] is not among the request's permissions`);
         }
       }),
@@ -181,32 +177,23 @@ export class GenesisService {
     if (!req.org.app.name.trim()) throw invalidField('org.app.name', 'org.app.name is required');
   }
 
-  private async createOrgWithApp(
-    repo: IamRepository,
-    actor: Actor,
-    kind: OrgKind,
-    input: GenesisOrgInput,
-  ): Promise<GenesisOrg> {
-    const org = await repo.createOrg({ externalId: this.newId(), name: input.name.trim(), description: input.description?.trim() ?? '', kind }, actor);
-    const appExternalId = this.newId();
-    const appId = await repo.createApp(
+  private async createOrgWithApp(repo: IamRepository, actor: Actor, kind: OrgKind, input: GenesisOrgInput): Promise<GenesisOrg> {
+    return createOrgWithApp(
+      repo,
       {
-        externalId: appExternalId,
-        orgId: org.id,
-        name: input.app.name.trim(),
-        description: input.app.description?.trim() ?? '',
-        oauth2ClientId: input.app.oauth2_client_id?.trim() || null,
+        org: { externalId: this.newId(), name: input.name.trim(), description: input.description?.trim() ?? '', kind },
+        app: {
+          externalId: this.newId(),
+          name: input.app.name.trim(),
+          description: input.app.description?.trim() ?? '',
+          oauth2ClientId: input.app.oauth2ClientId?.trim() || null,
+        },
+        keyDeactivation: new Date(this.now() + genesisKeyLifetimeMs),
       },
       actor,
     );
-    const key = generateApiKey();
-    await repo.addApiKey(appId, key, new Date(this.now() + genesisKeyLifetimeMs), actor);
-    const app = (await repo.findAppByExternalId(appExternalId))!;
-    return { org, app, keys: new Map([[key.keyId, key.key]]) };
   }
 }
-
-const routeKey = (r: Route): string => `${r.resource} ${r.operation}`;
 
 /**
  * The request genesis runs: each part the client left out (`org`, `permissions`, `roles`) is the

@@ -35,15 +35,13 @@ export function parseDeactivationDate(value: string | undefined, param: string, 
   return date;
 }
 
-/** App fields as clients send them. */
+/**
+ * The fields of a new app as a client sent them (not yet validated; the transport maps the wire
+ * body to it). Validation errors name the wire fields (`api_key_deactivation_date`).
+ */
 export interface AppInput {
   name: string;
   description?: string;
-  oauth2_client_id?: string;
-  api_key_deactivation_date?: string;
-}
-
-/** The 412 of a conditional write whose If-Match no longer matches. */
-export function preconditionFailed(what: string): AppError {
-  return new AppError('precondition_failed_error', `the ${what} has changed since it was read (If-Match does not match the ETag)`);
+  oauth2ClientId?: string;
+  apiKeyDeactivationDate?: string;
 }

@@ -1,10 +1,11 @@
+import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
-import { generateApiKey } from '../domain/api-key.js';
 import { orgDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { App, ExpectedVersion, Member, Org } from '../domain/iam.js';
-import { isPrincipal, requirePrincipal, uniquely, type ActorResolver, type Caller } from './caller.js';
-import { defaultKeyDeactivation, parseDeactivationDate, preconditionFailed, requiredName, type AppInput } from './input.js';
+import type { App, Member, Org } from '../domain/iam.js';
+import { createOrgWithApp } from './org-with-app.js';
+import { isPrincipal, requirePrincipal, type ActorResolver, type Caller } from './caller.js';
+import { defaultKeyDeactivation, parseDeactivationDate, requiredName, type AppInput } from './input.js';
 
 /** An org with, on creation, its first app and that app's plaintext key. */
 export interface OrgWithApp {
@@ -31,27 +32,27 @@ export class OrgService {
     requirePrincipal(caller);
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const deactivation = input.app ? parseDeactivationDate(input.app.api_key_deactivation_date, 'app.api_key_deactivation_date', this.now) : undefined;
+    const deactivation = input.app ? parseDeactivationDate(input.app.apiKeyDeactivationDate, 'app.api_key_deactivation_date', this.now) : undefined;
+    const org = { externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' as const };
+    const app = input.app;
+    const appName = app ? requiredName(app.name, 'app.name') : undefined;
     return this.store.transaction(async (repo) => {
-      const org = await uniquely(`an org named "${name}"`, () =>
-        repo.createOrg({ externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' }, actor),
-      );
-      if (!input.app) {
+      if (!app || appName === undefined) {
+        const created = await repo.createOrg(org, actor);
         await repo.notifyChange('org');
-        return { org };
+        return { org: created };
       }
-      const appExternalId = this.newId();
-      const appName = requiredName(input.app.name, 'app.name');
-      const appId = await uniquely('an app with this name or OAuth2 client id', () =>
-        repo.createApp(
-          { externalId: appExternalId, orgId: org.id, name: appName, description: input.app!.description?.trim() ?? '', oauth2ClientId: input.app!.oauth2_client_id?.trim() || null },
-          actor,
-        ),
+      const created = await createOrgWithApp(
+        repo,
+        {
+          org,
+          app: { externalId: this.newId(), name: appName, description: app.description?.trim() ?? '', oauth2ClientId: app.oauth2ClientId?.trim() || null },
+          keyDeactivation: deactivation ?? defaultKeyDeactivation(this.now),
+        },
+        actor,
       );
-      const key = generateApiKey();
-      await repo.addApiKey(appId, key, deactivation ?? defaultKeyDeactivation(this.now), actor);
       await repo.notifyChange('org');
-      return { org, app: (await repo.findAppByExternalId(appExternalId))!, keys: new Map([[key.keyId, key.key]]) };
+      return created;
     });
   }
 
@@ -73,9 +74,7 @@ export class OrgService {
     const name = requiredName(input.name, 'name');
     return this.store.transaction(async (repo) => {
       const org = await this.findOrgById(caller, externalId, repo);
-      const updated = await uniquely(`an org named "${name}"`, () =>
-        repo.updateOrg(org.id, { name, description: input.description?.trim() ?? '' }, actor, expected),
-      );
+      const updated = await repo.updateOrg(org.id, { name, description: input.description?.trim() ?? '' }, actor, expected);
       if (!updated) throw preconditionFailed('org');
       await repo.notifyChange('org');
       return (await repo.findOrgById(org.id))!;

@@ -1,8 +1,8 @@
+import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { invalidField, notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
-import type { ExpectedVersion, Operation, Permission, Role, Route } from '../domain/iam.js';
-import { preconditionFailed } from './input.js';
-import { requirePrincipal, uniquely, type ActorResolver, type Caller, type RbacRoutes } from './caller.js';
+import { routeKey, type Operation, type Permission, type Role, type Route } from '../domain/iam.js';
+import { requirePrincipal, type ActorResolver, type Caller, type RbacRoutes } from './caller.js';
 
 /**
  * Permissions and roles: platform-wide definitions. Anyone with the RBAC permission may read
@@ -26,9 +26,7 @@ export class RbacService {
     }
     const actor = await this.actorOf(caller);
     return this.store.transaction(async (repo) => {
-      const id = await uniquely(`a permission for ${route.operation} ${route.resource}`, () =>
-        repo.createPermission({ externalId: this.newId(), ...route, description: input.description?.trim() ?? '', active: input.active ?? true }, actor),
-      );
+      const id = await repo.createPermission({ externalId: this.newId(), ...route, description: input.description?.trim() ?? '', active: input.active ?? true }, actor);
       await repo.notifyChange('permission');
       return (await repo.findPermissions({ onlyId: id }))[0]!;
     });
@@ -54,9 +52,7 @@ export class RbacService {
     const actor = await this.actorOf(caller);
     return this.store.transaction(async (repo) => {
       const permissionIds = await this.permissionIds(input.permissions ?? [], (routes) => repo.findPermissionIds(routes));
-      const roleId = await uniquely(`a role with code "${input.code}"`, () =>
-        repo.createRole({ externalId: this.newId(), code: input.code, description: input.description?.trim() ?? '', active: input.active ?? true }, actor),
-      );
+      const roleId = await repo.createRole({ externalId: this.newId(), code: input.code, description: input.description?.trim() ?? '', active: input.active ?? true }, actor);
       await repo.setRolePermissions(roleId, permissionIds, actor);
       await repo.notifyChange('role');
       return (await repo.findRoles(input.code))[0]!;
@@ -113,7 +109,7 @@ export class RbacService {
   private async permissionIds(routes: Route[], find: (routes: Route[]) => Promise<Map<string, string>>): Promise<string[]> {
     const ids = await find(routes);
     return routes.map((route, i) => {
-      const id = ids.get(`${route.resource} ${route.operation}`);
+      const id = ids.get(routeKey(route));
       if (!id) throw invalidField(`permissions[${i}]`, `permissions[${i}]: no permission ${route.operation} ${route.resource} exists`);
       return id;
     });

@@ -1,13 +1,14 @@
+import { personNameOf } from '../../../platform/auth/authenticated.js';
 import type { AuthApp, AuthUser } from '../../../platform/auth/ports.js';
 import { notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
 import { userRegistered } from '../events.js';
-import { profileNames, type User, type UserProfile } from '../domain/iam.js';
+import type { User, UserProfile } from '../domain/iam.js';
 
-/** The user's profile from the token's claims. */
+/** The user's profile from the token's claims; given and family name by the platform's one rule (personNameOf). */
 export function profileOf(user: AuthUser): UserProfile {
-  const names = profileNames({ name: user.name ?? null, givenName: user.givenName ?? null, familyName: user.familyName ?? null });
-  return { issuer: user.issuer, subject: user.subject, email: user.email ?? null, name: user.name ?? null, ...names };
+  const { firstName, lastName } = personNameOf(user);
+  return { issuer: user.issuer, subject: user.subject, email: user.email ?? null, name: user.name ?? null, givenName: firstName, familyName: lastName };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { TransactionEvents } from '../../../platform/events/event.js';
+import type { ExpectedVersion } from '../../../platform/errors/precondition.js';
 import type { GeneratedApiKey } from './api-key.js';
-import type { Actor, ApiKeyInfo, App, AppKeys, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
+import type { Actor, ApiKeyInfo, App, AppKeys, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
 
 /** Keyset position in a newest-first list. */
 export interface After {

@@ -11,6 +11,13 @@ export type OrgKind = 'principal' | 'test' | 'standard';
 /** HTTP methods a permission may name. */
 export type Operation = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+const operations: ReadonlySet<string> = new Set<Operation>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** True when `method` (upper case) is an operation RBAC decides on. */
+export function isOperation(method: string): method is Operation {
+  return operations.has(method);
+}
+
 /** Who performs a write, recorded in the audit columns (internal ids). */
 export interface Actor {
   appId: string | null;
@@ -28,9 +35,6 @@ export interface Audit {
   updateUserLastName: string | null;
   updatedAt: Date;
 }
-
-/** Versions a conditional write accepts (from If-Match): any current one, or one of a list. */
-export type ExpectedVersion = { kind: 'any' } | { kind: 'versions'; versions: number[] };
 
 export interface Org {
   id: string;
@@ -150,19 +154,10 @@ export interface Member {
   sortKey: string;
 }
 
-/** `METHOD /path/template`, the key RBAC decisions are made on. */
-export function routeKey(operation: string, resource: string): string {
-  return `${operation} ${resource}`;
-}
-
-/** Fills in given/family name from `name` when the token has no separate claims. */
-export function profileNames(profile: { name: string | null; givenName: string | null; familyName: string | null }): {
-  givenName: string | null;
-  familyName: string | null;
-} {
-  if (profile.givenName || profile.familyName || !profile.name) {
-    return { givenName: profile.givenName, familyName: profile.familyName };
-  }
-  const parts = profile.name.trim().split(/\s+/);
-  return { givenName: parts[0] ?? null, familyName: parts.length > 1 ? parts.slice(1).join(' ') : null };
+/**
+ * `METHOD /path/template`, the key RBAC decisions are made on: the one spelling of a route as a
+ * string, in code and in SQL (`operation || ' ' || resource`, infra/rbac.sql).
+ */
+export function routeKey(route: { operation: string; resource: string }): string {
+  return `${route.operation} ${route.resource}`;
 }

@@ -39,7 +39,7 @@ const insertAppIR: any = {"usedParamSet":{"extlId":true,"orgId":true,"name":true
  * RETURNING app_id
  * ```
  */
-export const insertApp = new PreparedQuery<IInsertAppParams,IInsertAppResult>(insertAppIR);
+export const insertApp = new PreparedQuery<IInsertAppParams,IInsertAppResult>(insertAppIR, 'insertApp');
 
 
 /** 'SelectAppByExtlId' parameters type */
@@ -92,7 +92,7 @@ const selectAppByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"nam
  * WHERE t.extl_id = :extlId!
  * ```
  */
-export const selectAppByExtlId = new PreparedQuery<ISelectAppByExtlIdParams,ISelectAppByExtlIdResult>(selectAppByExtlIdIR);
+export const selectAppByExtlId = new PreparedQuery<ISelectAppByExtlIdParams,ISelectAppByExtlIdResult>(selectAppByExtlIdIR, 'selectAppByExtlId');
 
 
 /** 'SelectAppById' parameters type */
@@ -145,7 +145,7 @@ const selectAppByIdIR: any = {"usedParamSet":{"appId":true},"params":[{"name":"a
  * WHERE t.app_id = :appId!
  * ```
  */
-export const selectAppById = new PreparedQuery<ISelectAppByIdParams,ISelectAppByIdResult>(selectAppByIdIR);
+export const selectAppById = new PreparedQuery<ISelectAppByIdParams,ISelectAppByIdResult>(selectAppByIdIR, 'selectAppById');
 
 
 /** 'SelectAppsByOrg' parameters type */
@@ -205,7 +205,7 @@ const selectAppsByOrgIR: any = {"usedParamSet":{"orgId":true,"afterCreateAt":tru
  * LIMIT :limit!
  * ```
  */
-export const selectAppsByOrg = new PreparedQuery<ISelectAppsByOrgParams,ISelectAppsByOrgResult>(selectAppsByOrgIR);
+export const selectAppsByOrg = new PreparedQuery<ISelectAppsByOrgParams,ISelectAppsByOrgResult>(selectAppsByOrgIR, 'selectAppsByOrg');
 
 
 /** 'UpdateApp' parameters type */
@@ -242,7 +242,7 @@ const updateAppIR: any = {"usedParamSet":{"name":true,"description":true,"oauth2
  * RETURNING app_id
  * ```
  */
-export const updateApp = new PreparedQuery<IUpdateAppParams,IUpdateAppResult>(updateAppIR);
+export const updateApp = new PreparedQuery<IUpdateAppParams,IUpdateAppResult>(updateAppIR, 'updateApp');
 
 
 /** 'DeleteApp' parameters type */
@@ -273,7 +273,7 @@ const deleteAppIR: any = {"usedParamSet":{"appId":true,"expectedVersions":true},
  * RETURNING extl_id
  * ```
  */
-export const deleteApp = new PreparedQuery<IDeleteAppParams,IDeleteAppResult>(deleteAppIR);
+export const deleteApp = new PreparedQuery<IDeleteAppParams,IDeleteAppResult>(deleteAppIR, 'deleteApp');
 
 
 /** 'InsertApiKey' parameters type */
@@ -311,7 +311,7 @@ const insertApiKeyIR: any = {"usedParamSet":{"appId":true,"keyId":true,"prefix":
  * RETURNING key_id, prefix, deactivation_date, create_at
  * ```
  */
-export const insertApiKey = new PreparedQuery<IInsertApiKeyParams,IInsertApiKeyResult>(insertApiKeyIR);
+export const insertApiKey = new PreparedQuery<IInsertApiKeyParams,IInsertApiKeyResult>(insertApiKeyIR, 'insertApiKey');
 
 
 /** 'SelectApiKeysOfApps' parameters type */
@@ -345,7 +345,7 @@ const selectApiKeysOfAppsIR: any = {"usedParamSet":{"appIds":true},"params":[{"n
  * ORDER BY create_at, key_id
  * ```
  */
-export const selectApiKeysOfApps = new PreparedQuery<ISelectApiKeysOfAppsParams,ISelectApiKeysOfAppsResult>(selectApiKeysOfAppsIR);
+export const selectApiKeysOfApps = new PreparedQuery<ISelectApiKeysOfAppsParams,ISelectApiKeysOfAppsResult>(selectApiKeysOfAppsIR, 'selectApiKeysOfApps');
 
 
 /** 'RevokeApiKey' parameters type */
@@ -378,7 +378,7 @@ const revokeApiKeyIR: any = {"usedParamSet":{"actorAppId":true,"actorUserId":tru
  * RETURNING key_id
  * ```
  */
-export const revokeApiKey = new PreparedQuery<IRevokeApiKeyParams,IRevokeApiKeyResult>(revokeApiKeyIR);
+export const revokeApiKey = new PreparedQuery<IRevokeApiKeyParams,IRevokeApiKeyResult>(revokeApiKeyIR, 'revokeApiKey');
 
 
 /** 'SelectAppCredentials' parameters type */
@@ -417,7 +417,7 @@ const selectAppCredentialsIR: any = {"usedParamSet":{"extlId":true},"params":[{"
  * WHERE a.extl_id = :extlId!
  * ```
  */
-export const selectAppCredentials = new PreparedQuery<ISelectAppCredentialsParams,ISelectAppCredentialsResult>(selectAppCredentialsIR);
+export const selectAppCredentials = new PreparedQuery<ISelectAppCredentialsParams,ISelectAppCredentialsResult>(selectAppCredentialsIR, 'selectAppCredentials');
 
 
 /** 'SelectAppByClientId' parameters type */
@@ -451,7 +451,7 @@ const selectAppByClientIdIR: any = {"usedParamSet":{"clientId":true},"params":[{
  * WHERE a.oauth2_client_id = :clientId!
  * ```
  */
-export const selectAppByClientId = new PreparedQuery<ISelectAppByClientIdParams,ISelectAppByClientIdResult>(selectAppByClientIdIR);
+export const selectAppByClientId = new PreparedQuery<ISelectAppByClientIdParams,ISelectAppByClientIdResult>(selectAppByClientIdIR, 'selectAppByClientId');
 
 
 /** 'SelectAppKeys' parameters type */
@@ -510,6 +510,6 @@ const selectAppKeysIR: any = {"usedParamSet":{"includeRevoked":true,"appId":true
  * ORDER BY o.kind, o.name, a.name, a.app_id, k.create_at, k.key_id
  * ```
  */
-export const selectAppKeys = new PreparedQuery<ISelectAppKeysParams,ISelectAppKeysResult>(selectAppKeysIR);
+export const selectAppKeys = new PreparedQuery<ISelectAppKeysParams,ISelectAppKeysResult>(selectAppKeysIR, 'selectAppKeys');
 
 

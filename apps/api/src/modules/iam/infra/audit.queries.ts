@@ -36,6 +36,6 @@ const insertAuditEventIR: any = {"usedParamSet":{"eventId":true,"eventName":true
  * ON CONFLICT ON CONSTRAINT audit_event_event_id_uk DO NOTHING
  * ```
  */
-export const insertAuditEvent = new PreparedQuery<IInsertAuditEventParams,IInsertAuditEventResult>(insertAuditEventIR);
+export const insertAuditEvent = new PreparedQuery<IInsertAuditEventParams,IInsertAuditEventResult>(insertAuditEventIR, 'insertAuditEvent');
 
 

@@ -27,7 +27,7 @@ const notifyIamChangeIR: any = {"usedParamSet":{"payload":true},"params":[{"name
  * SELECT pg_notify('chompardo_iam', :payload!)
  * ```
  */
-export const notifyIamChange = new PreparedQuery<INotifyIamChangeParams,INotifyIamChangeResult>(notifyIamChangeIR);
+export const notifyIamChange = new PreparedQuery<INotifyIamChangeParams,INotifyIamChangeResult>(notifyIamChangeIR, 'notifyIamChange');
 
 
 /** 'LockGenesis' parameters type */
@@ -52,7 +52,7 @@ const lockGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT pg
  * SELECT pg_try_advisory_xact_lock(4857254713946632805) AS "locked!"
  * ```
  */
-export const lockGenesis = new PreparedQuery<ILockGenesisParams,ILockGenesisResult>(lockGenesisIR);
+export const lockGenesis = new PreparedQuery<ILockGenesisParams,ILockGenesisResult>(lockGenesisIR, 'lockGenesis');
 
 
 /** 'InsertGenesis' parameters type */
@@ -85,7 +85,7 @@ const insertGenesisIR: any = {"usedParamSet":{"principalOrgId":true,"testOrgId":
  * VALUES (:principalOrgId!, :testOrgId!, :userOrgId!, :principalAppId!, :testAppId!, :userAppId!, CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint), CAST(:actorAppId AS bigint), CAST(:actorUserId AS bigint))
  * ```
  */
-export const insertGenesis = new PreparedQuery<IInsertGenesisParams,IInsertGenesisResult>(insertGenesisIR);
+export const insertGenesis = new PreparedQuery<IInsertGenesisParams,IInsertGenesisResult>(insertGenesisIR, 'insertGenesis');
 
 
 /** 'SelectGenesis' parameters type */
@@ -115,6 +115,6 @@ const selectGenesisIR: any = {"usedParamSet":{},"params":[],"statement":"SELECT 
  * SELECT principal_org_id, test_org_id, user_org_id, principal_app_id, test_app_id, user_app_id FROM iam.genesis
  * ```
  */
-export const selectGenesis = new PreparedQuery<ISelectGenesisParams,ISelectGenesisResult>(selectGenesisIR);
+export const selectGenesis = new PreparedQuery<ISelectGenesisParams,ISelectGenesisResult>(selectGenesisIR, 'selectGenesis');
 
 

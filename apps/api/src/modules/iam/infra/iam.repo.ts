@@ -1,13 +1,31 @@
+import { expectedVersionsParam, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import type { Queryable } from '../../../platform/db/db.js';
 import type { GeneratedApiKey } from '../domain/api-key.js';
 import type { After, AppCredentials, GenesisRecord, IamRepository } from '../domain/iam.repo.js';
-import type { Actor, ApiKeyInfo, App, AppKeys, Audit, AuditParty, ExpectedVersion, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
+import type { Actor, ApiKeyInfo, App, AppKeys, Audit, AuditParty, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
 import { routeKey } from '../domain/iam.js';
-import * as apps from './app.queries.js';
-import * as genesis from './genesis.queries.js';
-import * as orgs from './org.queries.js';
-import * as rbac from './rbac.queries.js';
-import * as users from './user.queries.js';
+import { queriesAbout } from '../../../platform/db/typed-query.js';
+import * as appQueries from './app.queries.js';
+import * as genesisQueries from './genesis.queries.js';
+import * as orgQueries from './org.queries.js';
+import * as rbacQueries from './rbac.queries.js';
+import * as userQueries from './user.queries.js';
+
+// What each query's rows are, for the messages of its unique violations and still-referenced rows.
+const apps = queriesAbout(appQueries, 'app', {
+  insertApp: (p) => `an app named "${p.name}" in this org, or one with this OAuth2 client id,`,
+  updateApp: (p) => `an app named "${p.name}" in this org, or one with this OAuth2 client id,`,
+});
+const genesis = queriesAbout(genesisQueries, 'genesis');
+const orgs = queriesAbout(orgQueries, 'org', {
+  insertOrg: (p) => `an org named "${p.name}"`,
+  updateOrg: (p) => `an org named "${p.name}"`,
+});
+const rbac = queriesAbout(rbacQueries, 'role', {
+  insertPermission: (p) => `a permission for ${p.operation} ${p.resource}`,
+  insertRole: (p) => `a role with code "${p.code}"`,
+});
+const users = queriesAbout(userQueries, 'user');
 
 interface AuditRow {
   create_app_extl_id: string | null;
@@ -37,7 +55,7 @@ function actorParams(actor: Actor) {
   return { actorAppId: actor.appId, actorUserId: actor.userId };
 }
 
-function toUser(row: users.ISelectUserByExtlIdResult): User {
+function toUser(row: userQueries.ISelectUserByExtlIdResult): User {
   return {
     id: row.user_id,
     externalId: row.extl_id,
@@ -52,7 +70,7 @@ function toUser(row: users.ISelectUserByExtlIdResult): User {
   };
 }
 
-function toOrg(row: orgs.ISelectOrgByExtlIdResult): Org {
+function toOrg(row: orgQueries.ISelectOrgByExtlIdResult): Org {
   return {
     id: row.org_id,
     externalId: row.extl_id,
@@ -66,7 +84,7 @@ function toOrg(row: orgs.ISelectOrgByExtlIdResult): Org {
 }
 
 function expectedParams(expected: ExpectedVersion | undefined) {
-  return { expectedVersions: !expected || expected.kind === 'any' ? null : JSON.stringify(expected.versions) };
+  return { expectedVersions: expectedVersionsParam(expected) };
 }
 
 function afterParams(after: After | undefined) {
@@ -178,7 +196,7 @@ export class PgIamRepository implements IamRepository {
     return row!.app_id;
   }
 
-  private async withKeys(rows: apps.ISelectAppByExtlIdResult[]): Promise<App[]> {
+  private async withKeys(rows: appQueries.ISelectAppByExtlIdResult[]): Promise<App[]> {
     if (rows.length === 0) return [];
     const keys = await apps.selectApiKeysOfApps.run({ appIds: JSON.stringify(rows.map((r) => r.app_id)) }, this.db);
     return rows.map((row) => ({
@@ -325,8 +343,8 @@ export class PgIamRepository implements IamRepository {
 
   async findPermissionIds(routes: Route[]): Promise<Map<string, string>> {
     if (routes.length === 0) return new Map();
-    const rows = await rbac.selectPermissionIdsByRoute.run({ routes: JSON.stringify(routes.map((r) => `${r.resource} ${r.operation}`)) }, this.db);
-    return new Map(rows.map((row) => [`${row.resource} ${row.operation}`, row.permission_id]));
+    const rows = await rbac.selectPermissionIdsByRoute.run({ routes: JSON.stringify(routes.map(routeKey)) }, this.db);
+    return new Map(rows.map((row) => [routeKey(row), row.permission_id]));
   }
 
   async createRole(r: { externalId: string; code: string; description: string; active: boolean }, actor: Actor): Promise<string> {
@@ -401,6 +419,3 @@ export class PgIamRepository implements IamRepository {
     await genesis.notifyIamChange.run({ payload: what }, this.db);
   }
 }
-
-/** Keeps `routeKey` reachable for callers composing RBAC keys from rows. */
-export { routeKey };

@@ -33,7 +33,7 @@ const selectPersonOfUserIR: any = {"usedParamSet":{"issuer":true,"subject":true}
  * WHERE u.issuer = :issuer! AND u.subject = :subject!
  * ```
  */
-export const selectPersonOfUser = new PreparedQuery<ISelectPersonOfUserParams,ISelectPersonOfUserResult>(selectPersonOfUserIR);
+export const selectPersonOfUser = new PreparedQuery<ISelectPersonOfUserParams,ISelectPersonOfUserResult>(selectPersonOfUserIR, 'selectPersonOfUser');
 
 
 /** 'SelectIdentitiesOfPerson' parameters type */
@@ -64,7 +64,7 @@ const selectIdentitiesOfPersonIR: any = {"usedParamSet":{"personId":true},"param
  * ORDER BY u.create_at, u.user_id
  * ```
  */
-export const selectIdentitiesOfPerson = new PreparedQuery<ISelectIdentitiesOfPersonParams,ISelectIdentitiesOfPersonResult>(selectIdentitiesOfPersonIR);
+export const selectIdentitiesOfPerson = new PreparedQuery<ISelectIdentitiesOfPersonParams,ISelectIdentitiesOfPersonResult>(selectIdentitiesOfPersonIR, 'selectIdentitiesOfPerson');
 
 
 /** 'InsertLinkedUser' parameters type */
@@ -102,7 +102,7 @@ const insertLinkedUserIR: any = {"usedParamSet":{"extlId":true,"personId":true,"
  * RETURNING user_id
  * ```
  */
-export const insertLinkedUser = new PreparedQuery<IInsertLinkedUserParams,IInsertLinkedUserResult>(insertLinkedUserIR);
+export const insertLinkedUser = new PreparedQuery<IInsertLinkedUserParams,IInsertLinkedUserResult>(insertLinkedUserIR, 'insertLinkedUser');
 
 
 /** 'LockPerson' parameters type */
@@ -132,6 +132,6 @@ const lockPersonIR: any = {"usedParamSet":{"personId":true},"params":[{"name":"p
  * FOR UPDATE
  * ```
  */
-export const lockPerson = new PreparedQuery<ILockPersonParams,ILockPersonResult>(lockPersonIR);
+export const lockPerson = new PreparedQuery<ILockPersonParams,ILockPersonResult>(lockPersonIR, 'lockPerson');
 
 

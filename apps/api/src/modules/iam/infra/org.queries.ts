@@ -62,7 +62,7 @@ const insertOrgIR: any = {"usedParamSet":{"extlId":true,"name":true,"description
  * LEFT JOIN iam.user_account uu ON uu.user_id = t.update_user_id
  * ```
  */
-export const insertOrg = new PreparedQuery<IInsertOrgParams,IInsertOrgResult>(insertOrgIR);
+export const insertOrg = new PreparedQuery<IInsertOrgParams,IInsertOrgResult>(insertOrgIR, 'insertOrg');
 
 
 /** 'SelectOrgByExtlId' parameters type */
@@ -111,7 +111,7 @@ const selectOrgByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"nam
  * WHERE t.extl_id = :extlId!
  * ```
  */
-export const selectOrgByExtlId = new PreparedQuery<ISelectOrgByExtlIdParams,ISelectOrgByExtlIdResult>(selectOrgByExtlIdIR);
+export const selectOrgByExtlId = new PreparedQuery<ISelectOrgByExtlIdParams,ISelectOrgByExtlIdResult>(selectOrgByExtlIdIR, 'selectOrgByExtlId');
 
 
 /** 'SelectOrgById' parameters type */
@@ -160,7 +160,7 @@ const selectOrgByIdIR: any = {"usedParamSet":{"orgId":true},"params":[{"name":"o
  * WHERE t.org_id = :orgId!
  * ```
  */
-export const selectOrgById = new PreparedQuery<ISelectOrgByIdParams,ISelectOrgByIdResult>(selectOrgByIdIR);
+export const selectOrgById = new PreparedQuery<ISelectOrgByIdParams,ISelectOrgByIdResult>(selectOrgByIdIR, 'selectOrgById');
 
 
 /** 'SelectOrgs' parameters type */
@@ -216,7 +216,7 @@ const selectOrgsIR: any = {"usedParamSet":{"onlyOrgId":true,"afterCreateAt":true
  * LIMIT :limit!
  * ```
  */
-export const selectOrgs = new PreparedQuery<ISelectOrgsParams,ISelectOrgsResult>(selectOrgsIR);
+export const selectOrgs = new PreparedQuery<ISelectOrgsParams,ISelectOrgsResult>(selectOrgsIR, 'selectOrgs');
 
 
 /** 'UpdateOrg' parameters type */
@@ -252,7 +252,7 @@ const updateOrgIR: any = {"usedParamSet":{"name":true,"description":true,"actorA
  * RETURNING org_id
  * ```
  */
-export const updateOrg = new PreparedQuery<IUpdateOrgParams,IUpdateOrgResult>(updateOrgIR);
+export const updateOrg = new PreparedQuery<IUpdateOrgParams,IUpdateOrgResult>(updateOrgIR, 'updateOrg');
 
 
 /** 'DeleteOrg' parameters type */
@@ -283,7 +283,7 @@ const deleteOrgIR: any = {"usedParamSet":{"orgId":true,"expectedVersions":true},
  * RETURNING extl_id
  * ```
  */
-export const deleteOrg = new PreparedQuery<IDeleteOrgParams,IDeleteOrgResult>(deleteOrgIR);
+export const deleteOrg = new PreparedQuery<IDeleteOrgParams,IDeleteOrgResult>(deleteOrgIR, 'deleteOrg');
 
 
 /** 'InsertOrgUser' parameters type */
@@ -313,7 +313,7 @@ const insertOrgUserIR: any = {"usedParamSet":{"orgId":true,"userId":true,"actorA
  * ON CONFLICT ON CONSTRAINT org_user_pk DO NOTHING
  * ```
  */
-export const insertOrgUser = new PreparedQuery<IInsertOrgUserParams,IInsertOrgUserResult>(insertOrgUserIR);
+export const insertOrgUser = new PreparedQuery<IInsertOrgUserParams,IInsertOrgUserResult>(insertOrgUserIR, 'insertOrgUser');
 
 
 /** 'InsertUserRole' parameters type */
@@ -344,7 +344,7 @@ const insertUserRoleIR: any = {"usedParamSet":{"userId":true,"roleId":true,"orgI
  * ON CONFLICT ON CONSTRAINT user_role_pk DO NOTHING
  * ```
  */
-export const insertUserRole = new PreparedQuery<IInsertUserRoleParams,IInsertUserRoleResult>(insertUserRoleIR);
+export const insertUserRole = new PreparedQuery<IInsertUserRoleParams,IInsertUserRoleResult>(insertUserRoleIR, 'insertUserRole');
 
 
 /** 'DeleteUserRole' parameters type */
@@ -374,7 +374,7 @@ const deleteUserRoleIR: any = {"usedParamSet":{"userId":true,"roleId":true,"orgI
  * RETURNING user_id
  * ```
  */
-export const deleteUserRole = new PreparedQuery<IDeleteUserRoleParams,IDeleteUserRoleResult>(deleteUserRoleIR);
+export const deleteUserRole = new PreparedQuery<IDeleteUserRoleParams,IDeleteUserRoleResult>(deleteUserRoleIR, 'deleteUserRole');
 
 
 /** 'SelectOrgMembers' parameters type */
@@ -420,6 +420,6 @@ const selectOrgMembersIR: any = {"usedParamSet":{"orgId":true,"onlyUserId":true,
  * LIMIT :limit!
  * ```
  */
-export const selectOrgMembers = new PreparedQuery<ISelectOrgMembersParams,ISelectOrgMembersResult>(selectOrgMembersIR);
+export const selectOrgMembers = new PreparedQuery<ISelectOrgMembersParams,ISelectOrgMembersResult>(selectOrgMembersIR, 'selectOrgMembers');
 
 

@@ -37,7 +37,7 @@ const insertPermissionIR: any = {"usedParamSet":{"extlId":true,"resource":true,"
  * RETURNING permission_id
  * ```
  */
-export const insertPermission = new PreparedQuery<IInsertPermissionParams,IInsertPermissionResult>(insertPermissionIR);
+export const insertPermission = new PreparedQuery<IInsertPermissionParams,IInsertPermissionResult>(insertPermissionIR, 'insertPermission');
 
 
 /** 'SelectPermissions' parameters type */
@@ -88,7 +88,7 @@ const selectPermissionsIR: any = {"usedParamSet":{"onlyPermissionId":true,"onlyE
  * ORDER BY t.resource, t.operation
  * ```
  */
-export const selectPermissions = new PreparedQuery<ISelectPermissionsParams,ISelectPermissionsResult>(selectPermissionsIR);
+export const selectPermissions = new PreparedQuery<ISelectPermissionsParams,ISelectPermissionsResult>(selectPermissionsIR, 'selectPermissions');
 
 
 /** 'SelectPermissionIdsByRoute' parameters type */
@@ -109,17 +109,17 @@ export interface ISelectPermissionIdsByRouteQuery {
   result: ISelectPermissionIdsByRouteResult;
 }
 
-const selectPermissionIdsByRouteIR: any = {"usedParamSet":{"routes":true},"params":[{"name":"routes","required":true,"transform":{"type":"scalar"},"locs":[{"a":139,"b":146}]}],"statement":"SELECT permission_id, resource, operation\nFROM iam.permission\nWHERE resource || ' ' || operation IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))"};
+const selectPermissionIdsByRouteIR: any = {"usedParamSet":{"routes":true},"params":[{"name":"routes","required":true,"transform":{"type":"scalar"},"locs":[{"a":139,"b":146}]}],"statement":"SELECT permission_id, resource, operation\nFROM iam.permission\nWHERE operation || ' ' || resource IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))"};
 
 /**
  * Query generated from SQL:
  * ```
  * SELECT permission_id, resource, operation
  * FROM iam.permission
- * WHERE resource || ' ' || operation IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))
+ * WHERE operation || ' ' || resource IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)))
  * ```
  */
-export const selectPermissionIdsByRoute = new PreparedQuery<ISelectPermissionIdsByRouteParams,ISelectPermissionIdsByRouteResult>(selectPermissionIdsByRouteIR);
+export const selectPermissionIdsByRoute = new PreparedQuery<ISelectPermissionIdsByRouteParams,ISelectPermissionIdsByRouteResult>(selectPermissionIdsByRouteIR, 'selectPermissionIdsByRoute');
 
 
 /** 'DeletePermission' parameters type */
@@ -146,7 +146,7 @@ const deletePermissionIR: any = {"usedParamSet":{"extlId":true},"params":[{"name
  * DELETE FROM iam.permission WHERE extl_id = :extlId! RETURNING extl_id
  * ```
  */
-export const deletePermission = new PreparedQuery<IDeletePermissionParams,IDeletePermissionResult>(deletePermissionIR);
+export const deletePermission = new PreparedQuery<IDeletePermissionParams,IDeletePermissionResult>(deletePermissionIR, 'deletePermission');
 
 
 /** 'InsertRole' parameters type */
@@ -180,7 +180,7 @@ const insertRoleIR: any = {"usedParamSet":{"extlId":true,"code":true,"descriptio
  * RETURNING role_id
  * ```
  */
-export const insertRole = new PreparedQuery<IInsertRoleParams,IInsertRoleResult>(insertRoleIR);
+export const insertRole = new PreparedQuery<IInsertRoleParams,IInsertRoleResult>(insertRoleIR, 'insertRole');
 
 
 /** 'SelectRoles' parameters type */
@@ -233,7 +233,7 @@ const selectRolesIR: any = {"usedParamSet":{"onlyCode":true},"params":[{"name":"
  * ORDER BY t.code
  * ```
  */
-export const selectRoles = new PreparedQuery<ISelectRolesParams,ISelectRolesResult>(selectRolesIR);
+export const selectRoles = new PreparedQuery<ISelectRolesParams,ISelectRolesResult>(selectRolesIR, 'selectRoles');
 
 
 /** 'UpdateRole' parameters type */
@@ -269,7 +269,7 @@ const updateRoleIR: any = {"usedParamSet":{"description":true,"active":true,"act
  * RETURNING role_id
  * ```
  */
-export const updateRole = new PreparedQuery<IUpdateRoleParams,IUpdateRoleResult>(updateRoleIR);
+export const updateRole = new PreparedQuery<IUpdateRoleParams,IUpdateRoleResult>(updateRoleIR, 'updateRole');
 
 
 /** 'DeleteRole' parameters type */
@@ -300,7 +300,7 @@ const deleteRoleIR: any = {"usedParamSet":{"code":true,"expectedVersions":true},
  * RETURNING extl_id
  * ```
  */
-export const deleteRole = new PreparedQuery<IDeleteRoleParams,IDeleteRoleResult>(deleteRoleIR);
+export const deleteRole = new PreparedQuery<IDeleteRoleParams,IDeleteRoleResult>(deleteRoleIR, 'deleteRole');
 
 
 /** 'DeleteRolePermissions' parameters type */
@@ -325,7 +325,7 @@ const deleteRolePermissionsIR: any = {"usedParamSet":{"roleId":true},"params":[{
  * DELETE FROM iam.role_permission WHERE role_id = :roleId!
  * ```
  */
-export const deleteRolePermissions = new PreparedQuery<IDeleteRolePermissionsParams,IDeleteRolePermissionsResult>(deleteRolePermissionsIR);
+export const deleteRolePermissions = new PreparedQuery<IDeleteRolePermissionsParams,IDeleteRolePermissionsResult>(deleteRolePermissionsIR, 'deleteRolePermissions');
 
 
 /** 'InsertRolePermissions' parameters type */
@@ -356,7 +356,7 @@ const insertRolePermissionsIR: any = {"usedParamSet":{"roleId":true,"actorAppId"
  * ON CONFLICT ON CONSTRAINT role_permission_pk DO NOTHING
  * ```
  */
-export const insertRolePermissions = new PreparedQuery<IInsertRolePermissionsParams,IInsertRolePermissionsResult>(insertRolePermissionsIR);
+export const insertRolePermissions = new PreparedQuery<IInsertRolePermissionsParams,IInsertRolePermissionsResult>(insertRolePermissionsIR, 'insertRolePermissions');
 
 
 /** 'SelectRoleIdByCode' parameters type */
@@ -383,7 +383,7 @@ const selectRoleIdByCodeIR: any = {"usedParamSet":{"code":true},"params":[{"name
  * SELECT role_id FROM iam.role WHERE code = :code!
  * ```
  */
-export const selectRoleIdByCode = new PreparedQuery<ISelectRoleIdByCodeParams,ISelectRoleIdByCodeResult>(selectRoleIdByCodeIR);
+export const selectRoleIdByCode = new PreparedQuery<ISelectRoleIdByCodeParams,ISelectRoleIdByCodeResult>(selectRoleIdByCodeIR, 'selectRoleIdByCode');
 
 
 /** 'SelectUserPermissions' parameters type */
@@ -416,6 +416,6 @@ const selectUserPermissionsIR: any = {"usedParamSet":{"userId":true,"orgId":true
  * WHERE ur.user_id = :userId! AND ur.org_id = :orgId!
  * ```
  */
-export const selectUserPermissions = new PreparedQuery<ISelectUserPermissionsParams,ISelectUserPermissionsResult>(selectUserPermissionsIR);
+export const selectUserPermissions = new PreparedQuery<ISelectUserPermissionsParams,ISelectUserPermissionsResult>(selectUserPermissionsIR, 'selectUserPermissions');
 
 

@@ -19,7 +19,7 @@ ORDER BY t.resource, t.operation;
 /* @name selectPermissionIdsByRoute */
 SELECT permission_id, resource, operation
 FROM iam.permission
-WHERE resource || ' ' || operation IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)));
+WHERE operation || ' ' || resource IN (SELECT jsonb_array_elements_text(CAST(:routes! AS jsonb)));
 
 /* @name deletePermission */
 DELETE FROM iam.permission WHERE extl_id = :extlId! RETURNING extl_id;

@@ -31,7 +31,7 @@ const insertPersonIR: any = {"usedParamSet":{"extlId":true,"actorAppId":true,"ac
  * RETURNING person_id
  * ```
  */
-export const insertPerson = new PreparedQuery<IInsertPersonParams,IInsertPersonResult>(insertPersonIR);
+export const insertPerson = new PreparedQuery<IInsertPersonParams,IInsertPersonResult>(insertPersonIR, 'insertPerson');
 
 
 /** 'InsertUser' parameters type */
@@ -70,7 +70,7 @@ const insertUserIR: any = {"usedParamSet":{"extlId":true,"personId":true,"issuer
  * RETURNING user_id
  * ```
  */
-export const insertUser = new PreparedQuery<IInsertUserParams,IInsertUserResult>(insertUserIR);
+export const insertUser = new PreparedQuery<IInsertUserParams,IInsertUserResult>(insertUserIR, 'insertUser');
 
 
 /** 'SelectUserByIssuerSubject' parameters type */
@@ -110,7 +110,7 @@ const selectUserByIssuerSubjectIR: any = {"usedParamSet":{"issuer":true,"subject
  * WHERE t.issuer = :issuer! AND t.subject = :subject!
  * ```
  */
-export const selectUserByIssuerSubject = new PreparedQuery<ISelectUserByIssuerSubjectParams,ISelectUserByIssuerSubjectResult>(selectUserByIssuerSubjectIR);
+export const selectUserByIssuerSubject = new PreparedQuery<ISelectUserByIssuerSubjectParams,ISelectUserByIssuerSubjectResult>(selectUserByIssuerSubjectIR, 'selectUserByIssuerSubject');
 
 
 /** 'SelectUserByExtlId' parameters type */
@@ -149,7 +149,7 @@ const selectUserByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"na
  * WHERE t.extl_id = :extlId!
  * ```
  */
-export const selectUserByExtlId = new PreparedQuery<ISelectUserByExtlIdParams,ISelectUserByExtlIdResult>(selectUserByExtlIdIR);
+export const selectUserByExtlId = new PreparedQuery<ISelectUserByExtlIdParams,ISelectUserByExtlIdResult>(selectUserByExtlIdIR, 'selectUserByExtlId');
 
 
 /** 'UpdateUserProfile' parameters type */
@@ -184,6 +184,6 @@ const updateUserProfileIR: any = {"usedParamSet":{"email":true,"name":true,"give
  *        OR given_name IS DISTINCT FROM :givenName OR family_name IS DISTINCT FROM :familyName)
  * ```
  */
-export const updateUserProfile = new PreparedQuery<IUpdateUserProfileParams,IUpdateUserProfileResult>(updateUserProfileIR);
+export const updateUserProfile = new PreparedQuery<IUpdateUserProfileParams,IUpdateUserProfileResult>(updateUserProfileIR, 'updateUserProfile');
 
 

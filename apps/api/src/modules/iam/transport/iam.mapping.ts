@@ -1,8 +1,39 @@
 import type { App, Audit, Member, Org, Permission, Role, User } from '../domain/iam.js';
-import type { GenesisOrg, GenesisResult } from '../application/genesis.service.js';
+import type { GenesisOrg, GenesisRequest, GenesisResult } from '../application/genesis.service.js';
+import type { AppInput } from '../application/input.js';
 import type { components } from './openapi.gen.js';
 
 type Schemas = components['schemas'];
+
+/** A new app as the wire sends it (`POST /apps`, `app` of `POST /orgs`), camelCase for the application. */
+export function toAppInput(body: Schemas['AppCreate']): AppInput {
+  return { name: body.name, description: body.description, oauth2ClientId: body.oauth2_client_id, apiKeyDeactivationDate: body.api_key_deactivation_date };
+}
+
+/** The fields of `PUT /apps/{extlId}`, camelCase for the application. */
+export function toAppUpdate(body: Schemas['AppUpdate']): { name: string; description?: string; oauth2ClientId?: string } {
+  return { name: body.name, description: body.description, oauth2ClientId: body.oauth2_client_id };
+}
+
+/** `POST /orgs`, its optional first app mapped by {@link toAppInput}. */
+export function toOrgInput(body: Schemas['OrgCreate']): { name: string; description?: string; app?: AppInput } {
+  return { name: body.name, description: body.description, ...(body.app ? { app: toAppInput(body.app) } : {}) };
+}
+
+/**
+ * A genesis request as the wire (or config/genesis/request.json) states it, camelCase for the
+ * application; parts left out stay out (the service fills them from the default request).
+ */
+export function toGenesisRequest(body: Schemas['GenesisRequest']): GenesisRequest {
+  const org = body.org;
+  return {
+    ...(org
+      ? { org: { name: org.name, description: org.description, app: { name: org.app.name, description: org.app.description, oauth2ClientId: org.app.oauth2_client_id } } }
+      : {}),
+    ...(body.permissions ? { permissions: body.permissions } : {}),
+    ...(body.roles ? { roles: body.roles } : {}),
+  };
+}
 
 /** Audit fields on the wire (diygoapi's names). */
 export function toAuditBody(audit: Audit) {

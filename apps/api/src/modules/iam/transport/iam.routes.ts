@@ -1,16 +1,14 @@
-import type { AuthApp, AuthUser, RequestAuth } from '../../../platform/auth/ports.js';
-import { AppError } from '../../../platform/errors/app-error.js';
+import { authenticatedCaller, authenticatedUser } from '../../../platform/auth/authenticated.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { AppService } from '../application/app.service.js';
-import type { Caller } from '../application/caller.js';
-import type { GenesisRequest, GenesisService } from '../application/genesis.service.js';
+import type { GenesisService } from '../application/genesis.service.js';
 import type { OrgService } from '../application/org.service.js';
 import type { RbacService } from '../application/rbac.service.js';
 import type { UserService } from '../application/user.service.js';
 import type { After } from '../domain/iam.repo.js';
-import { toAppBody, toGenesisBody, toMemberBody, toOrgBody, toPermissionBody, toRoleBody, toUserBody } from './iam.mapping.js';
+import { toAppBody, toAppInput, toAppUpdate, toGenesisBody, toGenesisRequest, toOrgInput, toMemberBody, toOrgBody, toPermissionBody, toRoleBody, toUserBody } from './iam.mapping.js';
 import type { operations } from './openapi.gen.js';
 
 /** The iam services the handlers call. */
@@ -20,18 +18,6 @@ export interface IamServices {
   orgs: OrgService;
   apps: AppService;
   rbac: RbacService;
-}
-
-// The security hook guarantees these for operations that declare them; the checks guard wiring mistakes.
-function userOf(auth: RequestAuth): AuthUser {
-  if (!auth.user) throw new AppError('unauthenticated', 'authentication required');
-  return auth.user;
-}
-
-function callerOf(auth: RequestAuth): Caller {
-  const app: AuthApp | undefined = auth.app;
-  if (!app) throw new AppError('unauthenticated', 'app credentials required');
-  return { user: userOf(auth), app };
 }
 
 function afterOf(cursor: string | undefined): After | undefined {
@@ -65,7 +51,7 @@ function pageInMemory<T>(rows: T[], keyOf: (row: T) => string, query: { limit?: 
 export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operations, 'findMe' | 'linkIdentity'>> {
   return {
     createGenesis: async ({ auth, body }) => {
-      const result = await s.genesis.createGenesis(userOf(auth), body as GenesisRequest | undefined);
+      const result = await s.genesis.createGenesis(authenticatedUser(auth), body === undefined ? undefined : toGenesisRequest(body));
       return {
         status: 201,
         body: toGenesisBody(result),
@@ -76,7 +62,7 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
     findGenesis: async () => ({ status: 200, body: toGenesisBody(await s.genesis.findGenesis()) }),
 
     createUser: async ({ auth }) => {
-      const caller = callerOf(auth);
+      const caller = authenticatedCaller(auth);
       const { user, created } = await s.users.registerUser(caller.user, caller.app);
       return created
         ? { status: 201, body: toUserBody(user), headers: { Location: '/api/v1/users/me' } }
@@ -84,7 +70,7 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
     },
 
     createOrg: async ({ auth, body }) => {
-      const { org, app, keys } = await s.orgs.createOrg(callerOf(auth), body);
+      const { org, app, keys } = await s.orgs.createOrg(authenticatedCaller(auth), toOrgInput(body));
       return {
         status: 201,
         body: toOrgBody(org, app, keys),
@@ -95,39 +81,39 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
     findOrgs: async ({ auth, query }) => {
       const limit = query.limit ?? 50;
       const after = afterOf(query.cursor);
-      const page = pageOf(await s.orgs.findOrgs(callerOf(auth), { limit: limit + 1, ...(after ? { after } : {}) }), limit);
+      const page = pageOf(await s.orgs.findOrgs(authenticatedCaller(auth), { limit: limit + 1, ...(after ? { after } : {}) }), limit);
       return { status: 200, body: { items: page.items.map((o) => toOrgBody(o)), next_cursor: page.next } };
     },
     findOrgById: async ({ auth, params }) => {
-      const org = await s.orgs.findOrgById(callerOf(auth), params.extlId);
+      const org = await s.orgs.findOrgById(authenticatedCaller(auth), params.extlId);
       return { status: 200, body: toOrgBody(org), headers: { ETag: etagOf(org.version) } };
     },
     updateOrg: async ({ auth, params, body, headers }) => {
-      const org = await s.orgs.updateOrg(callerOf(auth), params.extlId, body, parseIfMatch(headers['if-match']));
+      const org = await s.orgs.updateOrg(authenticatedCaller(auth), params.extlId, body, parseIfMatch(headers['if-match']));
       return { status: 200, body: toOrgBody(org), headers: { ETag: etagOf(org.version) } };
     },
     deleteOrg: async ({ auth, params, headers }) => {
-      await s.orgs.deleteOrg(callerOf(auth), params.extlId, parseIfMatch(headers['if-match']));
+      await s.orgs.deleteOrg(authenticatedCaller(auth), params.extlId, parseIfMatch(headers['if-match']));
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
     findOrgMembers: async ({ auth, params, query }) => {
       const limit = query.limit ?? 50;
       const after = afterOf(query.cursor);
-      const rows = await s.orgs.findMembers(callerOf(auth), params.extlId, { limit: limit + 1, ...(after ? { after } : {}) });
+      const rows = await s.orgs.findMembers(authenticatedCaller(auth), params.extlId, { limit: limit + 1, ...(after ? { after } : {}) });
       const page = pageOf(rows.map((m) => ({ ...m, externalId: m.userExternalId })), limit);
       return { status: 200, body: { items: page.items.map(toMemberBody), next_cursor: page.next } };
     },
     grantRole: async ({ auth, params }) => ({
       status: 200,
-      body: toMemberBody(await s.orgs.grantRole(callerOf(auth), params.extlId, params.userExtlId, params.roleCode)),
+      body: toMemberBody(await s.orgs.grantRole(authenticatedCaller(auth), params.extlId, params.userExtlId, params.roleCode)),
     }),
     revokeRole: async ({ auth, params }) => ({
       status: 200,
-      body: toMemberBody(await s.orgs.revokeRole(callerOf(auth), params.extlId, params.userExtlId, params.roleCode)),
+      body: toMemberBody(await s.orgs.revokeRole(authenticatedCaller(auth), params.extlId, params.userExtlId, params.roleCode)),
     }),
 
     createApp: async ({ auth, body }) => {
-      const { app, keys } = await s.apps.createApp(callerOf(auth), body);
+      const { app, keys } = await s.apps.createApp(authenticatedCaller(auth), toAppInput(body));
       return {
         status: 201,
         body: toAppBody(app, keys),
@@ -138,33 +124,33 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
     findApps: async ({ auth, query }) => {
       const limit = query.limit ?? 50;
       const after = afterOf(query.cursor);
-      const page = pageOf(await s.apps.findApps(callerOf(auth), { limit: limit + 1, ...(after ? { after } : {}) }), limit);
+      const page = pageOf(await s.apps.findApps(authenticatedCaller(auth), { limit: limit + 1, ...(after ? { after } : {}) }), limit);
       return { status: 200, body: { items: page.items.map((a) => toAppBody(a)), next_cursor: page.next } };
     },
     findAppById: async ({ auth, params }) => {
-      const app = await s.apps.findAppById(callerOf(auth), params.extlId);
+      const app = await s.apps.findAppById(authenticatedCaller(auth), params.extlId);
       return { status: 200, body: toAppBody(app), headers: { ETag: etagOf(app.version) } };
     },
     updateApp: async ({ auth, params, body, headers }) => {
-      const app = await s.apps.updateApp(callerOf(auth), params.extlId, body, parseIfMatch(headers['if-match']));
+      const app = await s.apps.updateApp(authenticatedCaller(auth), params.extlId, toAppUpdate(body), parseIfMatch(headers['if-match']));
       return { status: 200, body: toAppBody(app), headers: { ETag: etagOf(app.version) } };
     },
     deleteApp: async ({ auth, params, headers }) => {
-      await s.apps.deleteApp(callerOf(auth), params.extlId, parseIfMatch(headers['if-match']));
+      await s.apps.deleteApp(authenticatedCaller(auth), params.extlId, parseIfMatch(headers['if-match']));
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
     createApiKey: async ({ auth, params, body }) => {
-      const { key, info } = await s.apps.createApiKey(callerOf(auth), params.extlId, body?.deactivation_date);
+      const { key, info } = await s.apps.createApiKey(authenticatedCaller(auth), params.extlId, body?.deactivation_date);
       const shown = { key_id: info.keyId, prefix: info.prefix, deactivation_date: info.deactivationDate.toISOString() };
       return { status: 201, body: { key, ...shown }, replayBody: shown, headers: { Location: `/api/v1/apps/${params.extlId}` } };
     },
     revokeApiKey: async ({ auth, params }) => {
-      await s.apps.revokeApiKey(callerOf(auth), params.extlId, params.keyId);
+      await s.apps.revokeApiKey(authenticatedCaller(auth), params.extlId, params.keyId);
       return { status: 200, body: { external_id: params.keyId, deleted: true } };
     },
 
     createPermission: async ({ auth, body }) => {
-      const p = await s.rbac.createPermission(callerOf(auth), body);
+      const p = await s.rbac.createPermission(authenticatedCaller(auth), body);
       return { status: 201, body: toPermissionBody(p), headers: { Location: `/api/v1/permissions/${p.externalId}` } };
     },
     findPermissions: async ({ query }) => {
@@ -173,11 +159,11 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
       return { status: 200, body: { items: page.items.map(toPermissionBody), next_cursor: page.next } };
     },
     deletePermission: async ({ auth, params }) => {
-      await s.rbac.deletePermission(callerOf(auth), params.extlId);
+      await s.rbac.deletePermission(authenticatedCaller(auth), params.extlId);
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
     createRole: async ({ auth, body }) => {
-      const r = await s.rbac.createRole(callerOf(auth), body);
+      const r = await s.rbac.createRole(authenticatedCaller(auth), body);
       return { status: 201, body: toRoleBody(r), headers: { Location: `/api/v1/roles/${r.code}`, ETag: etagOf(r.version) } };
     },
     findRoles: async ({ query }) => {
@@ -189,11 +175,11 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
       return { status: 200, body: toRoleBody(role), headers: { ETag: etagOf(role.version) } };
     },
     updateRole: async ({ auth, params, body, headers }) => {
-      const role = await s.rbac.updateRole(callerOf(auth), params.roleCode, body, parseIfMatch(headers['if-match']));
+      const role = await s.rbac.updateRole(authenticatedCaller(auth), params.roleCode, body, parseIfMatch(headers['if-match']));
       return { status: 200, body: toRoleBody(role), headers: { ETag: etagOf(role.version) } };
     },
     deleteRole: async ({ auth, params, headers }) => {
-      const externalId = await s.rbac.deleteRole(callerOf(auth), params.roleCode, parseIfMatch(headers['if-match']));
+      const externalId = await s.rbac.deleteRole(authenticatedCaller(auth), params.roleCode, parseIfMatch(headers['if-match']));
       return { status: 200, body: { external_id: externalId, deleted: true } };
     },
   };

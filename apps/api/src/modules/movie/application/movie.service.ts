@@ -1,5 +1,6 @@
-import { AppError, notFound } from '../../../platform/errors/app-error.js';
-import type { ExpectedVersion, MovieFilter, MovieRepository } from '../domain/movie.repo.js';
+import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
+import { notFound } from '../../../platform/errors/app-error.js';
+import type { MovieFilter, MovieRepository } from '../domain/movie.repo.js';
 import { toMovieCriteria, toMovieDraft, type Movie, type MovieActor, type MovieInput, type MovieListFilters } from '../domain/movie.js';
 
 /** A page of an org's movies. */
@@ -62,7 +63,7 @@ export class MovieService {
   ): Promise<Movie> {
     const outcome = await this.repo.updateMovie(orgId, externalId, toMovieDraft(input), actor, expected);
     if (outcome.status === 'not_found') throw notFound('movie');
-    if (outcome.status === 'version_mismatch') throw preconditionFailed();
+    if (outcome.status === 'version_mismatch') throw preconditionFailed('movie');
     return outcome.value;
   }
 
@@ -70,10 +71,6 @@ export class MovieService {
   async deleteMovie(orgId: string, externalId: string, expected?: ExpectedVersion): Promise<void> {
     const outcome = await this.repo.deleteMovie(orgId, externalId, expected);
     if (outcome.status === 'not_found') throw notFound('movie');
-    if (outcome.status === 'version_mismatch') throw preconditionFailed();
+    if (outcome.status === 'version_mismatch') throw preconditionFailed('movie');
   }
-}
-
-function preconditionFailed(): AppError {
-  return new AppError('precondition_failed_error', 'the movie has changed since it was read (If-Match does not match the ETag)');
 }

@@ -1,3 +1,4 @@
+import type { ExpectedVersion, WriteOutcome } from '../../../platform/errors/precondition.js';
 import type { Movie, MovieActor, MovieCriteria, MovieDraft } from './movie.js';
 
 /** Filter of an org's movie list. */
@@ -6,12 +7,6 @@ export interface MovieFilter extends MovieCriteria {
   /** Sort key of the last item of the previous page. */
   after?: string[];
 }
-
-/** Versions an update or delete accepts: any, or one of a list (If-Match). */
-export type ExpectedVersion = { kind: 'any' } | { kind: 'versions'; versions: number[] };
-
-/** Outcome of a conditional write. */
-export type WriteOutcome<T> = { status: 'ok'; value: T } | { status: 'not_found' } | { status: 'version_mismatch' };
 
 /**
  * Storage of movies (port). Every method takes the tenant — `orgId`, the internal id of the

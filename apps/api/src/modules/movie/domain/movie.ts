@@ -36,12 +36,16 @@ export interface Movie extends MovieDraft {
   sortKey: string;
 }
 
-/** The movie fields as they come from a client (already type-checked by the spec's schema). */
+/**
+ * The movie fields as a client sent them (type-checked by the spec's schema, not yet validated);
+ * the transport maps the wire body (`release_date`, `run_time`) to it. Validation errors name
+ * the wire fields (`param: 'release_date'`), as the client knows them.
+ */
 export interface MovieInput {
   title: string;
   rated: string;
-  release_date: string;
-  run_time: number;
+  releaseDate: string;
+  runTime: number;
   director: string;
   writer: string;
 }
@@ -147,34 +151,11 @@ export function parseReleaseDate(value: string): string {
 export function toMovieDraft(input: MovieInput): MovieDraft {
   const title = requiredText(input.title, 'title', movieLimits.title);
   const rated = requiredText(input.rated, 'rated', movieLimits.rated);
-  const releaseDate = parseReleaseDate(input.release_date);
-  const runTime = runTimeOf(input.run_time);
+  const releaseDate = parseReleaseDate(input.releaseDate);
+  const runTime = runTimeOf(input.runTime);
   const director = requiredText(input.director, 'director', movieLimits.director);
   const writer = requiredText(input.writer, 'writer', movieLimits.writer);
   return { title, rated, releaseDate, runTime, director, writer };
-}
-
-/** The name claims of a token user that the audit fields are taken from. */
-export interface PersonNameClaims {
-  givenName?: string;
-  familyName?: string;
-  name?: string;
-}
-
-/**
- * The first and last name recorded in audit fields. `given_name` / `family_name` win when either
- * is present (the other may stay null); otherwise `name` is split at its first run of whitespace
- * ("Otto Maddox" → Otto / Maddox, "Jean Claude Van Damme" → Jean / Claude Van Damme, "Cher" →
- * Cher / null). No usable claim → both null.
- */
-export function personNameOf(claims: PersonNameClaims): { firstName: string | null; lastName: string | null } {
-  const given = claims.givenName?.trim() || null;
-  const family = claims.familyName?.trim() || null;
-  if (given !== null || family !== null) return { firstName: given, lastName: family };
-  const full = claims.name?.trim() ?? '';
-  if (full === '') return { firstName: null, lastName: null };
-  const split = /^(\S+)\s+(.+)$/s.exec(full);
-  return split ? { firstName: split[1]!, lastName: split[2]! } : { firstName: full, lastName: null };
 }
 
 /** The list filters as a client sends them (already type-checked by the spec's schema). */

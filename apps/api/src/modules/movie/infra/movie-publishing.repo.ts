@@ -1,6 +1,7 @@
 import type { Db } from '../../../platform/db/db.js';
 import type { EventRecorder } from '../../../platform/events/event.js';
-import type { ExpectedVersion, MovieFilter, MovieRepository, WriteOutcome } from '../domain/movie.repo.js';
+import type { ExpectedVersion, WriteOutcome } from '../../../platform/errors/precondition.js';
+import type { MovieFilter, MovieRepository } from '../domain/movie.repo.js';
 import type { Movie, MovieActor, MovieDraft } from '../domain/movie.js';
 import { movieCreated } from '../events.js';
 import { PgMovieRepository } from './movie.repo.js';

@@ -70,7 +70,7 @@ const insertMovieIR: any = {"usedParamSet":{"extlId":true,"orgId":true,"title":t
  *   to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * ```
  */
-export const insertMovie = new PreparedQuery<IInsertMovieParams,IInsertMovieResult>(insertMovieIR);
+export const insertMovie = new PreparedQuery<IInsertMovieParams,IInsertMovieResult>(insertMovieIR, 'insertMovie');
 
 
 /** 'SelectMovieByExtlId' parameters type */
@@ -122,7 +122,7 @@ const selectMovieByExtlIdIR: any = {"usedParamSet":{"extlId":true,"orgId":true},
  *   AND org_id = CAST(:orgId! AS bigint)
  * ```
  */
-export const selectMovieByExtlId = new PreparedQuery<ISelectMovieByExtlIdParams,ISelectMovieByExtlIdResult>(selectMovieByExtlIdIR);
+export const selectMovieByExtlId = new PreparedQuery<ISelectMovieByExtlIdParams,ISelectMovieByExtlIdResult>(selectMovieByExtlIdIR, 'selectMovieByExtlId');
 
 
 /** 'SelectMoviesByOrg' parameters type */
@@ -188,7 +188,7 @@ const selectMoviesByOrgIR: any = {"usedParamSet":{"orgId":true,"titleContains":t
  * LIMIT :limit!
  * ```
  */
-export const selectMoviesByOrg = new PreparedQuery<ISelectMoviesByOrgParams,ISelectMoviesByOrgResult>(selectMoviesByOrgIR);
+export const selectMoviesByOrg = new PreparedQuery<ISelectMoviesByOrgParams,ISelectMoviesByOrgResult>(selectMoviesByOrgIR, 'selectMoviesByOrg');
 
 
 /** 'SelectMoviesPageByOrg' parameters type */
@@ -248,7 +248,7 @@ const selectMoviesPageByOrgIR: any = {"usedParamSet":{"orgId":true,"afterCreateA
  * LIMIT :limit!
  * ```
  */
-export const selectMoviesPageByOrg = new PreparedQuery<ISelectMoviesPageByOrgParams,ISelectMoviesPageByOrgResult>(selectMoviesPageByOrgIR);
+export const selectMoviesPageByOrg = new PreparedQuery<ISelectMoviesPageByOrgParams,ISelectMoviesPageByOrgResult>(selectMoviesPageByOrgIR, 'selectMoviesPageByOrg');
 
 
 /** 'UpdateMovie' parameters type */
@@ -315,7 +315,7 @@ const updateMovieIR: any = {"usedParamSet":{"title":true,"rated":true,"releaseDa
  *   to_char(create_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * ```
  */
-export const updateMovie = new PreparedQuery<IUpdateMovieParams,IUpdateMovieResult>(updateMovieIR);
+export const updateMovie = new PreparedQuery<IUpdateMovieParams,IUpdateMovieResult>(updateMovieIR, 'updateMovie');
 
 
 /** 'DeleteMovie' parameters type */
@@ -348,7 +348,7 @@ const deleteMovieIR: any = {"usedParamSet":{"extlId":true,"orgId":true,"expected
  * RETURNING extl_id
  * ```
  */
-export const deleteMovie = new PreparedQuery<IDeleteMovieParams,IDeleteMovieResult>(deleteMovieIR);
+export const deleteMovie = new PreparedQuery<IDeleteMovieParams,IDeleteMovieResult>(deleteMovieIR, 'deleteMovie');
 
 
 /** 'SelectMovieVersionInOrg' parameters type */
@@ -379,6 +379,6 @@ const selectMovieVersionInOrgIR: any = {"usedParamSet":{"extlId":true,"orgId":tr
  *   AND org_id = CAST(:orgId! AS bigint)
  * ```
  */
-export const selectMovieVersionInOrg = new PreparedQuery<ISelectMovieVersionInOrgParams,ISelectMovieVersionInOrgResult>(selectMovieVersionInOrgIR);
+export const selectMovieVersionInOrg = new PreparedQuery<ISelectMovieVersionInOrgParams,ISelectMovieVersionInOrgResult>(selectMovieVersionInOrgIR, 'selectMovieVersionInOrg');
 
 

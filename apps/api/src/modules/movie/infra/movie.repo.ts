@@ -1,20 +1,15 @@
+import { expectedVersionsParam, type ExpectedVersion, type WriteOutcome } from '../../../platform/errors/precondition.js';
 import type { Queryable } from '../../../platform/db/db.js';
-import { mapDbError } from '../../../platform/db/db-errors.js';
+import { queriesAbout } from '../../../platform/db/typed-query.js';
 import { AppError } from '../../../platform/errors/app-error.js';
-import type { ExpectedVersion, MovieFilter, MovieRepository, WriteOutcome } from '../domain/movie.repo.js';
+import type { MovieFilter, MovieRepository } from '../domain/movie.repo.js';
 import type { Movie, MovieActor, MovieDraft } from '../domain/movie.js';
-import {
-  deleteMovie,
-  insertMovie,
-  selectMovieByExtlId,
-  selectMoviesByOrg,
-  selectMoviesPageByOrg,
-  selectMovieVersionInOrg,
-  updateMovie,
-  type IInsertMovieResult,
-} from './movie.queries.js';
+import * as movieQueries from './movie.queries.js';
 
-type MovieRow = IInsertMovieResult;
+// Errors of these queries name a movie (`movie already exists`); see platform/db/typed-query.ts.
+const { deleteMovie, insertMovie, selectMovieByExtlId, selectMoviesByOrg, selectMoviesPageByOrg, selectMovieVersionInOrg, updateMovie } = queriesAbout(movieQueries, 'movie');
+
+type MovieRow = movieQueries.IInsertMovieResult;
 
 /** The sort key's shape as `sort_key` renders it (microseconds, UTC). */
 const sortKeyPattern = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
@@ -69,28 +64,21 @@ function contentParams(draft: MovieDraft, actor: MovieActor) {
   };
 }
 
-function expectedVersions(expected: ExpectedVersion | undefined): string | null {
-  if (!expected || expected.kind === 'any') return null;
-  return JSON.stringify(expected.versions);
-}
-
 /**
  * PostgreSQL storage of movies through the typed queries generated from movie.sql. Every
- * statement filters on `org_id`; database errors leave as client-safe AppErrors (mapDbError:
- * 503 when the database is unreachable, never driver text).
+ * statement filters on `org_id`; database errors leave as client-safe AppErrors, mapped by the
+ * typed-query runtime (503 when the database is unreachable, never driver text).
  */
 export class PgMovieRepository implements MovieRepository {
   constructor(private readonly db: Queryable) {}
 
   async createMovie(orgId: string, externalId: string, draft: MovieDraft, actor: MovieActor): Promise<Movie> {
-    const [row] = await this.run('movie.createMovie', () =>
-      insertMovie.run({ extlId: externalId, orgId, ...contentParams(draft, actor) }, this.db),
-    );
+    const [row] = await insertMovie.run({ extlId: externalId, orgId, ...contentParams(draft, actor) }, this.db);
     return toMovie(row!);
   }
 
   async findMovieById(orgId: string, externalId: string): Promise<Movie | undefined> {
-    const [row] = await this.run('movie.findMovieById', () => selectMovieByExtlId.run({ extlId: externalId, orgId }, this.db));
+    const [row] = await selectMovieByExtlId.run({ extlId: externalId, orgId }, this.db);
     return row ? toMovie(row) : undefined;
   }
 
@@ -103,20 +91,18 @@ export class PgMovieRepository implements MovieRepository {
     const page = { orgId, afterCreateAt: afterCreateAt ?? null, afterExtlId: afterExtlId ?? null, limit: String(filter.limit) };
     const filtered =
       filter.titleContains !== undefined || filter.director !== undefined || filter.releasedFrom !== undefined || filter.releasedTo !== undefined;
-    const rows = await this.run('movie.findMovies', () =>
-      filtered
-        ? selectMoviesByOrg.run(
-            {
-              ...page,
-              titleContains: filter.titleContains ?? null,
-              director: filter.director ?? null,
-              releasedFrom: filter.releasedFrom ?? null,
-              releasedTo: filter.releasedTo ?? null,
-            },
-            this.db,
-          )
-        : selectMoviesPageByOrg.run(page, this.db),
-    );
+    const rows = filtered
+      ? await selectMoviesByOrg.run(
+          {
+            ...page,
+            titleContains: filter.titleContains ?? null,
+            director: filter.director ?? null,
+            releasedFrom: filter.releasedFrom ?? null,
+            releasedTo: filter.releasedTo ?? null,
+          },
+          this.db,
+        )
+      : await selectMoviesPageByOrg.run(page, this.db);
     return rows.map(toMovie);
   }
 
@@ -127,20 +113,16 @@ export class PgMovieRepository implements MovieRepository {
     actor: MovieActor,
     expected?: ExpectedVersion,
   ): Promise<WriteOutcome<Movie>> {
-    const [row] = await this.run('movie.updateMovie', () =>
-      updateMovie.run(
-        { extlId: externalId, orgId, expectedVersions: expectedVersions(expected), ...contentParams(draft, actor) },
-        this.db,
-      ),
+    const [row] = await updateMovie.run(
+      { extlId: externalId, orgId, expectedVersions: expectedVersionsParam(expected), ...contentParams(draft, actor) },
+      this.db,
     );
     if (row) return { status: 'ok', value: toMovie(row) };
     return this.missOutcome(orgId, externalId);
   }
 
   async deleteMovie(orgId: string, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
-    const [row] = await this.run('movie.deleteMovie', () =>
-      deleteMovie.run({ extlId: externalId, orgId, expectedVersions: expectedVersions(expected) }, this.db),
-    );
+    const [row] = await deleteMovie.run({ extlId: externalId, orgId, expectedVersions: expectedVersionsParam(expected) }, this.db);
     if (row) return { status: 'ok', value: null };
     return this.missOutcome(orgId, externalId);
   }
@@ -150,15 +132,7 @@ export class PgMovieRepository implements MovieRepository {
    * write hit no row. The write itself was atomic; this read only chooses the error.
    */
   private async missOutcome(orgId: string, externalId: string): Promise<{ status: 'not_found' } | { status: 'version_mismatch' }> {
-    const [current] = await this.run('movie.missOutcome', () => selectMovieVersionInOrg.run({ extlId: externalId, orgId }, this.db));
+    const [current] = await selectMovieVersionInOrg.run({ extlId: externalId, orgId }, this.db);
     return current ? { status: 'version_mismatch' } : { status: 'not_found' };
-  }
-
-  private async run<T>(op: string, query: () => Promise<T>): Promise<T> {
-    try {
-      return await query();
-    } catch (e) {
-      throw mapDbError(e, { resource: 'movie', op });
-    }
   }
 }

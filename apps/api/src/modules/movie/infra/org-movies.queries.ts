@@ -26,6 +26,6 @@ const deleteMoviesOfOrgIR: any = {"usedParamSet":{"orgId":true},"params":[{"name
  * WHERE org_id = CAST(:orgId! AS bigint)
  * ```
  */
-export const deleteMoviesOfOrg = new PreparedQuery<IDeleteMoviesOfOrgParams,IDeleteMoviesOfOrgResult>(deleteMoviesOfOrgIR);
+export const deleteMoviesOfOrg = new PreparedQuery<IDeleteMoviesOfOrgParams,IDeleteMoviesOfOrgResult>(deleteMoviesOfOrgIR, 'deleteMoviesOfOrg');
 
 

@@ -1,10 +1,10 @@
+import { authenticatedCaller, personNameOf } from '../../../platform/auth/authenticated.js';
 import type { RequestAuth } from '../../../platform/auth/ports.js';
-import { AppError } from '../../../platform/errors/app-error.js';
 import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import type { MovieListQuery, MovieService } from '../application/movie.service.js';
-import { personNameOf, type Movie, type MovieActor } from '../domain/movie.js';
+import type { Movie, MovieActor, MovieInput } from '../domain/movie.js';
 import type { components, operations } from './openapi.gen.js';
 
 type MovieBody = components['schemas']['Movie'];
@@ -30,6 +30,20 @@ export function toMovieBody(movie: Movie): MovieBody {
   };
 }
 
+type MovieInputBody = components['schemas']['MovieInput'];
+
+/** The movie a client sent, camelCase for the application (validated there). */
+export function toMovieInput(body: MovieInputBody): MovieInput {
+  return {
+    title: body.title,
+    rated: body.rated,
+    releaseDate: body.release_date,
+    runTime: body.run_time,
+    director: body.director,
+    writer: body.writer,
+  };
+}
+
 /** The tenant and the author of a request: the authenticated app's org, the app and the token user. */
 interface Caller {
   orgId: string;
@@ -37,11 +51,10 @@ interface Caller {
 }
 
 function callerOf(auth: RequestAuth): Caller {
-  // Every movie operation requires a JWT and app credentials (spec security); the platform's hook
-  // never lets a request through without both. This guards wiring mistakes only.
-  if (!auth.user || !auth.app) throw new AppError('unauthenticated', 'authentication required');
+  // Every movie operation requires a JWT and app credentials (spec security).
+  const { user, app } = authenticatedCaller(auth);
   // The tenant comes only from the authenticated app, never from anything the client sends.
-  return { orgId: auth.app.orgId, actor: { appExternalId: auth.app.externalId, ...personNameOf(auth.user) } };
+  return { orgId: app.orgId, actor: { appExternalId: app.externalId, ...personNameOf(user) } };
 }
 
 /** Handlers of the movie spec's operations (tenant = the calling app's org). */
@@ -49,7 +62,7 @@ export function createMovieHandlers(service: MovieService): OperationHandlers<op
   return {
     createMovie: async ({ auth, body }) => {
       const { orgId, actor } = callerOf(auth);
-      const movie = await service.createMovie(orgId, actor, body);
+      const movie = await service.createMovie(orgId, actor, toMovieInput(body));
       return {
         status: 201,
         body: toMovieBody(movie),
@@ -77,7 +90,7 @@ export function createMovieHandlers(service: MovieService): OperationHandlers<op
     },
     updateMovie: async ({ auth, params, body, headers }) => {
       const { orgId, actor } = callerOf(auth);
-      const movie = await service.updateMovie(orgId, actor, params.extlId, body, parseIfMatch(headers['if-match']));
+      const movie = await service.updateMovie(orgId, actor, params.extlId, toMovieInput(body), parseIfMatch(headers['if-match']));
       return { status: 200, body: toMovieBody(movie), headers: { ETag: etagOf(movie.version) } };
     },
     deleteMovie: async ({ auth, params, headers }) => {

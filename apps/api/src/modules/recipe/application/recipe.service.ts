@@ -1,5 +1,6 @@
-import { AppError, notFound } from '../../../platform/errors/app-error.js';
-import type { ExpectedVersion, RecipeFilter, RecipeRepository } from '../domain/recipe.repo.js';
+import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
+import { notFound } from '../../../platform/errors/app-error.js';
+import type { RecipeFilter, RecipeRepository } from '../domain/recipe.repo.js';
 import { isOwnedBy, toRecipeDraft, type Recipe, type RecipeInput, type RecipeOwner, type Visibility } from '../domain/recipe.js';
 
 /** A page of the owner's recipes. */
@@ -57,7 +58,7 @@ export class RecipeService {
   async updateRecipe(owner: RecipeOwner, externalId: string, input: RecipeInput, expected?: ExpectedVersion): Promise<Recipe> {
     const outcome = await this.repo.updateRecipe(owner, externalId, toRecipeDraft(input), expected);
     if (outcome.status === 'not_found') throw notFound('recipe');
-    if (outcome.status === 'version_mismatch') throw preconditionFailed();
+    if (outcome.status === 'version_mismatch') throw preconditionFailed('recipe');
     return outcome.value;
   }
 
@@ -65,10 +66,6 @@ export class RecipeService {
   async deleteRecipe(owner: RecipeOwner, externalId: string, expected?: ExpectedVersion): Promise<void> {
     const outcome = await this.repo.deleteRecipe(owner, externalId, expected);
     if (outcome.status === 'not_found') throw notFound('recipe');
-    if (outcome.status === 'version_mismatch') throw preconditionFailed();
+    if (outcome.status === 'version_mismatch') throw preconditionFailed('recipe');
   }
-}
-
-function preconditionFailed(): AppError {
-  return new AppError('precondition_failed_error', 'the recipe has changed since it was read (If-Match does not match the ETag)');
 }

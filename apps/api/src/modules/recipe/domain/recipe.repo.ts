@@ -1,3 +1,4 @@
+import type { ExpectedVersion, WriteOutcome } from '../../../platform/errors/precondition.js';
 import type { Recipe, RecipeDraft, RecipeOwner, Visibility } from './recipe.js';
 
 /** Filter of the owner's recipe list. */
@@ -8,12 +9,6 @@ export interface RecipeFilter {
   visibility?: Visibility;
   tag?: string;
 }
-
-/** Versions an update or delete accepts: any, or one of a list (If-Match). */
-export type ExpectedVersion = { kind: 'any' } | { kind: 'versions'; versions: number[] };
-
-/** Outcome of a conditional write. */
-export type WriteOutcome<T> = { status: 'ok'; value: T } | { status: 'not_found' } | { status: 'version_mismatch' };
 
 /**
  * Storage of recipes (port). Every read and write of an owner's data takes the owner: tenancy

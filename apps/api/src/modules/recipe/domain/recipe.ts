@@ -40,13 +40,16 @@ export interface Recipe extends RecipeDraft {
   sortKey: string;
 }
 
-/** The recipe fields as they come from a client (already type-checked by the spec's schema). */
+/**
+ * The recipe fields as a client sent them (type-checked by the spec's schema, not yet
+ * validated); the transport maps the wire body (`prep_minutes`, `cook_minutes`) to it.
+ */
 export interface RecipeInput {
   title: string;
   description?: string;
   servings: number;
-  prep_minutes?: number;
-  cook_minutes?: number;
+  prepMinutes?: number;
+  cookMinutes?: number;
   ingredients: { name: string; quantity?: string; unit?: string }[];
   steps: string[];
   tags?: string[];
@@ -99,8 +102,8 @@ export function toRecipeDraft(input: RecipeInput): RecipeDraft {
     title: requiredText(input.title, 'title', 200),
     description: optionalText(input.description, 'description', 5000) ?? '',
     servings: input.servings,
-    prepMinutes: input.prep_minutes ?? 0,
-    cookMinutes: input.cook_minutes ?? 0,
+    prepMinutes: input.prepMinutes ?? 0,
+    cookMinutes: input.cookMinutes ?? 0,
     ingredients,
     steps,
     tags,

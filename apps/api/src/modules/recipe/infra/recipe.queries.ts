@@ -65,7 +65,7 @@ const insertRecipeIR: any = {"usedParamSet":{"extlId":true,"ownerIssuer":true,"o
  *   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * ```
  */
-export const insertRecipe = new PreparedQuery<IInsertRecipeParams,IInsertRecipeResult>(insertRecipeIR);
+export const insertRecipe = new PreparedQuery<IInsertRecipeParams,IInsertRecipeResult>(insertRecipeIR, 'insertRecipe');
 
 
 /** 'SelectRecipeByExtlId' parameters type */
@@ -111,7 +111,7 @@ const selectRecipeByExtlIdIR: any = {"usedParamSet":{"extlId":true},"params":[{"
  * WHERE extl_id = :extlId!
  * ```
  */
-export const selectRecipeByExtlId = new PreparedQuery<ISelectRecipeByExtlIdParams,ISelectRecipeByExtlIdResult>(selectRecipeByExtlIdIR);
+export const selectRecipeByExtlId = new PreparedQuery<ISelectRecipeByExtlIdParams,ISelectRecipeByExtlIdResult>(selectRecipeByExtlIdIR, 'selectRecipeByExtlId');
 
 
 /** 'SelectRecipesByOwner' parameters type */
@@ -170,7 +170,7 @@ const selectRecipesByOwnerIR: any = {"usedParamSet":{"ownerIssuer":true,"ownerSu
  * LIMIT :limit!
  * ```
  */
-export const selectRecipesByOwner = new PreparedQuery<ISelectRecipesByOwnerParams,ISelectRecipesByOwnerResult>(selectRecipesByOwnerIR);
+export const selectRecipesByOwner = new PreparedQuery<ISelectRecipesByOwnerParams,ISelectRecipesByOwnerResult>(selectRecipesByOwnerIR, 'selectRecipesByOwner');
 
 
 /** 'SelectRecipesPageByOwner' parameters type */
@@ -225,7 +225,7 @@ const selectRecipesPageByOwnerIR: any = {"usedParamSet":{"ownerIssuer":true,"own
  * LIMIT :limit!
  * ```
  */
-export const selectRecipesPageByOwner = new PreparedQuery<ISelectRecipesPageByOwnerParams,ISelectRecipesPageByOwnerResult>(selectRecipesPageByOwnerIR);
+export const selectRecipesPageByOwner = new PreparedQuery<ISelectRecipesPageByOwnerParams,ISelectRecipesPageByOwnerResult>(selectRecipesPageByOwnerIR, 'selectRecipesPageByOwner');
 
 
 /** 'UpdateRecipe' parameters type */
@@ -289,7 +289,7 @@ const updateRecipeIR: any = {"usedParamSet":{"title":true,"description":true,"se
  *   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "sort_key!"
  * ```
  */
-export const updateRecipe = new PreparedQuery<IUpdateRecipeParams,IUpdateRecipeResult>(updateRecipeIR);
+export const updateRecipe = new PreparedQuery<IUpdateRecipeParams,IUpdateRecipeResult>(updateRecipeIR, 'updateRecipe');
 
 
 /** 'DeleteRecipe' parameters type */
@@ -324,7 +324,7 @@ const deleteRecipeIR: any = {"usedParamSet":{"extlId":true,"ownerIssuer":true,"o
  * RETURNING extl_id
  * ```
  */
-export const deleteRecipe = new PreparedQuery<IDeleteRecipeParams,IDeleteRecipeResult>(deleteRecipeIR);
+export const deleteRecipe = new PreparedQuery<IDeleteRecipeParams,IDeleteRecipeResult>(deleteRecipeIR, 'deleteRecipe');
 
 
 /** 'SelectRecipeVersionForOwner' parameters type */
@@ -357,6 +357,6 @@ const selectRecipeVersionForOwnerIR: any = {"usedParamSet":{"extlId":true,"owner
  *   AND owner_subject = :ownerSubject!
  * ```
  */
-export const selectRecipeVersionForOwner = new PreparedQuery<ISelectRecipeVersionForOwnerParams,ISelectRecipeVersionForOwnerResult>(selectRecipeVersionForOwnerIR);
+export const selectRecipeVersionForOwner = new PreparedQuery<ISelectRecipeVersionForOwnerParams,ISelectRecipeVersionForOwnerResult>(selectRecipeVersionForOwnerIR, 'selectRecipeVersionForOwner');
 
 

@@ -1,18 +1,15 @@
+import { expectedVersionsParam, type ExpectedVersion, type WriteOutcome } from '../../../platform/errors/precondition.js';
 import type { Queryable } from '../../../platform/db/db.js';
-import type { ExpectedVersion, RecipeFilter, RecipeRepository, WriteOutcome } from '../domain/recipe.repo.js';
+import { queriesAbout } from '../../../platform/db/typed-query.js';
+import type { RecipeFilter, RecipeRepository } from '../domain/recipe.repo.js';
 import type { Ingredient, Recipe, RecipeDraft, RecipeOwner, Visibility } from '../domain/recipe.js';
-import {
-  deleteRecipe,
-  insertRecipe,
-  selectRecipeByExtlId,
-  selectRecipesByOwner,
-  selectRecipesPageByOwner,
-  selectRecipeVersionForOwner,
-  updateRecipe,
-  type IInsertRecipeResult,
-} from './recipe.queries.js';
+import * as recipeQueries from './recipe.queries.js';
 
-type RecipeRow = IInsertRecipeResult;
+// Errors of these queries name a recipe (`recipe already exists`); see platform/db/typed-query.ts.
+const { deleteRecipe, insertRecipe, selectRecipeByExtlId, selectRecipesByOwner, selectRecipesPageByOwner, selectRecipeVersionForOwner, updateRecipe } =
+  queriesAbout(recipeQueries, 'recipe');
+
+type RecipeRow = recipeQueries.IInsertRecipeResult;
 
 function toRecipe(row: RecipeRow): Recipe {
   return {
@@ -47,11 +44,6 @@ function contentParams(draft: RecipeDraft) {
     tags: JSON.stringify(draft.tags),
     visibility: draft.visibility,
   };
-}
-
-function expectedVersions(expected: ExpectedVersion | undefined): string | null {
-  if (!expected || expected.kind === 'any') return null;
-  return JSON.stringify(expected.versions);
 }
 
 /** PostgreSQL storage of recipes through the typed queries generated from recipe.sql. */
@@ -98,7 +90,7 @@ export class PgRecipeRepository implements RecipeRepository {
         extlId: externalId,
         ownerIssuer: owner.issuer,
         ownerSubject: owner.subject,
-        expectedVersions: expectedVersions(expected),
+        expectedVersions: expectedVersionsParam(expected),
         ...contentParams(draft),
       },
       this.db,
@@ -109,7 +101,7 @@ export class PgRecipeRepository implements RecipeRepository {
 
   async deleteRecipe(owner: RecipeOwner, externalId: string, expected?: ExpectedVersion): Promise<WriteOutcome<null>> {
     const [row] = await deleteRecipe.run(
-      { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, expectedVersions: expectedVersions(expected) },
+      { extlId: externalId, ownerIssuer: owner.issuer, ownerSubject: owner.subject, expectedVersions: expectedVersionsParam(expected) },
       this.db,
     );
     if (row) return { status: 'ok', value: null };

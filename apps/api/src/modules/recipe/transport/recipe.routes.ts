@@ -1,10 +1,10 @@
-import type { AuthUser } from '../../../platform/auth/ports.js';
-import { AppError } from '../../../platform/errors/app-error.js';
+import { authenticatedUser } from '../../../platform/auth/authenticated.js';
+import type { RequestAuth } from '../../../platform/auth/ports.js';
 import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import type { RecipeService } from '../application/recipe.service.js';
-import type { Recipe, RecipeOwner } from '../domain/recipe.js';
+import type { Recipe, RecipeInput, RecipeOwner } from '../domain/recipe.js';
 import type { components, operations } from './openapi.gen.js';
 
 type RecipeBody = components['schemas']['Recipe'];
@@ -28,17 +28,34 @@ export function toRecipeBody(recipe: Recipe): RecipeBody {
   };
 }
 
-function ownerOf(user: AuthUser | undefined): RecipeOwner {
-  // Operations requiring a JWT never reach a handler without a user; this guards wiring mistakes.
-  if (!user) throw new AppError('unauthenticated', 'authentication required');
-  return { issuer: user.issuer, subject: user.subject };
+type RecipeInputBody = components['schemas']['RecipeInput'];
+
+/** The recipe a client sent, camelCase for the application (validated there). */
+export function toRecipeInput(body: RecipeInputBody): RecipeInput {
+  return {
+    title: body.title,
+    description: body.description,
+    servings: body.servings,
+    prepMinutes: body.prep_minutes,
+    cookMinutes: body.cook_minutes,
+    ingredients: body.ingredients,
+    steps: body.steps,
+    tags: body.tags,
+    visibility: body.visibility,
+  };
+}
+
+/** The owner of a request's recipes: the token user (every recipe operation requires a JWT). */
+function ownerOf(auth: RequestAuth): RecipeOwner {
+  const { issuer, subject } = authenticatedUser(auth);
+  return { issuer, subject };
 }
 
 /** Handlers of the recipe spec's operations (owner = token issuer + subject). */
 export function createRecipeHandlers(service: RecipeService): OperationHandlers<operations> {
   return {
     createRecipe: async ({ auth, body }) => {
-      const recipe = await service.createRecipe(ownerOf(auth.user), body);
+      const recipe = await service.createRecipe(ownerOf(auth), toRecipeInput(body));
       return {
         status: 201,
         body: toRecipeBody(recipe),
@@ -46,7 +63,7 @@ export function createRecipeHandlers(service: RecipeService): OperationHandlers<
       };
     },
     findRecipes: async ({ auth, query }) => {
-      const page = await service.findRecipes(ownerOf(auth.user), {
+      const page = await service.findRecipes(ownerOf(auth), {
         limit: query.limit ?? 50,
         ...(query.cursor ? { after: decodeCursor(query.cursor, 2) } : {}),
         ...(query.visibility ? { visibility: query.visibility } : {}),
@@ -63,11 +80,11 @@ export function createRecipeHandlers(service: RecipeService): OperationHandlers<
       return { status: 200, body: toRecipeBody(recipe), headers: { ETag: etagOf(recipe.version) } };
     },
     updateRecipe: async ({ auth, params, body, headers }) => {
-      const recipe = await service.updateRecipe(ownerOf(auth.user), params.extlId, body, parseIfMatch(headers['if-match']));
+      const recipe = await service.updateRecipe(ownerOf(auth), params.extlId, toRecipeInput(body), parseIfMatch(headers['if-match']));
       return { status: 200, body: toRecipeBody(recipe), headers: { ETag: etagOf(recipe.version) } };
     },
     deleteRecipe: async ({ auth, params, headers }) => {
-      await service.deleteRecipe(ownerOf(auth.user), params.extlId, parseIfMatch(headers['if-match']));
+      await service.deleteRecipe(ownerOf(auth), params.extlId, parseIfMatch(headers['if-match']));
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
   };
