@@ -269,14 +269,16 @@ async function main(): Promise<number> {
     await run(options, createIamOperatorKeys(db), logger);
     return 0;
   } catch (error) {
+    // Before the AppError branch: the typed-query runtime maps a missing table to internal_error,
+    // keeping the driver's error (and its SQLSTATE) as the cause.
+    if (sqlStateOf(error) === '42P01' || sqlStateOf(error) === '3F000') {
+      process.stderr.write('keys: the database has no iam tables yet: run `npm run migrate -- up` (or start the API once) first\n');
+      return 1;
+    }
     if (error instanceof AppError) {
       const problem = describeAppError(error, options);
       process.stderr.write(`keys: ${problem.message}\n`);
       return problem.exitCode;
-    }
-    if (sqlStateOf(error) === '42P01' || sqlStateOf(error) === '3F000') {
-      process.stderr.write('keys: the database has no iam tables yet: run `npm run migrate -- up` (or start the API once) first\n');
-      return 1;
     }
     throw error;
   } finally {
