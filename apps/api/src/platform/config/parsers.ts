@@ -159,3 +159,23 @@ export function countOrAuto(max: number): ValueParser<number | 'auto'> {
     expected: `expected auto or an integer 1-${max}`,
   };
 }
+
+/**
+ * A structured value checked by `schema`: JSON text from a flag, an environment variable or a
+ * secret file, or the JSON value itself in the config file (e.g. a list of trusted issuers).
+ * `expected` describes a valid value for error messages.
+ */
+export function json<T>(schema: z.ZodType<T>, expected: string): ValueParser<T> {
+  return {
+    schema: z.unknown().transform((value, ctx) => {
+      if (typeof value !== 'string') return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    }).pipe(schema),
+    expected,
+  };
+}
