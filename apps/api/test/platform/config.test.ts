@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { settingsOf } from '../../src/platform/config/declaration.js';
+import { json } from '../../src/platform/config/parsers.js';
 import { ConfigError, describeConfig, loadConfig } from '../../src/platform/config/index.js';
 import { settings } from '../../src/platform/config/settings.js';
 
@@ -586,5 +588,17 @@ describe('the documentation of the settings', () => {
       assert.ok(readme.includes(`\`${row.env}\``), `README.md does not name ${row.env}`);
       assert.ok(readme.includes(`\`--${row.flag}\``), `README.md does not name --${row.flag}`);
     }
+  });
+});
+
+describe('parsers', () => {
+  it('reads a structured value from JSON text or a JSON value, checked by its schema', () => {
+    const issuers = json(z.array(z.object({ issuer: z.string(), audience: z.string() })).min(1), 'expected a JSON array of {issuer, audience}');
+    const value = [{ issuer: 'https://a', audience: 'api' }];
+    assert.deepEqual(issuers.schema.parse(JSON.stringify(value)), value);
+    assert.deepEqual(issuers.schema.parse(value), value);
+    assert.equal(issuers.schema.safeParse('[{"issuer": 1}]').success, false);
+    assert.equal(issuers.schema.safeParse('not json').success, false);
+    assert.equal(issuers.schema.safeParse('[]').success, false);
   });
 });

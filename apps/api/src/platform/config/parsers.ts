@@ -219,5 +219,22 @@ export function trustedIssuers(): ValueParser<AuthIssuerConfig[]> {
       .pipe(z.array(entry).min(1))
       .refine((entries) => new Set(entries.map((e) => e.issuer)).size === entries.length, 'an issuer is listed twice'),
     expected: 'expected a non-empty JSON array of {"issuer","audience","jwks_url"?,"claims"?} objects with distinct issuers',
+/**
+ * A structured value checked by `schema`: JSON text from a flag, an environment variable or a
+ * secret file, or the JSON value itself in the config file (e.g. a list of trusted issuers).
+ * `expected` describes a valid value for error messages.
+ */
+export function json<T>(schema: z.ZodType<T>, expected: string): ValueParser<T> {
+  return {
+    schema: z.unknown().transform((value, ctx) => {
+      if (typeof value !== 'string') return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not JSON' });
+        return z.NEVER;
+      }
+    }).pipe(schema),
+    expected,
   };
 }
