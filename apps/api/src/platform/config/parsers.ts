@@ -219,6 +219,9 @@ export function trustedIssuers(): ValueParser<AuthIssuerConfig[]> {
       .pipe(z.array(entry).min(1))
       .refine((entries) => new Set(entries.map((e) => e.issuer)).size === entries.length, 'an issuer is listed twice'),
     expected: 'expected a non-empty JSON array of {"issuer","audience","jwks_url"?,"claims"?} objects with distinct issuers',
+  };
+}
+
 /**
  * A structured value checked by `schema`: JSON text from a flag, an environment variable or a
  * secret file, or the JSON value itself in the config file (e.g. a list of trusted issuers).
