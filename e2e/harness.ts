@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { it } from 'node:test';
 import pg from 'pg';
 
 /** The repository root (this file lives in `<root>/e2e`). */
@@ -472,3 +473,27 @@ export function claimsOf(jwt: string): Record<string, unknown> {
  * gets proportionally longer waits, and every wait still ends before the runner's.
  */
 export const fileBudgetMs = Number(process.env.CHOMPARDO_TEST_TIMEOUT_MS ?? 120_000);
+
+/**
+ * The steps of one story whose later steps build on the earlier ones' state (a user signed up,
+ * genesis run, a movie created). Each step runs only when every earlier step of the story passed;
+ * after a failure the rest skip, naming the failed step, so one fault is reported once rather
+ * than as a cascade of confusing follow-on failures. Steps that stand alone stay plain `it`s.
+ */
+export function storySteps(): (name: string, fn: () => Promise<void>) => void {
+  let failed: string | undefined;
+  return (name, fn) => {
+    it(name, async (ctx) => {
+      if (failed !== undefined) {
+        ctx.skip(`needs the earlier step that failed: ${failed}`);
+        return;
+      }
+      try {
+        await fn();
+      } catch (e) {
+        failed = name;
+        throw e;
+      }
+    });
+  };
+}

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { ChompardoClient, ChompardoClientOptions, components } from '@chompardo/client';
-import { assertBuilt, repoRoot, signUpWithJwt, startStack, type IdentityUser, type Stack } from './harness.js';
+import { assertBuilt, repoRoot, signUpWithJwt, startStack, storySteps, type IdentityUser, type Stack } from './harness.js';
 
 /**
  * The whole loop on the built artifacts (issue "zero-configuration experience"): the identity
@@ -46,8 +46,10 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
   after(async () => {
     await stack?.stop();
   });
+  // Genesis → a member → their movie and recipe → the founder reads it: each needs the one before.
+  const step = storySteps();
 
-  it('signs the first user up at the identity service and runs genesis with its JWT', async () => {
+  step('signs the first user up at the identity service and runs genesis with its JWT', async () => {
     founder = await signUpWithJwt(stack.identityUrl, { email: `founder-${run}@example.com`, password, name: 'Ada Founder' });
     assert.equal(founder.jwt.split('.').length, 3, 'a compact JWS');
 
@@ -66,7 +68,7 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
     assert.equal(again.response.status, 409, 'genesis runs once');
   });
 
-  it('self-registers a second user with the user-initiated app (201) and grants movieAdmin by default', async () => {
+  step('self-registers a second user with the user-initiated app (201) and grants movieAdmin by default', async () => {
     member = await signUpWithJwt(stack.identityUrl, { email: `member-${run}@example.com`, password, name: 'Grace Member' });
     const api = createClient({ baseUrl: stack.apiUrl, token: member.jwt, ...app });
 
@@ -87,7 +89,7 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
     assert.equal(repeat.response.status, 200, 'registering again returns the existing user');
   });
 
-  it('lets the second user create and read a movie in the app org (movieAdmin)', async () => {
+  step('lets the second user create and read a movie in the app org (movieAdmin)', async () => {
     const api = createClient({ baseUrl: stack.apiUrl, token: member.jwt, ...app });
     const input: components['schemas']['MovieInput'] = {
       title: '  Repo Man ',
@@ -119,7 +121,7 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
     );
   });
 
-  it('lets the second user create and read a private recipe, hidden from others', async () => {
+  step('lets the second user create and read a private recipe, hidden from others', async () => {
     const api = createClient({ baseUrl: stack.apiUrl, token: member.jwt });
     const created = await api.POST('/api/v1/recipes', {
       body: {
@@ -152,7 +154,7 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
     assert.equal(hidden.response.status, 404, 'a private recipe is visible to its owner only');
   });
 
-  it('lets the first user read the movie too (same org, same app)', async () => {
+  step('lets the first user read the movie too (same org, same app)', async () => {
     const api = createClient({ baseUrl: stack.apiUrl, token: founder.jwt, ...app });
     const read = await api.GET('/api/v1/movies/{extlId}', { params: { path: { extlId: movie.external_id } } });
     assert.equal(read.response.status, 200, JSON.stringify(read.error));
@@ -182,7 +184,7 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
     assert.match(again.stderr, /signed in as/, 'a known email signs in');
   });
 
-  it('makes `npm run -s genesis` exit 1 with a 409 message once genesis has run', async () => {
+  step('makes `npm run -s genesis` exit 1 with a 409 message once genesis has run', async () => {
     const result = await runNpm(['run', '-s', 'genesis', '--', '--token', founder.jwt, '--api', stack.apiUrl, '--exports'], {});
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /genesis has already been run on this database \(409\)/);

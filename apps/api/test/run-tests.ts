@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { createPgDb } from '../src/platform/db/pg-db.js';
 import { migrateUp } from '../src/platform/db/migrator.js';
 import { databaseUrl, runAdminSql } from './harness/database.js';
+import { postgresRequired } from './harness/fixtures.js';
 import { findPostgresBinaries, startPostgres, type PgCluster } from './harness/postgres.js';
 
 const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -101,6 +102,10 @@ async function main(): Promise<number> {
       env.CHOMPARDO_TEST_TEMPLATE_DB = templateDb;
       env.CHOMPARDO_TEST_PG_PORT = String(cluster.port);
       env.CHOMPARDO_TEST_PG_BIN = bin;
+    } else if (postgresRequired()) {
+      // In CI the PGlite fallback would skip every suite that needs a server: fail instead.
+      console.error('no PostgreSQL binaries found and CI is set: refusing to run on PGlite (install PostgreSQL or set PG_BIN)');
+      return 1;
     } else {
       console.log('no PostgreSQL binaries found (set PG_BIN to use some): tests run on PGlite');
       for (const name of ['CHOMPARDO_TEST_PG_ADMIN_URL', 'CHOMPARDO_TEST_TEMPLATE_DB', 'CHOMPARDO_TEST_PG_PORT', 'CHOMPARDO_TEST_PG_BIN']) {

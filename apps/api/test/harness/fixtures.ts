@@ -38,3 +38,23 @@ export function recipeBody(overrides: Record<string, unknown> = {}): recipeWire[
     ...overrides,
   } as recipeWire['schemas']['RecipeInput'];
 }
+
+/**
+ * True when this run must have a real PostgreSQL: in CI (`CI` set to anything but `false`/`0`),
+ * where a suite that skips for want of one would pass while testing nothing.
+ */
+export function postgresRequired(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = env.CI?.trim().toLowerCase();
+  return ci !== undefined && ci !== '' && ci !== 'false' && ci !== '0';
+}
+
+/**
+ * The `skip` option of a suite that needs the test PostgreSQL (`describe(name, { skip: … })`):
+ * false when the runner started one; otherwise the reason to skip, or — in CI — an error, so the
+ * file fails instead of passing empty.
+ */
+export function skipWithoutPostgres(env: NodeJS.ProcessEnv = process.env): false | string {
+  if (env.CHOMPARDO_TEST_PG_ADMIN_URL) return false;
+  if (postgresRequired(env)) throw new Error('CI=true but no test PostgreSQL: these tests would be skipped (install PostgreSQL or set PG_BIN)');
+  return 'needs the test PostgreSQL';
+}

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKeys } from '../harness/iam.js';
+import { postgresRequired } from '../harness/fixtures.js';
 
 /**
  * Genesis through HTTP (CONTRACT §4, §6, §7): the one-time bootstrap, its 409 afterwards (also
@@ -193,6 +194,7 @@ describe('genesis', () => {
 
   it('stores no plaintext key or secret: absent from a data-only dump, key ids present', async (ctx) => {
     if (t.database.url === undefined) {
+      assert.ok(!postgresRequired(), 'CI needs the test PostgreSQL to pg_dump');
       ctx.skip('PGlite fallback: no server to pg_dump');
       return;
     }
@@ -204,6 +206,7 @@ describe('genesis', () => {
 
   it('stores no plaintext key of a create made with an Idempotency-Key either', async (ctx) => {
     if (t.database.url === undefined) {
+      assert.ok(!postgresRequired(), 'CI needs the test PostgreSQL to pg_dump');
       ctx.skip('PGlite fallback: no server to pg_dump');
       return;
     }

@@ -1,13 +1,21 @@
 import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
-import { generateApiKey } from '../domain/api-key.js';
+import { defaultKeyDeactivation, generateApiKey, parseDeactivationDate } from '../domain/api-key.js';
 import { appDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { Actor, ApiKeyInfo, App, AppKeys } from '../domain/iam.js';
+import { requiredName, type Actor, type ApiKeyInfo, type App, type AppKeys } from '../domain/iam.js';
 import { isPrincipal, type ActorResolver, type Caller } from './caller.js';
-import { defaultKeyDeactivation, parseDeactivationDate, requiredName, type AppInput } from './input.js';
 
-export type { AppInput } from './input.js';
+/**
+ * The fields of a new app as a client sent them (not yet validated; the transport maps the wire
+ * body to it). Validation errors name the wire fields (`api_key_deactivation_date`).
+ */
+export interface AppInput {
+  name: string;
+  description?: string;
+  oauth2ClientId?: string;
+  apiKeyDeactivationDate?: string;
+}
 
 /**
  * The OAuth2 client id to bind, if any. Tokens whose `azp` names it are treated as calls of that

@@ -1,6 +1,6 @@
 import type { AuthenticatedCaller } from '../../../platform/auth/authenticated.js';
 import { AppError } from '../../../platform/errors/app-error.js';
-import type { Actor, Route } from '../domain/iam.js';
+import type { Actor } from '../domain/iam.js';
 
 /** The authenticated caller of an app-authenticated operation. */
 export type Caller = AuthenticatedCaller;
@@ -16,10 +16,4 @@ export function isPrincipal(caller: Caller): boolean {
 /** Platform-wide definitions (permissions, roles) are written only through a Principal-org app. */
 export function requirePrincipal(caller: Caller): void {
   if (!isPrincipal(caller)) throw new AppError('forbidden', 'only apps of the Principal org may change platform-wide definitions');
-}
-
-/** The RBAC routes of the API (from the bundled spec), to check what permissions may name. */
-export interface RbacRoutes {
-  has(route: Route): boolean;
-  all(): Route[];
 }

@@ -2,7 +2,7 @@ import type { AuthUser } from '../../../platform/auth/ports.js';
 import { AppError, invalidField, notFound } from '../../../platform/errors/app-error.js';
 import type { IamRepository, IamStore } from '../domain/iam.repo.js';
 import { routeKey, type Actor, type Operation, type OrgKind, type Route } from '../domain/iam.js';
-import type { RbacRoutes } from './caller.js';
+import type { RbacRoutes } from './rbac.service.js';
 import { createOrgWithApp, type CreatedOrgWithApp } from './org-with-app.js';
 import { profileOf } from './user.service.js';
 

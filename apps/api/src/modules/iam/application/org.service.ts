@@ -2,10 +2,11 @@ import { preconditionFailed, type ExpectedVersion } from '../../../platform/erro
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { orgDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import type { App, Member, Org } from '../domain/iam.js';
+import { requiredName, type App, type Member, type Org } from '../domain/iam.js';
 import { createOrgWithApp } from './org-with-app.js';
 import { isPrincipal, requirePrincipal, type ActorResolver, type Caller } from './caller.js';
-import { defaultKeyDeactivation, parseDeactivationDate, requiredName, type AppInput } from './input.js';
+import type { AppInput } from './app.service.js';
+import { defaultKeyDeactivation, parseDeactivationDate } from '../domain/api-key.js';
 
 /** An org with, on creation, its first app and that app's plaintext key. */
 export interface OrgWithApp {

@@ -2,7 +2,13 @@ import { preconditionFailed, type ExpectedVersion } from '../../../platform/erro
 import { invalidField, notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
 import { routeKey, type Operation, type Permission, type Role, type Route } from '../domain/iam.js';
-import { requirePrincipal, type ActorResolver, type Caller, type RbacRoutes } from './caller.js';
+import { requirePrincipal, type ActorResolver, type Caller } from './caller.js';
+
+/** The RBAC routes of the API (from the bundled spec), to check what permissions may name. */
+export interface RbacRoutes {
+  has(route: Route): boolean;
+  all(): Route[];
+}
 
 /**
  * Permissions and roles: platform-wide definitions. Anyone with the RBAC permission may read

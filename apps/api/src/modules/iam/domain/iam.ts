@@ -1,3 +1,5 @@
+import { AppError } from '../../../platform/errors/app-error.js';
+
 /**
  * The identity-and-access domain (diygoapi's model): users (identified by token issuer +
  * subject), orgs, apps with API keys, permissions (route template + method), roles holding
@@ -160,4 +162,11 @@ export interface Member {
  */
 export function routeKey(route: { operation: string; resource: string }): string {
   return `${route.operation} ${route.resource}`;
+}
+
+/** A trimmed non-blank name, else `<param> is required`. */
+export function requiredName(value: string, param: string): string {
+  const trimmed = value.trim();
+  if (!trimmed) throw new AppError('input_validation_error', `${param} is required`, { param });
+  return trimmed;
 }

@@ -1,6 +1,6 @@
 import type { App, Audit, Member, Org, Permission, Role, User } from '../domain/iam.js';
 import type { GenesisOrg, GenesisRequest, GenesisResult } from '../application/genesis.service.js';
-import type { AppInput } from '../application/input.js';
+import type { AppInput } from '../application/app.service.js';
 import type { components } from './openapi.gen.js';
 
 type Schemas = components['schemas'];
