@@ -9,7 +9,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { startStack, type Stack } from './harness.js';
 
 /**
- * The API reference page (`GET /docs`, CONTRACT §6) in a real browser: Debian's Chromium, driven
+ * The API reference page (`GET /docs`, the OpenAPI spec) in a real browser: Debian's Chromium, driven
  * headless by playwright-core, opens the built API's /docs and must render every operation of
  * every module from /openapi.json, load everything from the API itself (no CDN: works offline),
  * and see no failed request and no page error.

@@ -1,5 +1,5 @@
 /**
- * dependency-cruiser rules for apps/api (STYLE.md "Rules a tool checks"). Run from apps/api by
+ * dependency-cruiser rules for apps/api (docs/code-shape.md). Run from apps/api by
  * `npm run lint` as `depcruise --config .dependency-cruiser.cjs src`, so every path below is
  * relative to apps/api. `$1` in a `to` pattern is the module name captured by the `from` pattern:
  * that is how a rule says "inside the same module".

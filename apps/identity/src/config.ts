@@ -109,7 +109,7 @@ export class ConfigError extends Error {
  */
 export const devDefaultSecret = 'chompardo-identity-DEV-ONLY-insecure-secret-change-me';
 
-/** Issuer and audience the API expects by default (CONTRACT §2). */
+/** Issuer and audience the API expects by default (README "Configuration"). */
 export const defaultIssuer = 'http://127.0.0.1:4001';
 
 const durationUnits: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };

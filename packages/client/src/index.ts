@@ -19,7 +19,7 @@ export type TokenSource = string | (() => string | undefined | Promise<string | 
 export interface ChompardoClientOptions {
   /** Base URL of the API without a trailing path, e.g. `http://127.0.0.1:4000`. */
   baseUrl: string;
-  /** The user's JWT, sent as `Authorization: Bearer <token>` (CONTRACT §4). */
+  /** The user's JWT, sent as `Authorization: Bearer <token>` (docs/auth.md). */
   token?: TokenSource;
   /** The calling app's external id, sent as `X-APP-ID` (only together with {@link apiKey}). */
   appId?: string;

@@ -1,5 +1,5 @@
 /**
- * The standalone migration command (CONTRACT §1, §9):
+ * The standalone migration command (README "Commands", docs/database.md):
  *
  *   npm run migrate -- up|down|status [--module NAME] [--steps N] [config flags…]
  *

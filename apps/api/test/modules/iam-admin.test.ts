@@ -6,7 +6,7 @@ import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKey
 import { movieBody } from '../harness/fixtures.js';
 
 /**
- * The iam administration endpoints through HTTP (CONTRACT §3, §5, §6, §8): orgs, members and
+ * The iam administration endpoints through HTTP (docs/conventions.md, docs/auth.md, the OpenAPI spec, README "Operations"): orgs, members and
  * grants, apps and keys, permissions and roles, self-registration and the logger, with tenancy
  * (a non-Principal app never sees another org: 404) checked on every org-scoped route.
  */
@@ -156,7 +156,7 @@ describe('orgs', () => {
     assert.equal(tooMany.body.error.param, 'limit');
   });
 
-  it('CONTRACT §3: every list is {items, next_cursor} and pages with ?limit (permissions, roles, members)', async () => {
+  it('docs/conventions.md: every list is {items, next_cursor} and pages with ?limit (permissions, roles, members)', async () => {
     // The user-initiated org has two members: the genesis admin and a self-registered user.
     const extra = await t.identity.mintToken({ sub: unique('member') });
     const reg = await t.request('POST', '/api/v1/users', { token: extra, headers: appHeaders(g.userInitiated.appId, g.userInitiated.apiKey) });
@@ -173,7 +173,7 @@ describe('orgs', () => {
     }
   });
 
-  it('CONTRACT §3: single org/app/role resources carry an ETag and PUT honours If-Match (412)', async () => {
+  it('docs/conventions.md: single org/app/role resources carry an ETag and PUT honours If-Match (412)', async () => {
     const created = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: unique('Etag org'), app: { name: 'Etag app' } } });
     const org = await t.request('GET', `/api/v1/orgs/${created.body.external_id}`, admin());
     assert.ok(org.headers.get('etag'), 'GET /orgs/{extlId} has an ETag');

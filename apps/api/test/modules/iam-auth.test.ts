@@ -6,8 +6,8 @@ import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKey
 import { movieBody } from '../harness/fixtures.js';
 
 /**
- * App authentication and RBAC decisions through HTTP (CONTRACT §3 order of checks, §4 Apps,
- * §5): every failure of app credentials is a bare 401 with the challenge, every missing
+ * App authentication and RBAC decisions through HTTP (docs/conventions.md "The order of checks", docs/auth.md "Apps: API keys"
+ * and "Authorization"): every failure of app credentials is a bare 401 with the challenge, every missing
  * permission a bare 403, and 401 always comes before 403.
  */
 

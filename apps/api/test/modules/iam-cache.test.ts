@@ -13,7 +13,7 @@ import { skipWithoutPostgres } from '../harness/fixtures.js';
 import { createTenant, pollForStatus, principalHeaders, runGenesis, type GenesisKeys, type Tenant } from '../harness/iam.js';
 
 /**
- * RBAC and key changes take effect on every instance within 1 s (CONTRACT §5, §4): two API
+ * RBAC and key changes take effect on every instance within 1 s (docs/auth.md): two API
  * instances share one database; changes are made through instance A while instance B, whose
  * caches are warm, is polled (every 25 ms, 1 s deadline) until it reflects them.
  */

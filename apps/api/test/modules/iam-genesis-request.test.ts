@@ -7,7 +7,7 @@ import { bundledSpec } from '../../src/generated/openapi-spec.gen.js';
 import { readOperations, type OpenApiDocument } from '../../src/platform/http/spec.js';
 
 /**
- * The default genesis request (config/genesis/request.json, CONTRACT §7) must follow the bundled
+ * The default genesis request (config/genesis/request.json, docs/auth.md "Authorization") must follow the bundled
  * spec: every RBAC route has exactly one permission, `sysAdmin` holds all of them and
  * `movieAdmin` exactly the movie routes. Adding an RBAC route without updating the file fails here.
  */

@@ -10,7 +10,7 @@ import { appHeaders, createTenant, principalHeaders, runGenesis, type GenesisKey
 import { postgresRequired } from '../harness/fixtures.js';
 
 /**
- * Genesis through HTTP (CONTRACT §4, §6, §7): the one-time bootstrap, its 409 afterwards (also
+ * Genesis through HTTP (docs/auth.md, the OpenAPI spec): the one-time bootstrap, its 409 afterwards (also
  * under concurrency), the key-free read-back and that keys are never stored in plaintext.
  */
 

@@ -5,7 +5,7 @@ import { createTenant, type Tenant } from '../harness/iam.js';
 import { movieBody } from '../harness/fixtures.js';
 
 /**
- * The movie endpoints through HTTP (CONTRACT §3, §5, §6): JWT + app credentials + RBAC, the
+ * The movie endpoints through HTTP (docs/conventions.md, docs/auth.md, the OpenAPI spec): JWT + app credentials + RBAC, the
  * tenant is the calling app's org. Every response is also checked against the bundled spec by
  * the harness.
  */

@@ -4,7 +4,7 @@ import { moduleMigrations } from '../../src/migrations.js';
 import type { Queryable } from '../../src/platform/db/db.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 
-/** One way the catalog breaks the module rules (STYLE.md "Rules a tool checks", CONTRACT §9). */
+/** One way the catalog breaks the module rules (docs/code-shape.md, docs/database.md). */
 interface CatalogProblem {
   kind: 'cross-schema-foreign-key' | 'table-outside-module-schemas' | 'table-without-primary-key';
   /** `schema.table` the problem is about (the referencing table for a foreign key). */

@@ -5,7 +5,7 @@ import { quoteIdent } from './sql-ident.js';
 import { findTransactionControl } from './transaction-control.js';
 
 /**
- * Where one module's migrations live (CONTRACT §9). `directory` (absolute) holds
+ * Where one module's migrations live (docs/database.md). `directory` (absolute) holds
  * `NNNN_name.up.sql` and optionally `NNNN_name.down.sql`, applied in order of NNNN. The
  * migrator creates `schema` and `<schema>.schema_version` itself before the first migration, so a
  * migration that creates its schema must say `CREATE SCHEMA IF NOT EXISTS`. Scripts run inside

@@ -1,5 +1,5 @@
 /**
- * The closed set of error kinds of the contract (CONTRACT §3). Domain and application code throw
+ * The closed set of error kinds of the contract (docs/conventions.md). Domain and application code throw
  * {@link AppError} with one of these; only the HTTP error handler knows their statuses.
  * `unauthenticated` (401) and `forbidden` (403) answer with an empty body.
  */

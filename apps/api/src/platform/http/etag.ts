@@ -1,5 +1,5 @@
 /**
- * Entity tags for optimistic concurrency (CONTRACT §3): resources carry a version number; the
+ * Entity tags for optimistic concurrency (docs/conventions.md): resources carry a version number; the
  * ETag is its strong form `"<version>"`, and `If-Match` is parsed back into the versions it
  * accepts. Weak tags never match (RFC 9110 uses strong comparison for If-Match).
  */

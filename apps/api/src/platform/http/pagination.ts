@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 
 /**
- * Opaque keyset cursors (CONTRACT §3 Lists). A cursor carries the sort key of the last item of a
+ * Opaque keyset cursors (docs/conventions.md). A cursor carries the sort key of the last item of a
  * page as base64url JSON; clients must treat it as opaque. Tampered or foreign cursors → 400.
  */
 

@@ -78,7 +78,7 @@ export function createLogger(settings: LoggerSettings): Logger {
 }
 
 /**
- * Runtime logger state behind the logger endpoint (CONTRACT §8): the global level (applied to
+ * Runtime logger state behind the logger endpoint (README "Operations"): the global level (applied to
  * the root logger, which pino 10 propagates to every request's child logger), the minimum level
  * it may never go below, and whether error stacks are logged.
  */

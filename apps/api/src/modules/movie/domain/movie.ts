@@ -50,7 +50,7 @@ export interface MovieInput {
   writer: string;
 }
 
-/** Limits of the movie fields (CONTRACT §6), shared by the validation and the list filters. */
+/** Limits of the movie fields (the OpenAPI spec), shared by the validation and the list filters. */
 export const movieLimits = {
   title: 1000,
   rated: 10,
@@ -141,7 +141,7 @@ export function parseReleaseDate(value: string): string {
 }
 
 /**
- * Validates and normalises a client's movie (CONTRACT §6), checking the fields in diygoapi's
+ * Validates and normalises a client's movie (the OpenAPI spec), checking the fields in diygoapi's
  * order (title, rated, release_date, run_time, director, writer) and stopping at the first
  * fault: strings trimmed, blank = missing (`<field> is required`), lengths in code points
  * (title, director, writer ≤ 1000; rated ≤ 10), run_time an integer 1–10000, release_date per

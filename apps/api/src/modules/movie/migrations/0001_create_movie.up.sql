@@ -1,7 +1,7 @@
 CREATE SCHEMA IF NOT EXISTS movie;
 
 -- One row per movie of an org (the tenant). org_id is iam.org's internal id, deliberately without a
--- foreign key: iam is another module's schema (CONTRACT §9). Titles are not unique (as in diygoapi).
+-- foreign key: iam is another module's schema (docs/database.md). Titles are not unique (as in diygoapi).
 -- The audit columns copy the app's external id and the user's names at write time, so history
 -- survives renamed or deleted apps and users.
 CREATE TABLE movie.movie (

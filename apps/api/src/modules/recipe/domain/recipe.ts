@@ -10,7 +10,7 @@ export interface Ingredient {
   unit?: string;
 }
 
-/** The owner of a recipe: the token's issuer and subject (CONTRACT §6). */
+/** The owner of a recipe: the token's issuer and subject (the OpenAPI spec). */
 export interface RecipeOwner {
   issuer: string;
   subject: string;

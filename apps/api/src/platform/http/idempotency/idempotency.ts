@@ -15,7 +15,7 @@ export const platformMigrations: MigrationSource = {
 /** Headers of a stored response that a replay repeats. */
 const replayedHeaders = ['Location', 'ETag', 'Content-Type'];
 
-/** Who asks, for what: the scope of an Idempotency-Key (CONTRACT §3: app + user + route). */
+/** Who asks, for what: the scope of an Idempotency-Key (docs/conventions.md: app + user + route). */
 export interface IdempotencyScope {
   appId: string | undefined;
   user: string | undefined;
@@ -43,7 +43,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * Idempotent POSTs (CONTRACT §3). For a request carrying `Idempotency-Key`, in ONE transaction
+ * Idempotent POSTs (docs/conventions.md). For a request carrying `Idempotency-Key`, in ONE transaction
  * (ambient: the module's writes join it, see db/db-handle.ts):
  * 1. a transaction-scoped advisory lock on the scope — not available → 409 (the first request is
  *    still running);
