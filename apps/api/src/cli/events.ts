@@ -14,13 +14,11 @@
  * server (DATABASE_URL, or the embedded PGlite under DATA_DIR, which must not be open in a running API).
  * Exit codes: 0 done, 1 failure (no such dead delivery, database in use or unreachable), 2 bad usage.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../platform/config/index.js';
-import { createDb, EmbeddedDatabaseInUseError, readLiveLock, sqlStateOf } from '../platform/db/index.js';
 import { OutboxAdmin, type DeadDelivery } from '../platform/events/outbox-admin.js';
-import { createLogger, type Logger } from '../platform/logging/logger.js';
-import { splitCommandLine } from './command-line.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { CommandLineSpec } from './command-line.js';
+import { CommandError, exitWith, runOperatorCommand } from './operator-command.js';
 
 const usage = `usage:
   npm run events -- list-dead [--subscriber NAME] [--json]
@@ -31,21 +29,11 @@ plus the server's configuration flags (--db-url, --data-dir, --config-file, …)
 const commands = ['list-dead', 'replay', 'discard'] as const;
 type Command = (typeof commands)[number];
 
-const commandLine = {
+const commandLine: CommandLineSpec = {
   valueFlags: new Set(['--subscriber']),
   booleanFlags: new Set(['--json', '--help', '-h']),
   commands: new Set<string>(commands),
 };
-
-/** A problem reported to the operator: a message and the exit code. */
-class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2,
-  ) {
-    super(message);
-  }
-}
 
 interface CommandOptions {
   command: Command;
@@ -139,71 +127,19 @@ async function run(options: CommandOptions, admin: OutboxAdmin, logger: Logger):
   );
 }
 
-async function main(): Promise<number> {
-  const { commandArgs, configArgs } = splitCommandLine(process.argv.slice(2), commandLine);
-  let options;
-  let config;
-  try {
-    options = parseCommand(commandArgs);
-    if (options === 'help') {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    // npm runs workspace scripts in apps/api: resolve ./config and ./.data from where the user typed the command.
-    config = loadConfig({ argv: configArgs, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd() });
-  } catch (error) {
-    if (error instanceof CommandError) {
-      process.stderr.write(`events: ${error.message}\n${usage}\n`);
-      return error.exitCode;
-    }
-    if (error instanceof ConfigError) {
-      process.stderr.write(`events: configuration error: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-
-  const logger = createLogger({ level: config.log.level, destination: process.stderr });
-  let db;
-  try {
-    db = await createDb(config);
-  } catch (error) {
-    if (error instanceof EmbeddedDatabaseInUseError) {
-      const stack = readLiveLock(path.join(config.dataDir, 'npm-start.json'));
-      const message = stack
-        ? `npm start (pid ${stack.pid}, API ${String(stack.api_url)}) is running on ${config.dataDir}, and its API has the embedded database open; ` +
-          'PGlite can be opened by one process at a time. Stop npm start first (Ctrl-C in its terminal), run this command, then npm start again ' +
-          '(a replayed delivery is delivered when the API starts). On a PostgreSQL server (DATABASE_URL) the API and this command run at the same time.'
-        : error.message;
-      process.stderr.write(`events: ${message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  try {
-    await run(options, new OutboxAdmin(db), logger);
-    return 0;
-  } catch (error) {
-    if (error instanceof CommandError) {
-      process.stderr.write(`events: ${error.message}\n`);
-      return error.exitCode;
-    }
-    if (sqlStateOf(error) === '42P01' || sqlStateOf(error) === '3F000') {
-      process.stderr.write('events: the database has no outbox tables yet: run `npm run migrate -- up` (or start the API once) first\n');
-      return 1;
-    }
-    throw error;
-  } finally {
-    await db.close();
-  }
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`events: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
+exitWith(
+  'events',
+  () =>
+    runOperatorCommand(
+      {
+        name: 'events',
+        usage,
+        commandLine,
+        parse: parseCommand,
+        tables: 'outbox tables',
+        afterRestart: ' (a replayed delivery is delivered when the API starts)',
+        run: (options, db, logger) => run(options, new OutboxAdmin(db), logger),
+      },
+      process.argv.slice(2),
+    ),
 );

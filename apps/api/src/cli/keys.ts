@@ -20,14 +20,12 @@
  * Exit codes: 0 done, 1 failure (unknown app or key, database in use or unreachable), 2 bad usage.
  */
 import { hostname, userInfo } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createIamOperatorKeys, operatorIssuer, type AppKeys, type AuditParty, type IamOperatorKeys, type Operator } from '../modules/iam/index.js';
-import { ConfigError, loadConfig } from '../platform/config/index.js';
-import { createDb, EmbeddedDatabaseInUseError, readLiveLock, sqlStateOf } from '../platform/db/index.js';
 import { AppError } from '../platform/errors/app-error.js';
-import { createLogger, type Logger } from '../platform/logging/logger.js';
-import { splitCommandLine } from './command-line.js';
+import type { Logger } from '../platform/logging/logger.js';
+import type { CommandLineSpec } from './command-line.js';
+import { CommandError, exitWith, runOperatorCommand } from './operator-command.js';
 
 const usage = `usage:
   npm run keys -- create --app APP_ID [--deactivation-date YYYY-MM-DD|RFC3339] [--operator NAME] [--json]
@@ -35,21 +33,11 @@ const usage = `usage:
   npm run keys -- revoke --app APP_ID --key KEY_ID [--operator NAME]
 plus the server's configuration flags (--db-url, --data-dir, --config-file, --target, …)`;
 
-const commandLine = {
+const commandLine: CommandLineSpec = {
   valueFlags: new Set(['--app', '--key', '--deactivation-date', '--operator']),
   booleanFlags: new Set(['--json', '--all', '--help', '-h']),
   commands: new Set(['create', 'list', 'revoke']),
 };
-
-/** A problem reported to the operator: a message and the exit code. */
-class CommandError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2,
-  ) {
-    super(message);
-  }
-}
 
 interface CommandOptions {
   command: 'create' | 'list' | 'revoke';
@@ -223,75 +211,19 @@ function describeAppError(error: AppError, options: CommandOptions): CommandErro
   return new CommandError(error.message, 1);
 }
 
-async function main(): Promise<number> {
-  const { commandArgs, configArgs } = splitCommandLine(process.argv.slice(2), commandLine);
-  let options;
-  let config;
-  try {
-    options = parseCommand(commandArgs);
-    if (options === 'help') {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    // npm runs workspace scripts in apps/api: resolve ./config and ./.data from where the user typed the command.
-    config = loadConfig({ argv: configArgs, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd() });
-  } catch (error) {
-    if (error instanceof CommandError) {
-      process.stderr.write(`keys: ${error.message}\n${usage}\n`);
-      return error.exitCode;
-    }
-    if (error instanceof ConfigError) {
-      process.stderr.write(`keys: configuration error: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-
-  const logger = createLogger({ level: config.log.level, destination: process.stderr });
-  let db;
-  try {
-    db = await createDb(config);
-  } catch (error) {
-    if (error instanceof EmbeddedDatabaseInUseError) {
-      // The usual case: the developer stack is running on this data directory.
-      const stack = readLiveLock(path.join(config.dataDir, 'npm-start.json'));
-      const message = stack
-        ? `npm start (pid ${stack.pid}, API ${String(stack.api_url)}) is running on ${config.dataDir}, and its API has the embedded database open; ` +
-          'PGlite can be opened by one process at a time. Stop npm start first (Ctrl-C in its terminal), run this command, then npm start again. ' +
-          '(On a PostgreSQL server, DATABASE_URL, the API and this command can run at the same time.)'
-        : error.message;
-      process.stderr.write(`keys: ${message}\n`);
-      return 1;
-    }
-    throw error;
-  }
-  try {
-    await run(options, createIamOperatorKeys(db), logger);
-    return 0;
-  } catch (error) {
-    // Before the AppError branch: the typed-query runtime maps a missing table to internal_error,
-    // keeping the driver's error (and its SQLSTATE) as the cause.
-    if (sqlStateOf(error) === '42P01' || sqlStateOf(error) === '3F000') {
-      process.stderr.write('keys: the database has no iam tables yet: run `npm run migrate -- up` (or start the API once) first\n');
-      return 1;
-    }
-    if (error instanceof AppError) {
-      const problem = describeAppError(error, options);
-      process.stderr.write(`keys: ${problem.message}\n`);
-      return problem.exitCode;
-    }
-    throw error;
-  } finally {
-    await db.close();
-  }
-}
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`keys: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
+exitWith(
+  'keys',
+  () =>
+    runOperatorCommand(
+      {
+        name: 'keys',
+        usage,
+        commandLine,
+        parse: parseCommand,
+        tables: 'iam tables',
+        run: (options, db, logger) => run(options, createIamOperatorKeys(db), logger),
+        describeFailure: (error, options) => (error instanceof AppError ? describeAppError(error, options) : undefined),
+      },
+      process.argv.slice(2),
+    ),
 );

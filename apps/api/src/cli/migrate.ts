@@ -10,6 +10,7 @@
  */
 import { moduleMigrations } from '../migrations.js';
 import { parseMigrateArgs } from './migrate-args.js';
+import { exitWith } from './operator-command.js';
 import { ConfigError, loadConfig } from '../platform/config/index.js';
 import { createDb, EmbeddedDatabaseInUseError } from '../platform/db/index.js';
 import { runMigrateCommand } from '../platform/db/migrator.js';
@@ -50,12 +51,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`migrate: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+exitWith('migrate', main);

@@ -1,10 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { findPostgresBinaries } from './postgres.js';
+import { findPostgresBinaries, freePort, serverIdentity } from './postgres.js';
 
 /**
  * A pg_auto_failover formation on loopback (docs/scaling.md, "Failover"): a monitor and two
@@ -57,26 +56,6 @@ export function formationUnavailable(): string | false {
   return false;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function postgresIdentity(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  return {
-    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
-    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
-  };
-}
-
 function tail(file: string, lines = 25): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
@@ -126,7 +105,7 @@ async function queryOnce<R extends pg.QueryResultRow>(url: string, sql: string):
 export async function startFormation(): Promise<Formation> {
   const bin = findPostgresBinaries();
   if (!bin) throw new Error('no PostgreSQL binaries found');
-  const identity = postgresIdentity();
+  const identity = serverIdentity();
   const root = mkdtempSync(path.join(os.tmpdir(), 'chompardo-paf-'));
   if (identity) chownSync(root, identity.uid, identity.gid);
   const env = {

@@ -57,7 +57,7 @@ export function findPostgresBinaries(): string | undefined {
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -70,7 +70,7 @@ async function freePort(): Promise<number> {
 }
 
 /** uid/gid to run PostgreSQL as: `postgres` when we are root (initdb refuses root), else ourselves. */
-function serverIdentity(): { uid: number; gid: number } | undefined {
+export function serverIdentity(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());

@@ -1,0 +1,114 @@
+/**
+ * What the operator commands that work on the API's database (`npm run keys`, `npm run events`)
+ * share: their command line split from the configuration flags, the server's configuration, the
+ * database opened as the server would (with the embedded database's one-process rule explained),
+ * a clear message for a database not migrated yet, and exit codes (0 done, 1 failed, 2 usage or
+ * configuration).
+ */
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from '../platform/config/index.js';
+import { createDb, EmbeddedDatabaseInUseError, readLiveLock, sqlStateOf, type Db } from '../platform/db/index.js';
+import { createLogger, type Logger } from '../platform/logging/logger.js';
+import { splitCommandLine, type CommandLineSpec } from './command-line.js';
+
+/** A problem reported to the operator: a message and the exit code. */
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
+    super(message);
+  }
+}
+
+/** One operator command. */
+export interface OperatorCommand<Options> {
+  /** Its name in messages (`keys`). */
+  name: string;
+  usage: string;
+  commandLine: CommandLineSpec;
+  /** The command's own arguments → its options; throws CommandError on bad usage. */
+  parse(args: string[]): Options | 'help';
+  /** The tables it needs, for the "migrate first" message (`iam tables`). */
+  tables: string;
+  /** Said after "then npm start again" when npm start holds the embedded database. */
+  afterRestart?: string;
+  run(options: Options, db: Db, logger: Logger, config: Config): Promise<void>;
+  /** The operator's message for a failure of `run` this command knows; undefined = rethrow. */
+  describeFailure?(error: unknown, options: Options): CommandError | undefined;
+}
+
+/** Runs `command` with the process's arguments; resolves to the exit code. */
+export async function runOperatorCommand<Options>(command: OperatorCommand<Options>, argv: readonly string[]): Promise<number> {
+  const say = (message: string) => process.stderr.write(`${command.name}: ${message}\n`);
+  const { commandArgs, configArgs } = splitCommandLine(argv, command.commandLine);
+  let options: Options;
+  let config: Config;
+  try {
+    const parsed = command.parse(commandArgs);
+    if (parsed === 'help') {
+      process.stdout.write(`${command.usage}\n`);
+      return 0;
+    }
+    options = parsed;
+    // npm runs workspace scripts in apps/api: resolve ./config and ./.data from where the user typed the command.
+    config = loadConfig({ argv: configArgs, env: process.env, cwd: process.env.INIT_CWD ?? process.cwd() });
+  } catch (error) {
+    if (error instanceof CommandError) {
+      say(`${error.message}\n${command.usage}`);
+      return error.exitCode;
+    }
+    if (error instanceof ConfigError) {
+      say(`configuration error: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const logger = createLogger({ level: config.log.level, destination: process.stderr });
+  let db: Db;
+  try {
+    db = await createDb(config);
+  } catch (error) {
+    if (!(error instanceof EmbeddedDatabaseInUseError)) throw error;
+    // The usual case: the developer stack is running on this data directory.
+    const stack = readLiveLock(path.join(config.dataDir, 'npm-start.json'));
+    say(
+      stack
+        ? `npm start (pid ${stack.pid}, API ${String(stack.api_url)}) is running on ${config.dataDir}, and its API has the embedded database open; ` +
+            `PGlite can be opened by one process at a time. Stop npm start first (Ctrl-C in its terminal), run this command, then npm start again${command.afterRestart ?? ''}. ` +
+            '(On a PostgreSQL server, DATABASE_URL, the API and this command can run at the same time.)'
+        : error.message,
+    );
+    return 1;
+  }
+  try {
+    await command.run(options, db, logger, config);
+    return 0;
+  } catch (error) {
+    // First: a database error mapped by the typed-query runtime keeps the driver's SQLSTATE as its cause.
+    if (sqlStateOf(error) === '42P01' || sqlStateOf(error) === '3F000') {
+      say(`the database has no ${command.tables} yet: run \`npm run migrate -- up\` (or start the API once) first`);
+      return 1;
+    }
+    const problem = error instanceof CommandError ? error : command.describeFailure?.(error, options);
+    if (problem === undefined) throw error;
+    say(problem.message);
+    return problem.exitCode;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Ends the process with what `main` resolves to; an unexpected failure prints its stack and exits 1. */
+export function exitWith(name: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
