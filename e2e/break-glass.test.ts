@@ -4,7 +4,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { claimsOf, fileBudgetMs, freePort, repoRoot, runCommand, signInWithJwt, signUpWithJwt, spawnNpmStart, userShellEnv, type NpmStart } from './harness.js';
+import {
+  claimsOf,
+  fileBudgetMs,
+  freePort,
+  repoRoot,
+  runCommand,
+  signInWithJwt,
+  signUpWithJwt,
+  spawnNpmStart,
+  userShellEnv,
+  type NpmStart,
+} from './harness.js';
 
 /**
  * The README's break-glass key recovery, verbatim, on the real `npm start` stack: after genesis
@@ -45,7 +56,10 @@ describe('break-glass key recovery (README, verbatim) on the npm start stack', {
     stack = spawnNpmStart(['--port', String(api), '--identity-port', String(identity), '--data-dir', dataDir], userShellEnv());
     await stack.waitForOutput(/Chompardo is running/, fileBudgetMs * 0.45);
     const founder = await signUpWithJwt(identityUrl, { email, password, name: 'Glass Breaker' });
-    const res = await fetch(`http://127.0.0.1:${api}/api/v1/genesis`, { method: 'POST', headers: { authorization: `Bearer ${founder.jwt}` } });
+    const res = await fetch(`http://127.0.0.1:${api}/api/v1/genesis`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${founder.jwt}` },
+    });
     const body = (await res.json()) as { userInitiated: { app: { external_id: string; api_keys: { key: string }[] } } };
     assert.equal(res.status, 201, JSON.stringify(body));
     genesis = { APP_ID: body.userInitiated.app.external_id, API_KEY: body.userInitiated.app.api_keys[0]!.key };
@@ -63,7 +77,11 @@ describe('break-glass key recovery (README, verbatim) on the npm start stack', {
   it('runs the README commands as written: the list shows the lost key by id, a new key is made, the lost one revoked', async () => {
     // The block as written, then one line that shows the variable it set.
     const script = `${breakGlassBlock()}\nprintf '\\nAPI_KEY=%s\\n' "$API_KEY"\n`;
-    const run = await runCommand('bash', ['-eo', 'pipefail', '-c', script], userShellEnv({ DATA_DIR: dataDir, APP_ID: genesis.APP_ID!, LOST_KEY_ID: lostKeyId }));
+    const run = await runCommand(
+      'bash',
+      ['-eo', 'pipefail', '-c', script],
+      userShellEnv({ DATA_DIR: dataDir, APP_ID: genesis.APP_ID!, LOST_KEY_ID: lostKeyId }),
+    );
     assert.equal(run.code, 0, `${run.stderr}\n${run.stdout}`);
     newKey = /^API_KEY=(\S*)$/m.exec(run.stdout)?.[1] ?? '';
     assert.match(newKey, /^chk_[A-Za-z0-9_-]{48}$/, run.stdout);
@@ -84,7 +102,8 @@ describe('break-glass key recovery (README, verbatim) on the npm start stack', {
 
     const { jwt } = await signInWithJwt(`http://127.0.0.1:${identity}`, { email, password });
     assert.equal(claimsOf(jwt).iss, identityUrl, 'the issuer of the first start');
-    const moviesWith = (key: string) => fetch(`${apiUrl}/api/v1/movies`, { headers: { authorization: `Bearer ${jwt}`, 'x-app-id': genesis.APP_ID!, 'x-api-key': key } });
+    const moviesWith = (key: string) =>
+      fetch(`${apiUrl}/api/v1/movies`, { headers: { authorization: `Bearer ${jwt}`, 'x-app-id': genesis.APP_ID!, 'x-api-key': key } });
     const withNew = await moviesWith(newKey);
     assert.equal(withNew.status, 200, `the genesis user, with the new key: ${await withNew.clone().text()}`);
     assert.equal((await moviesWith(genesis.API_KEY!)).status, 401, 'the lost key is refused');

@@ -107,7 +107,9 @@ describe('GET /docs in a real browser (headless Chromium)', { timeout: 180_000 }
     const requested: string[] = [];
     const failures: string[] = [];
     context.on('request', (request) => requested.push(request.url()));
-    context.on('requestfailed', (request) => failures.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`));
+    context.on('requestfailed', (request) =>
+      failures.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText ?? 'failed'}`),
+    );
     context.on('response', (response) => {
       if (response.status() >= 400) failures.push(`${response.request().method()} ${response.url()}: HTTP ${response.status()}`);
     });
@@ -172,6 +174,10 @@ describe('GET /docs in a real browser (headless Chromium)', { timeout: 180_000 }
     await browser?.close();
     browser = undefined;
     const status = await stack.stop();
-    assert.deepEqual(status, { api: { code: 0, signal: null, hung: false }, identity: { code: 0, signal: null, hung: false } }, `${stack.api.output()}\n${stack.identity.output()}`);
+    assert.deepEqual(
+      status,
+      { api: { code: 0, signal: null, hung: false }, identity: { code: 0, signal: null, hung: false } },
+      `${stack.api.output()}\n${stack.identity.output()}`,
+    );
   });
 });

@@ -13,7 +13,8 @@ import { assertBuilt, signUpWithJwt, startStack, type IdentityUser, type Stack }
 
 const run = randomBytes(3).toString('hex');
 
-async function call(stack: Stack, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- raw JSON
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON
+async function call(stack: Stack, method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -52,7 +53,11 @@ describe('two trusted issuers on built artifacts: the identity service and a sec
   });
 
   it('links the second provider user to the person of the identity service user, and both see one person', async () => {
-    founder = await signUpWithJwt(stack.identityUrl, { email: `fed-${run}@example.com`, password: 'e2e-password-Correct-Horse-1', name: 'Fed Founder' });
+    founder = await signUpWithJwt(stack.identityUrl, {
+      email: `fed-${run}@example.com`,
+      password: 'e2e-password-Correct-Horse-1',
+      name: 'Fed Founder',
+    });
     const genesis = await call(stack, 'POST', '/api/v1/genesis', founder.jwt, {});
     assert.equal(genesis.status, 201, JSON.stringify(genesis.body));
 

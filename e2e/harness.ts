@@ -133,7 +133,12 @@ function startService(name: string, entry: string, url: string, cwd: string, env
   const lines: string[] = [];
   const collect = (chunk: Buffer): void => {
     // The pipes must be drained or a chatty child blocks on a full pipe; keep only the tail.
-    lines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
     if (lines.length > outputLines) lines.splice(0, lines.length - outputLines);
   };
   child.stdout?.on('data', collect);
@@ -160,7 +165,9 @@ async function waitReady(service: ServiceProcess, url: string, timeoutMs: number
   let delay = 50;
   while (Date.now() < deadline) {
     if (hasExited(service.child)) {
-      throw new Error(`${service.name} exited (code ${service.child.exitCode}, signal ${service.child.signalCode}) before ready:\n${service.output()}`);
+      throw new Error(
+        `${service.name} exited (code ${service.child.exitCode}, signal ${service.child.signalCode}) before ready:\n${service.output()}`,
+      );
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -292,7 +299,11 @@ export interface IdentityUser {
   jwt: string;
 }
 
-async function identityCall(identityUrl: string, path: string, init: RequestInit): Promise<{ status: number; body: Record<string, unknown> }> {
+async function identityCall(
+  identityUrl: string,
+  path: string,
+  init: RequestInit,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers = new Headers(init.headers);
   // Node's fetch sends Fetch Metadata headers, on which Better Auth's CSRF check wants a trusted
   // Origin; the service's own URL is one (as in apps/identity/scripts/token.ts).
@@ -363,7 +374,12 @@ export async function signInWithJwt(identityUrl: string, user: { email: string; 
 export function userShellEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^(CHOMPARDO_|DATABASE_URL$|DB_|AUTH_|CONFIG_FILE$|TARGET$|HOST$|PORT$|IDENTITY_PORT$|DATA_DIR$|API_URL$|IDENTITY_URL$|LOG_LEVEL$|NODE_ENV$|NODE_TEST_CONTEXT$)/.test(key)) delete env[key];
+    if (
+      /^(CHOMPARDO_|DATABASE_URL$|DB_|AUTH_|CONFIG_FILE$|TARGET$|HOST$|PORT$|IDENTITY_PORT$|DATA_DIR$|API_URL$|IDENTITY_URL$|LOG_LEVEL$|NODE_ENV$|NODE_TEST_CONTEXT$)/.test(
+        key,
+      )
+    )
+      delete env[key];
   }
   return { ...env, ...extra };
 }
@@ -378,10 +394,15 @@ export interface CommandRun {
 /** Runs `command args…` in the repository root with `env`, killed after `timeoutMs`; never rejects. */
 export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = fileBudgetMs / 2): Promise<CommandRun> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd: repoRoot, env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      command,
+      args,
+      { cwd: repoRoot, env, timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -406,14 +427,21 @@ export interface NpmStart {
  * Should the test process die first, the group is killed.
  */
 export function spawnNpmStart(args: string[], env: NodeJS.ProcessEnv): NpmStart {
-  const child = spawn('npm', ['start', ...(args.length > 0 ? ['--', ...args] : [])], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['start', ...(args.length > 0 ? ['--', ...args] : [])], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let text = '';
   const collect = (chunk: Buffer): void => {
     text = (text + chunk.toString('utf8')).slice(-50_000);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const status = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const status = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const kill = (): void => {
     if (child.pid !== undefined && !hasExited(child)) {
       try {
@@ -441,7 +469,8 @@ export function spawnNpmStart(args: string[], env: NodeJS.ProcessEnv): NpmStart 
       const deadline = Date.now() + timeoutMs;
       // Polling the collected output with a deadline, not sleeping in place of synchronisation.
       while (!pattern.test(text)) {
-        if (hasExited(child)) throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${text}`);
+        if (hasExited(child))
+          throw new Error(`npm start exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${text}`);
         if (Date.now() > deadline) throw new Error(`npm start did not print ${pattern} within ${timeoutMs} ms:\n${text}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }

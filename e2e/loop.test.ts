@@ -19,10 +19,15 @@ type Recipe = components['schemas']['Recipe'];
 /** Runs an npm script from the repository root like a user would; never rejects. */
 function runNpm(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('npm', args, { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 60_000, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      'npm',
+      args,
+      { cwd: repoRoot, env: { ...process.env, ...env }, timeout: 60_000, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -168,7 +173,9 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
 
   it('prints a JWT the API accepts with `npm run -s token`', async () => {
     const email = `cli-${run}@example.com`;
-    const result = await runNpm(['run', '-s', 'token', '--', '--email', email, '--password', password], { IDENTITY_URL: stack.identityUrl });
+    const result = await runNpm(['run', '-s', 'token', '--', '--email', email, '--password', password], {
+      IDENTITY_URL: stack.identityUrl,
+    });
     assert.equal(result.code, 0, result.stderr);
     const jwt = result.stdout.trim();
     assert.match(jwt, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'only the JWT on stdout');
@@ -193,6 +200,10 @@ describe('the whole loop on built artifacts: identity + API processes, typed cli
 
   it('stops both processes cleanly on SIGTERM (exit code 0)', async () => {
     const status = await stack.stop();
-    assert.deepEqual(status, { api: { code: 0, signal: null, hung: false }, identity: { code: 0, signal: null, hung: false } }, `${stack.api.output()}\n${stack.identity.output()}`);
+    assert.deepEqual(
+      status,
+      { api: { code: 0, signal: null, hung: false }, identity: { code: 0, signal: null, hung: false } },
+      `${stack.api.output()}\n${stack.identity.output()}`,
+    );
   });
 });

@@ -68,8 +68,20 @@ describe('npm start on other ports: token, genesis and a movie through the moved
     assert.equal(vars.API, apiUrl);
     const created = await fetch(`${apiUrl}/api/v1/movies`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${vars.TOKEN}`, 'x-app-id': vars.APP_ID!, 'x-api-key': vars.API_KEY!, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'Repo Man', rated: 'R', release_date: '1984-03-02', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox' }),
+      headers: {
+        authorization: `Bearer ${vars.TOKEN}`,
+        'x-app-id': vars.APP_ID!,
+        'x-api-key': vars.API_KEY!,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        title: 'Repo Man',
+        rated: 'R',
+        release_date: '1984-03-02',
+        run_time: 92,
+        director: 'Alex Cox',
+        writer: 'Alex Cox',
+      }),
     });
     assert.equal(created.status, 201, await created.clone().text());
     assert.equal(((await created.json()) as { title: string }).title, 'Repo Man');
@@ -82,7 +94,10 @@ describe('npm start on other ports: token, genesis and a movie through the moved
     second.kill();
     if (status === 'timeout') assert.fail(`still running:\n${second.output()}`);
     assert.equal(status.code, 1, second.output());
-    assert.match(second.output(), new RegExp(`npm start is already running on ${dataDir} \\(pid \\d+, since [^)]+\\): API ${apiUrl}, identity service ${identityUrl}`));
+    assert.match(
+      second.output(),
+      new RegExp(`npm start is already running on ${dataDir} \\(pid \\d+, since [^)]+\\): API ${apiUrl}, identity service ${identityUrl}`),
+    );
     assert.doesNotMatch(second.output(), /Chompardo is running/);
     await assert.rejects(fetch(`http://127.0.0.1:${api}/healthz`), 'it started nothing');
     assert.equal((await fetch(`${apiUrl}/readyz`)).status, 200, 'the running stack is untouched');

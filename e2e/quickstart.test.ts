@@ -30,7 +30,8 @@ function quickStartBlock(): string {
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   for (const key of Object.keys(env)) {
-    if (/^(CHOMPARDO_|DATABASE_URL$|DB_|AUTH_|CONFIG_FILE$|TARGET$|HOST$|LOG_LEVEL$|NODE_ENV$|NODE_TEST_CONTEXT$)/.test(key)) delete env[key];
+    if (/^(CHOMPARDO_|DATABASE_URL$|DB_|AUTH_|CONFIG_FILE$|TARGET$|HOST$|LOG_LEVEL$|NODE_ENV$|NODE_TEST_CONTEXT$)/.test(key))
+      delete env[key];
   }
   return { ...env, ...extra };
 }
@@ -42,45 +43,49 @@ describe('the README quick start, verbatim (npm start, token, genesis --exports,
   let apiUrl: string;
   let identityUrl: string;
 
-  before(async () => {
-    workDir = await mkdtemp(path.join(tmpdir(), 'chompardo-quickstart-'));
-    const [apiPort, identityPort] = [await freePort(), await freePort()];
-    apiUrl = `http://127.0.0.1:${apiPort}`;
-    identityUrl = `http://127.0.0.1:${identityPort}`;
-    // Its own process group, so SIGINT reaches npm, tsx, the orchestrator and both services at
-    // once, as Ctrl-C in a terminal does.
-    npmStart = spawn('npm', ['start'], {
-      cwd: repoRoot,
-      env: userEnv({ PORT: String(apiPort), IDENTITY_PORT: String(identityPort), DATA_DIR: path.join(workDir, 'data') }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    // Should this test process die first, the detached group must not outlive it.
-    const killGroup = (): void => {
-      if (npmStart.pid !== undefined && npmStart.exitCode === null && npmStart.signalCode === null) {
-        try {
-          process.kill(-npmStart.pid, 'SIGKILL');
-        } catch {
-          // already gone
+  before(
+    async () => {
+      workDir = await mkdtemp(path.join(tmpdir(), 'chompardo-quickstart-'));
+      const [apiPort, identityPort] = [await freePort(), await freePort()];
+      apiUrl = `http://127.0.0.1:${apiPort}`;
+      identityUrl = `http://127.0.0.1:${identityPort}`;
+      // Its own process group, so SIGINT reaches npm, tsx, the orchestrator and both services at
+      // once, as Ctrl-C in a terminal does.
+      npmStart = spawn('npm', ['start'], {
+        cwd: repoRoot,
+        env: userEnv({ PORT: String(apiPort), IDENTITY_PORT: String(identityPort), DATA_DIR: path.join(workDir, 'data') }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      // Should this test process die first, the detached group must not outlive it.
+      const killGroup = (): void => {
+        if (npmStart.pid !== undefined && npmStart.exitCode === null && npmStart.signalCode === null) {
+          try {
+            process.kill(-npmStart.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
         }
-      }
-    };
-    process.once('exit', killGroup);
-    npmStart.once('exit', () => process.off('exit', killGroup));
-    const collect = (chunk: Buffer): void => {
-      output = (output + chunk.toString('utf8')).slice(-20_000);
-    };
-    npmStart.stdout?.on('data', collect);
-    npmStart.stderr?.on('data', collect);
+      };
+      process.once('exit', killGroup);
+      npmStart.once('exit', () => process.off('exit', killGroup));
+      const collect = (chunk: Buffer): void => {
+        output = (output + chunk.toString('utf8')).slice(-20_000);
+      };
+      npmStart.stdout?.on('data', collect);
+      npmStart.stderr?.on('data', collect);
 
-    // `npm start` prints its banner once both services are ready.
-    const deadline = Date.now() + 180_000;
-    while (!output.includes('Chompardo is running')) {
-      if (npmStart.exitCode !== null || npmStart.signalCode !== null) assert.fail(`npm start exited early (${npmStart.exitCode ?? npmStart.signalCode}):\n${output}`);
-      if (Date.now() > deadline) assert.fail(`npm start not ready within 180 s:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }, { timeout: 200_000 });
+      // `npm start` prints its banner once both services are ready.
+      const deadline = Date.now() + 180_000;
+      while (!output.includes('Chompardo is running')) {
+        if (npmStart.exitCode !== null || npmStart.signalCode !== null)
+          assert.fail(`npm start exited early (${npmStart.exitCode ?? npmStart.signalCode}):\n${output}`);
+        if (Date.now() > deadline) assert.fail(`npm start not ready within 180 s:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    },
+    { timeout: 200_000 },
+  );
 
   after(async () => {
     if (npmStart?.pid !== undefined && npmStart.exitCode === null && npmStart.signalCode === null) {
@@ -121,7 +126,9 @@ describe('the README quick start, verbatim (npm start, token, genesis --exports,
   it('stops everything cleanly on Ctrl-C (SIGINT to the process group)', async () => {
     const pid = npmStart.pid;
     assert.ok(pid !== undefined);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npmStart.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      npmStart.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     process.kill(-pid, 'SIGINT');
     const status = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref())]);
     if (status === 'timeout') assert.fail(`npm start did not stop within 30 s:\n${output}`);

@@ -49,13 +49,21 @@ describe('npm start with its data directory or ports in use', { timeout: fileBud
       assert.equal(status.code, 1, run.output());
       assert.match(
         run.output(),
-        new RegExp(`npm start is already running on ${dataDir} \\(pid ${process.pid}, since [^)]+\\): API http://127\\.0\\.0\\.1:4000, identity service http://127\\.0\\.0\\.1:4001`),
+        new RegExp(
+          `npm start is already running on ${dataDir} \\(pid ${process.pid}, since [^)]+\\): API http://127\\.0\\.0\\.1:4000, identity service http://127\\.0\\.0\\.1:4001`,
+        ),
       );
       assert.match(run.output(), new RegExp(`stop it first \\(Ctrl-C in its terminal, or kill ${process.pid}\\)`));
-      assert.match(run.output(), /A second stack next to it needs its own data directory and ports:\n\s+npm start -- --data-dir \.data-2 --port \d+ --identity-port \d+/);
+      assert.match(
+        run.output(),
+        /A second stack next to it needs its own data directory and ports:\n\s+npm start -- --data-dir \.data-2 --port \d+ --identity-port \d+/,
+      );
       assert.doesNotMatch(run.output(), /Chompardo is running/);
       assert.equal(JSON.parse(readFileSync(lock.file, 'utf8')).pid, process.pid, 'the holder keeps its lock');
-      assert.ok(!existsSync(path.join(dataDir, 'api')) && !existsSync(path.join(dataDir, 'identity')), 'no service touched the data directory');
+      assert.ok(
+        !existsSync(path.join(dataDir, 'api')) && !existsSync(path.join(dataDir, 'identity')),
+        'no service touched the data directory',
+      );
     } finally {
       lock.release();
     }
@@ -72,7 +80,10 @@ describe('npm start with its data directory or ports in use', { timeout: fileBud
       if (status === 'timeout') assert.fail(`still running:\n${run.output()}`);
       assert.equal(status.code, 1, run.output());
       assert.match(run.output(), new RegExp(`port ${api} \\(the API\\) on 127\\.0\\.0\\.1: already in use by another program`));
-      assert.match(run.output(), new RegExp(`port ${identity} \\(the identity service\\) on 127\\.0\\.0\\.1: already in use by another program`));
+      assert.match(
+        run.output(),
+        new RegExp(`port ${identity} \\(the identity service\\) on 127\\.0\\.0\\.1: already in use by another program`),
+      );
       assert.match(run.output(), /move this stack to free ports:\n\s+npm start -- --port \d+ --identity-port \d+/);
       assert.doesNotMatch(run.output(), /Chompardo is running/);
       assert.ok(!existsSync(path.join(dataDir, 'npm-start.json')), 'no lock left behind');

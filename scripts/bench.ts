@@ -206,7 +206,15 @@ async function startBaseline(ctx: Context, workers: number, driver: 'pg' | 'post
   return spawnServer(
     join(root, 'scripts/bench/baseline.mjs'),
     ctx.profileArgs,
-    { ...process.env, PORT: String(port), DATABASE_URL: ctx.databaseUrl, DB_POOL_MAX: String(poolMax), WORKERS: String(workers), ORG_ID: ctx.orgId, DRIVER: driver },
+    {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: ctx.databaseUrl,
+      DB_POOL_MAX: String(poolMax),
+      WORKERS: String(workers),
+      ORG_ID: ctx.orgId,
+      DRIVER: driver,
+    },
     port,
     'ready',
   );
@@ -224,10 +232,21 @@ interface Run {
   generatorCpuUsPerRequest: number;
 }
 
-const movieBody = JSON.stringify({ title: 'Repo Man', rated: 'R', release_date: '1984-03-02', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox' });
+const movieBody = JSON.stringify({
+  title: 'Repo Man',
+  rated: 'R',
+  release_date: '1984-03-02',
+  run_time: 92,
+  director: 'Alex Cox',
+  writer: 'Alex Cox',
+});
 
 /** The autocannon load of `path` against the API (`kind: 'api'`) or a baseline. */
-function requestsOf(ctx: Context, path: PathName, kind: 'api' | 'baseline'): { path?: string; paths?: string[]; method?: 'POST'; headers: Record<string, string>; body?: string } {
+function requestsOf(
+  ctx: Context,
+  path: PathName,
+  kind: 'api' | 'baseline',
+): { path?: string; paths?: string[]; method?: 'POST'; headers: Record<string, string>; body?: string } {
   const prefix = kind === 'api' ? '/api/v1/movies' : '/movies';
   const headers = kind === 'api' ? ctx.headers : { 'content-type': 'application/json' };
   if (path === 'read') return { paths: ctx.ids.map((id) => `${prefix}/${id}`), headers };
@@ -304,7 +323,11 @@ function summarize(runs: Run[]): Summary {
  * measures `rounds` rounds, alternating which side goes first so drift in the machine's load
  * affects both alike. Returns the medians.
  */
-async function compare(label: string, a: { name: string; run: (seconds?: number) => Promise<Run> }, b: { name: string; run: (seconds?: number) => Promise<Run> }) {
+async function compare(
+  label: string,
+  a: { name: string; run: (seconds?: number) => Promise<Run> },
+  b: { name: string; run: (seconds?: number) => Promise<Run> },
+) {
   if (warmup > 0) {
     log(`${label}: warm-up`);
     await a.run(warmup);
@@ -535,7 +558,12 @@ async function main(): Promise<void> {
 function table(header: string[], rows: (string | number)[][]): string[] {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
-  return cells.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
+  return cells.map((row) =>
+    row
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const fixed = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
@@ -557,7 +585,20 @@ function render(summary: Record<string, unknown>): string {
       "API (1 process) vs baseline: node:http + pg, the API's own SQL as named prepared statements, same pool, 1 process, no auth",
       '',
       ...table(
-        ['path', 'base req/s', 'api req/s', 'ratio', 'target', 'base p50', 'api p50', 'base p99', 'api p99', `p99 × (≤${targets.p99Ratio})`, 'cpu µs/req base/api', 'errors'],
+        [
+          'path',
+          'base req/s',
+          'api req/s',
+          'ratio',
+          'target',
+          'base p50',
+          'api p50',
+          'base p99',
+          'api p99',
+          `p99 × (≤${targets.p99Ratio})`,
+          'cpu µs/req base/api',
+          'errors',
+        ],
         main.results.map((r) => [
           r.path,
           r.baseline.rps,
@@ -584,7 +625,19 @@ function render(summary: Record<string, unknown>): string {
       `Read by worker count: API WORKERS=n vs the baseline with n node:cluster workers; DB_POOL_MAX ${poolMax} shared by the workers on both sides`,
       '',
       ...table(
-        ['workers', 'base req/s', 'api req/s', 'ratio', 'base p99', 'api p99', 'cpu µs/req base/api', 'api peak RSS/process', 'api start→ready', 'errors', 'worker crashes'],
+        [
+          'workers',
+          'base req/s',
+          'api req/s',
+          'ratio',
+          'base p99',
+          'api p99',
+          'cpu µs/req base/api',
+          'api peak RSS/process',
+          'api start→ready',
+          'errors',
+          'worker crashes',
+        ],
         workers.map((r) => [
           r.workers,
           r.baseline.rps,
@@ -608,7 +661,16 @@ function render(summary: Record<string, unknown>): string {
       'Driver: the baseline on pg vs on postgres.js (pipelines concurrent queries on a connection); same SQL, prepared on both, same pool, 1 process',
       '',
       ...table(
-        ['path', 'pg req/s', 'postgres.js req/s', 'postgres.js / pg', 'pg p50 / p99', 'postgres.js p50 / p99', 'cpu µs/req pg / postgres.js', 'errors'],
+        [
+          'path',
+          'pg req/s',
+          'postgres.js req/s',
+          'postgres.js / pg',
+          'pg p50 / p99',
+          'postgres.js p50 / p99',
+          'cpu µs/req pg / postgres.js',
+          'errors',
+        ],
         driver.map((r) => [
           r.path,
           r.pg.rps,
@@ -630,7 +692,22 @@ function render(summary: Record<string, unknown>): string {
       `Capacity ${Math.round(overload.capacity.rps)} req/s (closed loop, ${connections} connections, p99 ${overload.capacity.p99} ms, generator ${overload.capacity.generatorCpuUsPerRequest} µs CPU/request). Goal: past capacity 503s come quickly and the served p99 stays ≤ ${targets.overloadP99Ratio}× the unloaded (0.1×) p99.`,
       '',
       ...table(
-        ['step', 'offered/s', 'answered/s', '2xx', '503', '503 %', 'other %', 'failed', 'not sent', '2xx p50', '2xx p99', '503 p99', '2xx p99 / unloaded', 'generator µs/req'],
+        [
+          'step',
+          'offered/s',
+          'answered/s',
+          '2xx',
+          '503',
+          '503 %',
+          'other %',
+          'failed',
+          'not sent',
+          '2xx p50',
+          '2xx p99',
+          '503 p99',
+          '2xx p99 / unloaded',
+          'generator µs/req',
+        ],
         overload.steps.map((s) => {
           const answered = Math.max(s.answered, 1);
           const ok = Object.entries(s.byStatus).reduce((a, [code, n]) => a + (code.startsWith('2') ? n : 0), 0);

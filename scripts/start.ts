@@ -33,7 +33,8 @@ import { parseArgs } from 'node:util';
 import { acquireProcessLock, ProcessLockHeldError, type ProcessLock } from '../apps/api/src/platform/db/process-lock.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const usage = 'usage: npm start -- [--port N (env PORT, 4000)] [--identity-port N (env IDENTITY_PORT, 4001)] [--data-dir DIR (env DATA_DIR, ./.data)]';
+const usage =
+  'usage: npm start -- [--port N (env PORT, 4000)] [--identity-port N (env IDENTITY_PORT, 4001)] [--data-dir DIR (env DATA_DIR, ./.data)]';
 /** The issuer every identity service had before the issuer followed the port. */
 const legacyIssuer = 'http://127.0.0.1:4001';
 
@@ -65,7 +66,12 @@ function readSettings(): StackSettings {
   let values: { port?: string; 'identity-port'?: string; 'data-dir'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { port: { type: 'string' }, 'identity-port': { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        'identity-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -118,11 +124,18 @@ function chooseIssuer(dataDir: string, identityUrl: string): { issuer: string; n
   // Identity data made before the issuer was recorded was always issued as the legacy issuer.
   issuer ??= existsSync(join(dataDir, 'identity')) ? legacyIssuer : identityUrl;
   writeFileSync(file, `${issuer}\n`);
-  return { issuer, note: issuer === identityUrl ? undefined : `kept from the first start on this data directory (${relative(root, file) || file})` };
+  return {
+    issuer,
+    note: issuer === identityUrl ? undefined : `kept from the first start on this data directory (${relative(root, file) || file})`,
+  };
 }
 
 function start(name: string, entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.once('exit', (code, signal) => {
     if (!stopping) {
       process.stderr.write(`\n${name} stopped unexpectedly (${signal ?? `exit ${code}`}); stopping everything\n`);
@@ -198,7 +211,9 @@ async function main(): Promise<void> {
       await probePort(host, port);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      busy.push(`port ${port} (${what}) on ${host}: ${code === 'EADDRINUSE' ? 'already in use by another program' : (code ?? String(error))}`);
+      busy.push(
+        `port ${port} (${what}) on ${host}: ${code === 'EADDRINUSE' ? 'already in use by another program' : (code ?? String(error))}`,
+      );
     }
   }
   if (busy.length > 0) {
@@ -231,9 +246,7 @@ async function main(): Promise<void> {
   });
   await waitFor(`${apiUrl}/readyz`, 'the API', 120_000);
   const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-  const pointCliAtStack = settings.customDataDir
-    ? `  0. Let the CLIs find this stack:  export DATA_DIR=${dataDir}\n`
-    : '';
+  const pointCliAtStack = settings.customDataDir ? `  0. Let the CLIs find this stack:  export DATA_DIR=${dataDir}\n` : '';
   process.stdout.write(`
 Chompardo is running (ready in ${seconds} s; data in ${dataDir})
 

@@ -34,7 +34,7 @@ module.exports = {
     {
       name: 'module-only-via-index',
       comment:
-        'A module may reach another module only through that module\'s index.ts, its one public ' +
+        "A module may reach another module only through that module's index.ts, its one public " +
         'surface; never its module.ts, domain, application, infra or transport files.',
       severity: 'error',
       from: { path: '^src/modules/([^/]+)/' },
@@ -60,8 +60,7 @@ module.exports = {
     {
       name: 'domain-no-io',
       comment:
-        'domain/ does no I/O and knows no HTTP: no I/O packages, no node built-ins except node:crypto, ' +
-        'nothing from platform/http.',
+        'domain/ does no I/O and knows no HTTP: no I/O packages, no node built-ins except node:crypto, ' + 'nothing from platform/http.',
       severity: 'error',
       from: { path: '^src/modules/[^/]+/domain/' },
       to: {
@@ -77,8 +76,7 @@ module.exports = {
     },
     {
       name: 'application-not-to-infra-or-transport',
-      comment:
-        "application/ depends on domain ports only: not on its module's infra or transport, not on its wiring.",
+      comment: "application/ depends on domain ports only: not on its module's infra or transport, not on its wiring.",
       severity: 'error',
       from: { path: '^src/modules/([^/]+)/application/' },
       to: { path: '^src/modules/$1/((infra|transport)/|module\\.ts$|index\\.ts$)' },
@@ -92,14 +90,14 @@ module.exports = {
     },
     {
       name: 'transport-not-to-infra',
-      comment: 'transport/ maps HTTP to application calls; it never reaches SQL (its module\'s infra, or a driver).',
+      comment: "transport/ maps HTTP to application calls; it never reaches SQL (its module's infra, or a driver).",
       severity: 'error',
       from: { path: '^src/modules/([^/]+)/transport/' },
       to: { path: ['^src/modules/$1/(infra/|module\\.ts$|index\\.ts$)', databaseDrivers] },
     },
     {
       name: 'infra-not-to-application-or-transport',
-      comment: 'infra/ implements domain ports; it never imports its module\'s application or transport, nor fastify.',
+      comment: "infra/ implements domain ports; it never imports its module's application or transport, nor fastify.",
       severity: 'error',
       from: { path: '^src/modules/([^/]+)/infra/' },
       to: { path: ['^src/modules/$1/((application|transport)/|module\\.ts$|index\\.ts$)', httpFramework] },
@@ -107,8 +105,7 @@ module.exports = {
     {
       name: 'only-module-ts-wires-infra-and-transport',
       comment:
-        'Of the files at the root of a module, only module.ts (and index.ts, which re-exports it) may ' +
-        'import infra/ or transport/.',
+        'Of the files at the root of a module, only module.ts (and index.ts, which re-exports it) may ' + 'import infra/ or transport/.',
       severity: 'error',
       from: {
         path: '^src/modules/([^/]+)/[^/]+$',

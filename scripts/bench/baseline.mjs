@@ -88,7 +88,8 @@ async function serve(poolMax) {
       db.run(statements.list, statements.list.valuesOf({ orgId, limit: String(listLimit + 1) })).then((rows) => {
         const page = rows.slice(0, listLimit);
         const last = page[page.length - 1];
-        const next = rows.length > listLimit && last ? Buffer.from(JSON.stringify([last['sort_key!'], last.extl_id])).toString('base64url') : null;
+        const next =
+          rows.length > listLimit && last ? Buffer.from(JSON.stringify([last['sort_key!'], last.extl_id])).toString('base64url') : null;
         send(res, 200, { items: page.map(toBody), next_cursor: next });
       }, fail(res));
     } else if (req.method === 'POST' && url === '/movies') {

@@ -36,7 +36,10 @@ function useLeanRuntime(apiDir: string): void {
       const path = join(infra, file);
       const text = readFileSync(path, 'utf8');
       const rewritten = text
-        .replace("import { PreparedQuery } from '@pgtyped/runtime';", "import { PreparedQuery } from '../../../platform/db/typed-query.js';")
+        .replace(
+          "import { PreparedQuery } from '@pgtyped/runtime';",
+          "import { PreparedQuery } from '../../../platform/db/typed-query.js';",
+        )
         .replace(/new PreparedQuery<([^>]*)>\((\w+)IR\);/g, "new PreparedQuery<$1>($2IR, '$2');");
       if (rewritten !== text) writeFileSync(path, rewritten);
     }

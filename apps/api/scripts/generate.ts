@@ -43,7 +43,11 @@ async function main(): Promise<void> {
   execFileSync(
     bin('redocly'),
     ['join', 'openapi/root.yaml', ...specs.map((s) => relative(apiDir, s.file)), '-o', 'openapi/openapi.yaml', '--without-x-tag-groups'],
-    { cwd: apiDir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } },
+    {
+      cwd: apiDir,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+    },
   );
   const yamlText = readFileSync(bundleFile, 'utf8');
   const spec = parse(yamlText) as unknown;

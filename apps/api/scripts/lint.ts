@@ -50,9 +50,7 @@ function checkCruiseCoverage(result: CruiseResult): string[] {
   const local = result.modules
     .filter((module) => module.source.startsWith('src/'))
     .flatMap((module) =>
-      module.dependencies
-        .filter((dep) => dep.dependencyTypes.includes('local'))
-        .map((dep) => ({ from: module.source, ...dep })),
+      module.dependencies.filter((dep) => dep.dependencyTypes.includes('local')).map((dep) => ({ from: module.source, ...dep })),
     );
   if (local.length === 0) problems.push('the cruise found no local imports under src/ (wrong directory or config?)');
   for (const dep of local) {
@@ -68,9 +66,7 @@ function lintDependencies(): boolean {
   const scratch = mkdtempSync(join(os.tmpdir(), 'chompardo-lint-'));
   try {
     const jsonFile = join(scratch, 'cruise.json');
-    const cruised = run(bin('depcruise'), [
-      '--config', '.dependency-cruiser.cjs', 'src', '--output-type', 'json', '--output-to', jsonFile,
-    ]);
+    const cruised = run(bin('depcruise'), ['--config', '.dependency-cruiser.cjs', 'src', '--output-type', 'json', '--output-to', jsonFile]);
     if (!existsSync(jsonFile)) {
       console.error(`depcruise failed (exit ${cruised}) without a result`);
       return false;

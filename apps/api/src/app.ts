@@ -101,7 +101,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   for (const module of modules) module.registerRoutes?.(app);
   if (config.events.dispatch) {
-    dispatcher = new EventDispatcher({ db, outbox: events, subscriptions: modules.flatMap((m) => m.subscriptions ?? []), settings: config.events, logger: deps.logger });
+    dispatcher = new EventDispatcher({
+      db,
+      outbox: events,
+      subscriptions: modules.flatMap((m) => m.subscriptions ?? []),
+      settings: config.events,
+      logger: deps.logger,
+    });
   }
   app.addHook('onReady', async () => {
     await rateLimiter?.start();

@@ -78,7 +78,12 @@ async function main(): Promise<void> {
     const { startTracing } = await import('./platform/telemetry/tracing.js');
     tracing = startTracing(process.env, logger);
   }
-  const [{ buildApp }, { createDb, createReadRouterFor, EmbeddedDatabaseInUseError, isConnectionError, isPermanentConnectionError }, { createDbHandle }, { createJwtVerifier }] = await Promise.all([
+  const [
+    { buildApp },
+    { createDb, createReadRouterFor, EmbeddedDatabaseInUseError, isConnectionError, isPermanentConnectionError },
+    { createDbHandle },
+    { createJwtVerifier },
+  ] = await Promise.all([
     import('./app.js'),
     import('./platform/db/index.js'),
     import('./platform/db/db-handle.js'),
@@ -121,7 +126,10 @@ async function main(): Promise<void> {
   } catch (error) {
     // The message names each issuer that failed and where its keys were looked for.
     const reason = error instanceof Error ? error.message : String(error);
-    logger.fatal({ err: error, issuers: config.auth.issuers.map((i) => i.issuer) }, `${reason}; is each identity provider up and AUTH_ISSUERS (or AUTH_JWKS_URL) right?`);
+    logger.fatal(
+      { err: error, issuers: config.auth.issuers.map((i) => i.issuer) },
+      `${reason}; is each identity provider up and AUTH_ISSUERS (or AUTH_JWKS_URL) right?`,
+    );
     await db.close();
     process.exit(1);
   }

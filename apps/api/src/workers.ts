@@ -172,7 +172,9 @@ export function superviseWorkers(config: Config, logger: Logger): void {
     });
     worker.on('exit', (code: number | null, signal: NodeJS.Signals | null) => onExit(slot, worker, code, signal));
     // E.g. a failed IPC send; without a listener it would crash the supervisor.
-    worker.on('error', (err: Error) => logger.error({ err, worker: slot.index + 1, worker_pid: worker.process.pid }, 'worker process error'));
+    worker.on('error', (err: Error) =>
+      logger.error({ err, worker: slot.index + 1, worker_pid: worker.process.pid }, 'worker process error'),
+    );
   }
 
   function onExit(slot: Slot, worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
@@ -245,6 +247,9 @@ export function superviseWorkers(config: Config, logger: Logger): void {
 
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
-  logger.info({ workers: count, db_pool_max: config.dbPoolMax, pool_per_worker: slots.map((s) => poolShare(config.dbPoolMax, count, s.index)) }, 'starting workers');
+  logger.info(
+    { workers: count, db_pool_max: config.dbPoolMax, pool_per_worker: slots.map((s) => poolShare(config.dbPoolMax, count, s.index)) },
+    'starting workers',
+  );
   for (const slot of slots) fork(slot);
 }

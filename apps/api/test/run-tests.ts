@@ -55,9 +55,9 @@ async function buildTemplate(cluster: PgCluster): Promise<void> {
 
 async function main(): Promise<number> {
   const filters = process.argv.slice(2);
-  const files = testRoots.flatMap((root) => (existsSync(root) ? findTestFiles(root) : [])).filter(
-    (file) => filters.length === 0 || filters.some((filter) => file.includes(filter)),
-  );
+  const files = testRoots
+    .flatMap((root) => (existsSync(root) ? findTestFiles(root) : []))
+    .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)));
   if (files.length === 0) {
     console.error(`no test files match ${filters.join(' ') || '(all)'}`);
     return 1;

@@ -28,7 +28,9 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..')
  * (written by scripts/start.ts), when that process is still alive; undefined otherwise.
  */
 function runningStackIdentityUrl(): string | undefined {
-  const dataDir = process.env.DATA_DIR?.trim() ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR) : join(repoRoot, '.data');
+  const dataDir = process.env.DATA_DIR?.trim()
+    ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR)
+    : join(repoRoot, '.data');
   let stack: { pid?: unknown; identity_url?: unknown };
   try {
     stack = JSON.parse(readFileSync(join(dataDir, 'npm-start.json'), 'utf8')) as typeof stack;
@@ -148,7 +150,13 @@ async function main(): Promise<void> {
     process.stderr.write(`no --password or CHOMPARDO_PASSWORD: using the development default password\n`);
   }
   const name = values.name?.trim() || email.split('@')[0] || email;
-  const baseUrl = (values['identity-url'] ?? values.url ?? (process.env.IDENTITY_URL?.trim() || undefined) ?? runningStackIdentityUrl() ?? defaultUrl).replace(/\/+$/, '');
+  const baseUrl = (
+    values['identity-url'] ??
+    values.url ??
+    (process.env.IDENTITY_URL?.trim() || undefined) ??
+    runningStackIdentityUrl() ??
+    defaultUrl
+  ).replace(/\/+$/, '');
 
   const session = await openSession(baseUrl, email, password, name);
   const tokenReply = await call(baseUrl, '/token', { headers: { authorization: `Bearer ${session}` } });

@@ -263,7 +263,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig
 
   if (read('BETTER_AUTH_SECRETS') !== undefined) {
     // Better Auth would read it behind this service's back and use it instead of BETTER_AUTH_SECRET.
-    throw new ConfigError('BETTER_AUTH_SECRETS', 'not supported by the identity service: set BETTER_AUTH_SECRET (or BETTER_AUTH_SECRET_FILE)');
+    throw new ConfigError(
+      'BETTER_AUTH_SECRETS',
+      'not supported by the identity service: set BETTER_AUTH_SECRET (or BETTER_AUTH_SECRET_FILE)',
+    );
   }
   const secretText = readSecret('BETTER_AUTH_SECRET');
   if (secretText === undefined && production) {
@@ -313,11 +316,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig
     // Hashing is CPU-bound: more at once than there are cores only makes each one slower.
     password: {
       maxConcurrent:
-        maxPasswordText === undefined ? Math.min(Math.max(2, os.availableParallelism()), poolMax) : parseInteger('MAX_CONCURRENT_PASSWORD_REQUESTS', maxPasswordText, 1, 10_000),
+        maxPasswordText === undefined
+          ? Math.min(Math.max(2, os.availableParallelism()), poolMax)
+          : parseInteger('MAX_CONCURRENT_PASSWORD_REQUESTS', maxPasswordText, 1, 10_000),
       ...queue,
     },
     // As many as the pool has connections: an admitted request then rarely waits for one.
-    general: { maxConcurrent: maxConcurrentText === undefined ? poolMax : parseInteger('MAX_CONCURRENT_REQUESTS', maxConcurrentText, 1, 10_000), ...queue },
+    general: {
+      maxConcurrent: maxConcurrentText === undefined ? poolMax : parseInteger('MAX_CONCURRENT_REQUESTS', maxConcurrentText, 1, 10_000),
+      ...queue,
+    },
   };
   const discardText = read('DISCARD_UNREADABLE_SIGNING_KEYS');
   const discardUnreadableKeys = discardText === undefined ? false : parseBoolean('DISCARD_UNREADABLE_SIGNING_KEYS', discardText);
@@ -346,10 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig
 
 /** `config` safe to log: the secret and the database password are masked. */
 export function describeConfig(config: IdentityConfig): Record<string, unknown> {
-  const storage =
-    config.storage.kind === 'postgres'
-      ? { ...config.storage, url: maskUrlPassword(config.storage.url) }
-      : config.storage;
+  const storage = config.storage.kind === 'postgres' ? { ...config.storage, url: maskUrlPassword(config.storage.url) } : config.storage;
   return {
     ...config,
     storage,

@@ -30,7 +30,16 @@ export class DatabaseUnavailableError extends Error {
 const transientSqlStates = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '40001', '40P01', '25006']);
 /** SQLSTATE classes: connection exception, insufficient resources, operator intervention-like. */
 const transientSqlStateClasses = new Set(['08', '53']);
-const transientNodeCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const transientNodeCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** pg raises these without a code. */
 const transientMessages = [/connection terminated/i, /timeout exceeded when trying to connect/i, /not queryable/i, /database is closed/i];
 
@@ -66,6 +75,7 @@ export type Observed<T> = ({ ok: true; value: T } | { ok: false; error: unknown 
 export interface IdentityDatabase {
   readonly kind: StorageConfig['kind'];
   // Better Auth's adapter takes an untyped Kysely: its tables are defined by its own options.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly kysely: Kysely<any>;
   /**
    * Runs `work` and reports, next to its result, whether the database was unavailable to any

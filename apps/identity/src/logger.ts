@@ -65,9 +65,11 @@ const ansiEscape = /\u001b\[[0-9;]*m/g;
  * methods and Node's default warning printer).
  */
 export function routeConsoleToLogger(logger: Logger): void {
-  const forward = (level: 'debug' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
-    logger[level](format(...args).replace(ansiEscape, ''), { source: 'console' });
-  };
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      logger[level](format(...args).replace(ansiEscape, ''), { source: 'console' });
+    };
   console.log = forward('info');
   console.info = forward('info');
   console.debug = forward('debug');

@@ -62,7 +62,9 @@ async function main(): Promise<void> {
     if (error instanceof UnreadableSigningKeysError) {
       logger.fatal(`identity: cannot start: ${error.message}`, { kids: error.kids });
     } else {
-      logger.fatal(`identity: failed to start: ${describeError(error)}`, { err: error instanceof Error ? errorFields(error) : String(error) });
+      logger.fatal(`identity: failed to start: ${describeError(error)}`, {
+        err: error instanceof Error ? errorFields(error) : String(error),
+      });
     }
     process.exit(1);
   }

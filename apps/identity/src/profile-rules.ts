@@ -25,7 +25,10 @@ export function checkEmailLength(email: string): ProfileProblem | undefined {
   const at = email.lastIndexOf('@');
   const localPart = at < 0 ? email : email.slice(0, at);
   if (octets(localPart) > emailLimits.localPartOctets) {
-    return { code: 'EMAIL_TOO_LONG', message: `the part of the email before @ must be at most ${emailLimits.localPartOctets} characters long` };
+    return {
+      code: 'EMAIL_TOO_LONG',
+      message: `the part of the email before @ must be at most ${emailLimits.localPartOctets} characters long`,
+    };
   }
   // The total bound also keeps the domain within its own 255 octets.
   if (octets(email) > emailLimits.totalOctets) {

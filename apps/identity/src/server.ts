@@ -39,7 +39,9 @@ const jwksPath = `${authPrefix}/jwks`;
 
 /** Endpoints that hash or verify a password: they take the password lane of admission. */
 const passwordPaths = new Set(
-  ['/sign-up/email', '/sign-in/email', '/change-password', '/reset-password', '/set-password', '/delete-user'].map((route) => `${authPrefix}${route}`),
+  ['/sign-up/email', '/sign-in/email', '/change-password', '/reset-password', '/set-password', '/delete-user'].map(
+    (route) => `${authPrefix}${route}`,
+  ),
 );
 
 /** Largest request body the auth endpoints accept (they take small JSON documents). */
@@ -205,9 +207,17 @@ interface AnswerContext {
  */
 async function answerFromAuth(outcome: Observed<Response>, { logger, method, url }: AnswerContext): Promise<Answer> {
   const unavailable =
-    outcome.unavailable ?? (!outcome.ok && isDatabaseUnavailable(outcome.error) ? new DatabaseUnavailableError('database failure', { cause: outcome.error }) : undefined);
+    outcome.unavailable ??
+    (!outcome.ok && isDatabaseUnavailable(outcome.error)
+      ? new DatabaseUnavailableError('database failure', { cause: outcome.error })
+      : undefined);
   const shed = (failure: DatabaseUnavailableError): Answer => {
-    logger.warn('request shed', { reason: 'database_unavailable', method, url, err: failure.cause instanceof Error ? failure.cause : failure });
+    logger.warn('request shed', {
+      reason: 'database_unavailable',
+      method,
+      url,
+      err: failure.cause instanceof Error ? failure.cause : failure,
+    });
     return unavailableAnswer(retryAfterDatabaseSeconds);
   };
   if (!outcome.ok) {
@@ -241,7 +251,10 @@ async function answerFromAuth(outcome: Observed<Response>, { logger, method, url
   }
   if (status >= 400 && json === undefined) {
     const code = codeByStatus[status] ?? 'BAD_REQUEST';
-    return jsonAnswer(status, code, code.toLowerCase().replaceAll('_', ' '), { ...headers, 'content-type': 'application/json; charset=utf-8' });
+    return jsonAnswer(status, code, code.toLowerCase().replaceAll('_', ' '), {
+      ...headers,
+      'content-type': 'application/json; charset=utf-8',
+    });
   }
   return { status, headers, body };
 }
@@ -345,8 +358,18 @@ function createRequestListener({ auth, database, admission, logger, origin }: Li
 
 /** Answers of {@link createClientErrorHandler}, by Node's error code. */
 const clientErrorAnswers: Record<string, { status: number; reason: string; code: string; message: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'REQUEST_TIMEOUT', message: 'the request was not received in time' },
-  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'HEADER_TOO_LARGE', message: 'the request header fields are too large' },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: 'Request Timeout',
+    code: 'REQUEST_TIMEOUT',
+    message: 'the request was not received in time',
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    code: 'HEADER_TOO_LARGE',
+    message: 'the request header fields are too large',
+  },
 };
 const badRequestAnswer = { status: 400, reason: 'Bad Request', code: 'MALFORMED_REQUEST', message: 'the request is not valid HTTP' };
 
@@ -429,7 +452,13 @@ export async function startIdentityService({ config, logger }: IdentityServiceDe
     const deps = { database, config, baseUrl, logger, passwordPolicy };
     await migrateIdentityDatabase(database, identityAuthOptions(deps), logger);
     const auth = createAuth(deps);
-    const kids = await ensureSigningKey({ auth, database, secret: config.secret, discardUnreadableKeys: config.discardUnreadableKeys, logger });
+    const kids = await ensureSigningKey({
+      auth,
+      database,
+      secret: config.secret,
+      discardUnreadableKeys: config.discardUnreadableKeys,
+      logger,
+    });
     logger.info('signing keys published', { kids, common_passwords: passwordPolicy.commonPasswordCount });
 
     const admission = { password: createAdmission(config.admission.password), general: createAdmission(config.admission.general) };

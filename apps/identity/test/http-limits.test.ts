@@ -73,10 +73,11 @@ describe('slow and idle clients', () => {
     const made = await freshStorage();
     cleanup = made.cleanup;
     service = await startIdentityService({
-      config: await testConfig(
-        made.storage,
-        { HEADERS_TIMEOUT: `${headersTimeoutMs}ms`, REQUEST_TIMEOUT: `${requestTimeoutMs}ms`, KEEP_ALIVE_TIMEOUT: `${keepAliveTimeoutMs}ms` },
-      ),
+      config: await testConfig(made.storage, {
+        HEADERS_TIMEOUT: `${headersTimeoutMs}ms`,
+        REQUEST_TIMEOUT: `${requestTimeoutMs}ms`,
+        KEEP_ALIVE_TIMEOUT: `${keepAliveTimeoutMs}ms`,
+      }),
       logger: silent,
     });
     port = Number(new URL(service.url).port);

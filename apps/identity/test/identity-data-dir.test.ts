@@ -92,7 +92,9 @@ describe('identity service with a PGlite data directory', () => {
   async function setKeyExpiry(storage: StorageConfig, offset: string): Promise<string[]> {
     const database = await openDatabase(storage, silent);
     try {
-      const { rows } = await sql<{ id: string }>`update identity.jwks set "expiresAt" = now() + ${offset}::interval returning id`.execute(database.kysely);
+      const { rows } = await sql<{ id: string }>`update identity.jwks set "expiresAt" = now() + ${offset}::interval returning id`.execute(
+        database.kysely,
+      );
       return rows.map((row) => row.id);
     } finally {
       await database.close();
@@ -103,8 +105,15 @@ describe('identity service with a PGlite data directory', () => {
     const storage: StorageConfig = { kind: 'pglite', dataDir: path.join(dataDir, 'identity') };
     // Live keys: the service must use (decrypt) one instead of minting a replacement.
     await setKeyExpiry(storage, '1 day');
-    const config = await testConfig(storage, { ...env, KEY_ROTATION_INTERVAL: '30d', BETTER_AUTH_SECRET: 'another secret that is long enough, really' });
-    await assert.rejects(startIdentityService({ config, logger: silent }), (error: unknown) => error instanceof UnreadableSigningKeysError && /cannot be decrypted/.test(error.message));
+    const config = await testConfig(storage, {
+      ...env,
+      KEY_ROTATION_INTERVAL: '30d',
+      BETTER_AUTH_SECRET: 'another secret that is long enough, really',
+    });
+    await assert.rejects(
+      startIdentityService({ config, logger: silent }),
+      (error: unknown) => error instanceof UnreadableSigningKeysError && /cannot be decrypted/.test(error.message),
+    );
   });
 
   test('publishes a fresh key at startup when every stored key is past its grace period', async () => {

@@ -33,7 +33,13 @@ if (pgAdmin) {
           handles.map((handle) =>
             migrateIdentityDatabase(
               handle,
-              identityAuthOptions({ database: handle, config, baseUrl: 'http://127.0.0.1:1', logger: silent, passwordPolicy: createPasswordPolicy(new Set()) }),
+              identityAuthOptions({
+                database: handle,
+                config,
+                baseUrl: 'http://127.0.0.1:1',
+                logger: silent,
+                passwordPolicy: createPasswordPolicy(new Set()),
+              }),
               silent,
             ),
           ),

@@ -64,7 +64,11 @@ describe('rate limiting (RATE_LIMIT=true)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push(await postFrom('127.0.0.1', url, attempt, origin));
     assert.deepEqual(statuses, [401, 401, 401, 429]);
-    const forged = await postFrom('127.0.0.1', url, attempt, { ...origin, 'x-chompardo-client-ip': '203.0.113.9', 'x-forwarded-for': '203.0.113.9' });
+    const forged = await postFrom('127.0.0.1', url, attempt, {
+      ...origin,
+      'x-chompardo-client-ip': '203.0.113.9',
+      'x-forwarded-for': '203.0.113.9',
+    });
     assert.equal(forged, 429);
     assert.equal(await postFrom('127.0.0.2', url, attempt, origin), 401, 'another client has its own budget');
     const limited = await callAuth(service, '/sign-in/email', { method: 'POST', body: JSON.stringify(attempt) });
@@ -106,7 +110,11 @@ describe('configuration', () => {
       [{ BETTER_AUTH_SECRETS: '1:abc' }, 'BETTER_AUTH_SECRETS'],
     ];
     for (const [env, key] of cases) {
-      assert.throws(() => loadConfig(env), (error: unknown) => error instanceof ConfigError && error.key === key, key);
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => error instanceof ConfigError && error.key === key,
+        key,
+      );
     }
   });
 
@@ -120,7 +128,12 @@ describe('configuration', () => {
       const config = loadConfig({ BETTER_AUTH_SECRET_FILE: secretFile, DATABASE_URL_FILE: urlFile });
       assert.equal(config.secret, 'f'.repeat(40), 'trailing newline dropped');
       assert.equal(config.secretIsDevDefault, false);
-      assert.deepEqual(config.storage, { kind: 'postgres', url: 'postgres://me:file-pw@127.0.0.1:5432/db', poolMax: 10, poolWaitMs: 5_000 });
+      assert.deepEqual(config.storage, {
+        kind: 'postgres',
+        url: 'postgres://me:file-pw@127.0.0.1:5432/db',
+        poolMax: 10,
+        poolWaitMs: 5_000,
+      });
       const printed = JSON.stringify(describeConfig(config));
       assert.equal(printed.includes('file-pw') || printed.includes('f'.repeat(40)), false, printed);
 
@@ -136,7 +149,11 @@ describe('configuration', () => {
       for (const [env, key] of refusals) {
         assert.throws(
           () => loadConfig(env),
-          (error: unknown) => error instanceof ConfigError && error.key === key && !error.message.includes('file-pw') && !error.message.includes('f'.repeat(40)),
+          (error: unknown) =>
+            error instanceof ConfigError &&
+            error.key === key &&
+            !error.message.includes('file-pw') &&
+            !error.message.includes('f'.repeat(40)),
           key,
         );
       }

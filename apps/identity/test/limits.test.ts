@@ -107,7 +107,11 @@ describe('input rules at sign-up, profile updates and password changes', () => {
     const created = await signUp(service, email, goodPassword, 'Change Me');
     assert.equal(created.status, 200);
     const auth = { authorization: `Bearer ${created.body.token as string}` };
-    const longName = await callAuth(service, '/update-user', { method: 'POST', headers: auth, body: JSON.stringify({ name: 'n'.repeat(201) }) });
+    const longName = await callAuth(service, '/update-user', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'n'.repeat(201) }),
+    });
     assert.equal(longName.status, 400);
     assert.equal(longName.body.code, 'NAME_TOO_LONG');
     const common = await callAuth(service, '/change-password', {
@@ -117,7 +121,11 @@ describe('input rules at sign-up, profile updates and password changes', () => {
     });
     assert.equal(common.status, 400);
     assert.equal(common.body.code, 'PASSWORD_TOO_COMMON');
-    const renamed = await callAuth(service, '/update-user', { method: 'POST', headers: auth, body: JSON.stringify({ name: '  New Name ' }) });
+    const renamed = await callAuth(service, '/update-user', {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: '  New Name ' }),
+    });
     assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
     const payload = decodeJwt(await fetchJwt(service, created.body.token as string));
     assert.equal(payload.name, 'New Name');
@@ -131,7 +139,10 @@ describe('input rules at sign-up, profile updates and password changes', () => {
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const token = await fetchJwt(service, created.body.token as string);
     const header = `Authorization: Bearer ${token}`;
-    assert.ok(Buffer.byteLength(header) < 8_192, `the header is ${Buffer.byteLength(header)} bytes, half the API's 16 KiB limit is the budget`);
+    assert.ok(
+      Buffer.byteLength(header) < 8_192,
+      `the header is ${Buffer.byteLength(header)} bytes, half the API's 16 KiB limit is the budget`,
+    );
     const payload = decodeJwt(token);
     assert.deepEqual(Object.keys(payload).sort(), ['aud', 'email', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'sub']);
   });

@@ -100,7 +100,11 @@ describe('the identity service process under a burst of sign-ups', () => {
       // race on a starved machine would be the client's problem, not the server's).
       const replies = await Promise.all(
         Array.from({ length: burst }, (_, index) =>
-          postJson(`${base}/api/auth/sign-up/email`, { email: uniqueEmail(`burst${index}`), password, name: 'Burst User' }, { origin: base }),
+          postJson(
+            `${base}/api/auth/sign-up/email`,
+            { email: uniqueEmail(`burst${index}`), password, name: 'Burst User' },
+            { origin: base },
+          ),
         ),
       );
       const byStatus = new Map<number, number>();

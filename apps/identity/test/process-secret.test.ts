@@ -34,7 +34,10 @@ describe('the identity service process on keys of another secret', () => {
     const original = `original-secret-${'o'.repeat(40)}`;
     const changed = `changed-secret-${'c'.repeat(40)}`;
     try {
-      const first = await startIdentityService({ config: await testConfig(storage.storage, { BETTER_AUTH_SECRET: original }), logger: silent });
+      const first = await startIdentityService({
+        config: await testConfig(storage.storage, { BETTER_AUTH_SECRET: original }),
+        logger: silent,
+      });
       let oldToken: string;
       try {
         const created = await signUp(first, uniqueEmail('secret'), password, 'Secret Keeper');

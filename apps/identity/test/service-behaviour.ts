@@ -17,7 +17,12 @@ const silent = createLogger('silent');
 export const defaultIssuer = 'http://127.0.0.1:4001';
 
 /** Verifies `token` against the service's JWKS (EdDSA, issuer, audience, required claims). */
-export async function verifyJwt(service: IdentityService, token: string, issuer = defaultIssuer, audience = defaultIssuer): Promise<JWTPayload> {
+export async function verifyJwt(
+  service: IdentityService,
+  token: string,
+  issuer = defaultIssuer,
+  audience = defaultIssuer,
+): Promise<JWTPayload> {
   const jwks = createRemoteJWKSet(new URL(`${service.url}/api/auth/jwks`));
   const { payload, protectedHeader } = await jwtVerify(token, jwks, {
     issuer,
@@ -180,4 +185,3 @@ export function describeIdentityService(label: string, storage: () => Promise<{ 
     });
   });
 }
-

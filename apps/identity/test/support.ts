@@ -45,11 +45,17 @@ export function uniqueEmail(label: string): string {
 export interface JsonReply {
   status: number;
   headers: Headers;
+  // Tests read nested fields of JSON bodies without declaring each shape.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: Record<string, any>;
 }
 
 /** Calls `/api/auth{route}` with a trusted Origin (Node's fetch sends Fetch Metadata headers). */
-export async function callAuth(service: Pick<IdentityService, 'url' | 'baseUrl'>, route: string, init: RequestInit = {}): Promise<JsonReply> {
+export async function callAuth(
+  service: Pick<IdentityService, 'url' | 'baseUrl'>,
+  route: string,
+  init: RequestInit = {},
+): Promise<JsonReply> {
   const headers = new Headers(init.headers);
   headers.set('origin', service.baseUrl);
   if (init.body !== undefined) headers.set('content-type', 'application/json');
@@ -58,7 +64,12 @@ export async function callAuth(service: Pick<IdentityService, 'url' | 'baseUrl'>
   return { status: response.status, headers: response.headers, body: text === '' ? {} : JSON.parse(text) };
 }
 
-export function signUp(service: Pick<IdentityService, 'url' | 'baseUrl'>, email: string, password: string, name: string): Promise<JsonReply> {
+export function signUp(
+  service: Pick<IdentityService, 'url' | 'baseUrl'>,
+  email: string,
+  password: string,
+  name: string,
+): Promise<JsonReply> {
   return callAuth(service, '/sign-up/email', { method: 'POST', body: JSON.stringify({ email, password, name }) });
 }
 
@@ -156,7 +167,10 @@ export function spawnIdentity(env: Record<string, string>): IdentityProcess {
           if (found !== undefined) finish(() => resolve(found));
           else if (hasExited) finish(() => reject(new Error(`the process exited first; output:\n${lines.join('\n')}`)));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no such line within ${timeoutMs} ms; output:\n${lines.join('\n')}`))), timeoutMs);
+        const timer = setTimeout(
+          () => finish(() => reject(new Error(`no such line within ${timeoutMs} ms; output:\n${lines.join('\n')}`))),
+          timeoutMs,
+        );
         const finish = (settle: () => void): void => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -189,7 +203,10 @@ export function parseJsonLines(lines: readonly string[]): Record<string, unknown
       } catch {
         assert.fail(`a log line is not JSON: ${line.slice(0, 300)}`);
       }
-      assert.ok(typeof value === 'object' && value !== null && !Array.isArray(value), `a log line is not a JSON object: ${line.slice(0, 300)}`);
+      assert.ok(
+        typeof value === 'object' && value !== null && !Array.isArray(value),
+        `a log line is not a JSON object: ${line.slice(0, 300)}`,
+      );
       return value as Record<string, unknown>;
     });
 }
@@ -208,8 +225,16 @@ export interface TestStorage {
 export async function storageForProcess(workDir: string, label: string): Promise<TestStorage> {
   if (pgAdminUrl) {
     const database = await createPostgresDatabase(pgAdminUrl);
-    return { env: { DATABASE_URL: database.url }, storage: { kind: 'postgres', url: database.url, poolMax: 4, poolWaitMs: 5_000 }, cleanup: database.drop };
+    return {
+      env: { DATABASE_URL: database.url },
+      storage: { kind: 'postgres', url: database.url, poolMax: 4, poolWaitMs: 5_000 },
+      cleanup: database.drop,
+    };
   }
   const dataDir = path.join(workDir, label);
-  return { env: { DATA_DIR: dataDir }, storage: { kind: 'pglite', dataDir: path.join(dataDir, 'identity') }, cleanup: async () => undefined };
+  return {
+    env: { DATA_DIR: dataDir },
+    storage: { kind: 'pglite', dataDir: path.join(dataDir, 'identity') },
+    cleanup: async () => undefined,
+  };
 }

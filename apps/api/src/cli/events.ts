@@ -63,7 +63,11 @@ function parseCommand(args: string[]): CommandOptions | 'help' {
   const chosen = command as Command;
   if (chosen === 'list-dead') {
     if (rest.length > 0) throw new CommandError(`unexpected argument "${rest[0]}"`, 2);
-    return { command: chosen, json: values.json ?? false, ...(values.subscriber === undefined ? {} : { subscriber: values.subscriber.trim() }) };
+    return {
+      command: chosen,
+      json: values.json ?? false,
+      ...(values.subscriber === undefined ? {} : { subscriber: values.subscriber.trim() }),
+    };
   }
   if (values.subscriber !== undefined || values.json !== undefined) throw new CommandError(`${chosen} takes only a delivery id`, 2);
   const [deliveryId, ...extra] = rest;
@@ -88,7 +92,14 @@ function formatDeadTable(dead: DeadDelivery[]): string {
     (d.lastError ?? '-').replace(/\s+/g, ' ').slice(0, 120),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function run(options: CommandOptions, admin: OutboxAdmin, logger: Logger): Promise<void> {
@@ -118,8 +129,12 @@ async function run(options: CommandOptions, admin: OutboxAdmin, logger: Logger):
   const deliveryId = options.deliveryId!;
   const outcome = options.command === 'replay' ? await admin.replayDelivery(deliveryId) : await admin.discardDelivery(deliveryId);
   if (outcome === 'not_found') throw new CommandError(`no delivery ${deliveryId} (see: npm run events -- list-dead)`, 1);
-  if (outcome === 'not_dead') throw new CommandError(`delivery ${deliveryId} is not dead-lettered (only dead deliveries can be replayed or discarded)`, 1);
-  logger.info({ delivery_id: deliveryId }, options.command === 'replay' ? 'dead event delivery replayed (events CLI)' : 'dead event delivery discarded (events CLI)');
+  if (outcome === 'not_dead')
+    throw new CommandError(`delivery ${deliveryId} is not dead-lettered (only dead deliveries can be replayed or discarded)`, 1);
+  logger.info(
+    { delivery_id: deliveryId },
+    options.command === 'replay' ? 'dead event delivery replayed (events CLI)' : 'dead event delivery discarded (events CLI)',
+  );
   process.stderr.write(
     options.command === 'replay'
       ? `delivery ${deliveryId} is pending again; a running API delivers it now.\n`
@@ -127,19 +142,17 @@ async function run(options: CommandOptions, admin: OutboxAdmin, logger: Logger):
   );
 }
 
-exitWith(
-  'events',
-  () =>
-    runOperatorCommand(
-      {
-        name: 'events',
-        usage,
-        commandLine,
-        parse: parseCommand,
-        tables: 'outbox tables',
-        afterRestart: ' (a replayed delivery is delivered when the API starts)',
-        run: (options, db, logger) => run(options, new OutboxAdmin(db), logger),
-      },
-      process.argv.slice(2),
-    ),
+exitWith('events', () =>
+  runOperatorCommand(
+    {
+      name: 'events',
+      usage,
+      commandLine,
+      parse: parseCommand,
+      tables: 'outbox tables',
+      afterRestart: ' (a replayed delivery is delivered when the API starts)',
+      run: (options, db, logger) => run(options, new OutboxAdmin(db), logger),
+    },
+    process.argv.slice(2),
+  ),
 );

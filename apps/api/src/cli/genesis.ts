@@ -26,7 +26,9 @@ const usage =
 
 /** The API URL a live `npm start` recorded in `<data dir>/npm-start.json`, if any. */
 function runningStackApiUrl(): string | undefined {
-  const dataDir = process.env.DATA_DIR?.trim() ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR) : join(repoRoot, '.data');
+  const dataDir = process.env.DATA_DIR?.trim()
+    ? resolve(process.env.INIT_CWD ?? process.cwd(), process.env.DATA_DIR)
+    : join(repoRoot, '.data');
   const apiUrl = readLiveLock(join(dataDir, 'npm-start.json'))?.api_url;
   return typeof apiUrl === 'string' ? apiUrl : undefined;
 }
@@ -37,7 +39,16 @@ function fail(message: string, code = 1): never {
 }
 
 function tokenFromIdentity(email: string, password: string | undefined, identityUrl: string | undefined): string {
-  const args = ['run', '-s', 'token', '--', '--email', email, ...(password ? ['--password', password] : []), ...(identityUrl ? ['--identity-url', identityUrl] : [])];
+  const args = [
+    'run',
+    '-s',
+    'token',
+    '--',
+    '--email',
+    email,
+    ...(password ? ['--password', password] : []),
+    ...(identityUrl ? ['--identity-url', identityUrl] : []),
+  ];
   try {
     return execFileSync('npm', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   } catch {
@@ -68,9 +79,17 @@ async function main(): Promise<void> {
   } catch (error) {
     fail(`${error instanceof Error ? error.message : String(error)}\n${usage}`, 2);
   }
-  const api = (values['api-url'] ?? values.api ?? (process.env.API_URL?.trim() || undefined) ?? runningStackApiUrl() ?? 'http://127.0.0.1:4000').replace(/\/+$/, '');
+  const api = (
+    values['api-url'] ??
+    values.api ??
+    (process.env.API_URL?.trim() || undefined) ??
+    runningStackApiUrl() ??
+    'http://127.0.0.1:4000'
+  ).replace(/\/+$/, '');
   // npm runs workspace scripts in apps/api; paths given by the user are relative to where they typed the command.
-  const file = values.file ? resolve(process.env.INIT_CWD ?? process.cwd(), values.file) : join(repoRoot, 'config', 'genesis', 'request.json');
+  const file = values.file
+    ? resolve(process.env.INIT_CWD ?? process.cwd(), values.file)
+    : join(repoRoot, 'config', 'genesis', 'request.json');
   let body: string;
   try {
     body = JSON.stringify(JSON.parse(readFileSync(file, 'utf8')));
@@ -80,7 +99,9 @@ async function main(): Promise<void> {
   const token =
     values.token ??
     process.env.CHOMPARDO_TOKEN ??
-    (values.email ? tokenFromIdentity(values.email, values.password, values['identity-url']) : fail(`a token is needed: --token, CHOMPARDO_TOKEN or --email\n${usage}`, 2));
+    (values.email
+      ? tokenFromIdentity(values.email, values.password, values['identity-url'])
+      : fail(`a token is needed: --token, CHOMPARDO_TOKEN or --email\n${usage}`, 2));
 
   let response: Response;
   try {
@@ -95,7 +116,9 @@ async function main(): Promise<void> {
   }
   const text = await response.text();
   if (response.status !== 201) {
-    fail(response.status === 409 ? 'genesis has already been run on this database (409)' : `genesis failed: HTTP ${response.status} ${text}`);
+    fail(
+      response.status === 409 ? 'genesis has already been run on this database (409)' : `genesis failed: HTTP ${response.status} ${text}`,
+    );
   }
   if (!values.exports) {
     process.stdout.write(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);

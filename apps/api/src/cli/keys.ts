@@ -21,7 +21,14 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createIamOperatorKeys, operatorIssuer, type AppKeys, type AuditParty, type IamOperatorKeys, type Operator } from '../modules/iam/index.js';
+import {
+  createIamOperatorKeys,
+  operatorIssuer,
+  type AppKeys,
+  type AuditParty,
+  type IamOperatorKeys,
+  type Operator,
+} from '../modules/iam/index.js';
 import { AppError } from '../platform/errors/app-error.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { CommandLineSpec } from './command-line.js';
@@ -137,7 +144,14 @@ function formatKeyTable(apps: AppKeys[], now: number): string {
     }
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function keysAsJson(apps: AppKeys[], now: number): unknown {
@@ -168,11 +182,25 @@ async function run(options: CommandOptions, keys: IamOperatorKeys, logger: Logge
     case 'create': {
       const { app, key, info } = await keys.createApiKeyAsOperator(options.operator, options.app!, options.deactivationDate);
       logger.info(
-        { operator: options.operator.name, app_external_id: app.externalId, org_external_id: app.orgExternalId, key_id: info.keyId, deactivation_date: info.deactivationDate },
+        {
+          operator: options.operator.name,
+          app_external_id: app.externalId,
+          org_external_id: app.orgExternalId,
+          key_id: info.keyId,
+          deactivation_date: info.deactivationDate,
+        },
         'api key created by an operator (keys CLI)',
       );
       if (options.json) {
-        out(JSON.stringify({ app_external_id: app.externalId, key, key_id: info.keyId, prefix: info.prefix, deactivation_date: info.deactivationDate.toISOString() }));
+        out(
+          JSON.stringify({
+            app_external_id: app.externalId,
+            key,
+            key_id: info.keyId,
+            prefix: info.prefix,
+            deactivation_date: info.deactivationDate.toISOString(),
+          }),
+        );
       } else {
         out(key);
       }
@@ -183,7 +211,10 @@ async function run(options: CommandOptions, keys: IamOperatorKeys, logger: Logge
       return;
     }
     case 'list': {
-      const apps = await keys.findApiKeysForOperator({ ...(options.app === undefined ? {} : { appExternalId: options.app }), includeRevoked: options.all });
+      const apps = await keys.findApiKeysForOperator({
+        ...(options.app === undefined ? {} : { appExternalId: options.app }),
+        includeRevoked: options.all,
+      });
       const now = Date.now();
       out(options.json ? JSON.stringify(keysAsJson(apps, now), null, 2) : formatKeyTable(apps, now));
       if (apps.length === 0) process.stderr.write('no apps yet: genesis creates the first ones (npm run genesis)\n');
@@ -191,7 +222,10 @@ async function run(options: CommandOptions, keys: IamOperatorKeys, logger: Logge
     }
     case 'revoke': {
       const app = await keys.revokeApiKeyAsOperator(options.operator, options.app!, options.key!);
-      logger.info({ operator: options.operator.name, app_external_id: app.externalId, org_external_id: app.orgExternalId, key_id: options.key }, 'api key revoked by an operator (keys CLI)');
+      logger.info(
+        { operator: options.operator.name, app_external_id: app.externalId, org_external_id: app.orgExternalId, key_id: options.key },
+        'api key revoked by an operator (keys CLI)',
+      );
       process.stderr.write(`revoked key ${options.key} of app "${app.name}" (${app.externalId}); it stops working at once.\n`);
       return;
     }
@@ -205,25 +239,24 @@ function describeAppError(error: AppError, options: CommandOptions): CommandErro
     return new CommandError(`${what} (see: npm run keys -- list)`, 1);
   }
   if (error.kind === 'input_validation_error') {
-    const flag = error.param === 'deactivation_date' ? '--deactivation-date' : error.param === 'operator' ? '--operator' : (error.param ?? 'input');
+    const flag =
+      error.param === 'deactivation_date' ? '--deactivation-date' : error.param === 'operator' ? '--operator' : (error.param ?? 'input');
     return new CommandError(`invalid ${flag}: ${error.message}`, 2);
   }
   return new CommandError(error.message, 1);
 }
 
-exitWith(
-  'keys',
-  () =>
-    runOperatorCommand(
-      {
-        name: 'keys',
-        usage,
-        commandLine,
-        parse: parseCommand,
-        tables: 'iam tables',
-        run: (options, db, logger) => run(options, createIamOperatorKeys(db), logger),
-        describeFailure: (error, options) => (error instanceof AppError ? describeAppError(error, options) : undefined),
-      },
-      process.argv.slice(2),
-    ),
+exitWith('keys', () =>
+  runOperatorCommand(
+    {
+      name: 'keys',
+      usage,
+      commandLine,
+      parse: parseCommand,
+      tables: 'iam tables',
+      run: (options, db, logger) => run(options, createIamOperatorKeys(db), logger),
+      describeFailure: (error, options) => (error instanceof AppError ? describeAppError(error, options) : undefined),
+    },
+    process.argv.slice(2),
+  ),
 );

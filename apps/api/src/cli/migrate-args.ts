@@ -18,13 +18,21 @@ export function parseMigrateArgs(argv: readonly string[]): MigrateArgs {
   const { commandArgs, configArgs } = splitCommandLine(argv, commandLine);
   let parsed;
   try {
-    parsed = parseArgs({ args: commandArgs, options: { module: { type: 'string' }, steps: { type: 'string' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: commandArgs,
+      options: { module: { type: 'string' }, steps: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     return { ok: false, message: `${e instanceof Error ? e.message : String(e)}\n${migrateUsage}` };
   }
   const [command, ...extra] = parsed.positionals;
   if (command !== 'up' && command !== 'down' && command !== 'status') {
-    return { ok: false, message: command === undefined ? migrateUsage : `unknown command ${parsed.positionals.join(' ')}\n${migrateUsage}` };
+    return {
+      ok: false,
+      message: command === undefined ? migrateUsage : `unknown command ${parsed.positionals.join(' ')}\n${migrateUsage}`,
+    };
   }
   if (extra.length > 0) return { ok: false, message: `unknown command ${parsed.positionals.join(' ')}\n${migrateUsage}` };
   const { module, steps } = parsed.values;

@@ -27,7 +27,11 @@ function assertConfigError(run: () => unknown, key: string, message: RegExp): vo
 
 const two = [
   { issuer: 'https://id.example.com', audience: 'chompardo', jwks_url: 'https://id.example.com/jwks' },
-  { issuer: 'https://login.example.org/tenant/v2.0', audience: ['api://chompardo', 'chompardo'], claims: { email: 'preferred_username', given_name: 'gn' } },
+  {
+    issuer: 'https://login.example.org/tenant/v2.0',
+    audience: ['api://chompardo', 'chompardo'],
+    claims: { email: 'preferred_username', given_name: 'gn' },
+  },
 ];
 
 describe('AUTH_ISSUERS', () => {
@@ -40,7 +44,11 @@ describe('AUTH_ISSUERS', () => {
     const config = load({ AUTH_ISSUERS: JSON.stringify(two) });
     assert.deepEqual(config.auth.issuers, [
       { issuer: 'https://id.example.com', audience: ['chompardo'], jwksUrl: 'https://id.example.com/jwks' },
-      { issuer: 'https://login.example.org/tenant/v2.0', audience: ['api://chompardo', 'chompardo'], claims: { email: 'preferred_username', givenName: 'gn' } },
+      {
+        issuer: 'https://login.example.org/tenant/v2.0',
+        audience: ['api://chompardo', 'chompardo'],
+        claims: { email: 'preferred_username', givenName: 'gn' },
+      },
     ]);
   });
 
@@ -62,9 +70,21 @@ describe('AUTH_ISSUERS', () => {
     assertConfigError(() => load({ AUTH_ISSUERS: '[{"issuer":' }), 'AUTH_ISSUERS', /JSON array/);
     assertConfigError(() => load({ AUTH_ISSUERS: '[]' }), 'AUTH_ISSUERS', /non-empty JSON array/);
     assertConfigError(() => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example"}]' }), 'AUTH_ISSUERS', /at 0\.audience/);
-    assertConfigError(() => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example","audience":"x","jwks_url":"ftp://k"}]' }), 'AUTH_ISSUERS', /at 0\.jwks_url/);
-    assertConfigError(() => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example","audience":"x","jwks":"https://k"}]' }), 'AUTH_ISSUERS', /JSON array/);
-    assertConfigError(() => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example","audience":"x","claims":{"mail":"m"}}]' }), 'AUTH_ISSUERS', /claims/);
+    assertConfigError(
+      () => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example","audience":"x","jwks_url":"ftp://k"}]' }),
+      'AUTH_ISSUERS',
+      /at 0\.jwks_url/,
+    );
+    assertConfigError(
+      () => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example","audience":"x","jwks":"https://k"}]' }),
+      'AUTH_ISSUERS',
+      /JSON array/,
+    );
+    assertConfigError(
+      () => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example","audience":"x","claims":{"mail":"m"}}]' }),
+      'AUTH_ISSUERS',
+      /claims/,
+    );
     assertConfigError(
       () => load({ AUTH_ISSUERS: '[{"issuer":"https://a.example","audience":"x"},{"issuer":"https://a.example","audience":"y"}]' }),
       'AUTH_ISSUERS',

@@ -15,10 +15,11 @@ describe('API start with several issuers', { skip: testPostgresEnv() ? false : '
     await Promise.all([a?.close(), b?.close()]);
   });
 
-  const issuers = () => JSON.stringify([
-    { issuer: a.issuer, audience: a.audience, jwks_url: a.jwksUrl },
-    { issuer: b.issuer, audience: b.audience },
-  ]);
+  const issuers = () =>
+    JSON.stringify([
+      { issuer: a.issuer, audience: a.audience, jwks_url: a.jwksUrl },
+      { issuer: b.issuer, audience: b.audience },
+    ]);
 
   it('refuses to start (exit 1) when one issuer is unreachable, naming it; starts and serves both once it is up', async () => {
     const blank = await createBlankDatabase();
@@ -34,7 +35,9 @@ describe('API start with several issuers', { skip: testPostgresEnv() ? false : '
       b.setAvailable(true);
       server = await startServerProcess({ DATABASE_URL: blank.url, AUTH_ISSUERS: issuers() });
       for (const identity of [a, b]) {
-        const res = await fetch(`${server.baseUrl}/api/v1/users/me`, { headers: { authorization: `Bearer ${await identity.mintToken()}` } });
+        const res = await fetch(`${server.baseUrl}/api/v1/users/me`, {
+          headers: { authorization: `Bearer ${await identity.mintToken()}` },
+        });
         assert.equal(res.status, 404, `a token of ${identity.issuer} is accepted (user not registered)`);
       }
       server.child.kill('SIGTERM');

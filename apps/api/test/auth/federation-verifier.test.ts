@@ -49,7 +49,9 @@ describe('JWT verifier with several trusted issuers', () => {
   it("accepts each issuer's tokens as users of that issuer, with that issuer's claim names", async () => {
     const fromA = await verifier.verify(await a.mintToken({ sub: 'alice', email: 'alice@a.test' }));
     assert.deepEqual([fromA.issuer, fromA.subject, fromA.email], [a.issuer, 'alice', 'alice@a.test']);
-    const fromB = await verifier.verify(await b.mintToken({ sub: 'alice-b', email: 'ignored@b.test', preferred_username: 'alice@b.test', display_name: 'Alice B' }));
+    const fromB = await verifier.verify(
+      await b.mintToken({ sub: 'alice-b', email: 'ignored@b.test', preferred_username: 'alice@b.test', display_name: 'Alice B' }),
+    );
     assert.deepEqual([fromB.issuer, fromB.subject, fromB.email, fromB.name], [b.issuer, 'alice-b', 'alice@b.test', 'Alice B']);
   });
 
@@ -64,9 +66,15 @@ describe('JWT verifier with several trusted issuers', () => {
     // A's key and kid, B's iss and audience: B's key set does not hold that kid.
     await assertRejected(verifier.verify(await a.mintToken({ iss: b.issuer, aud: b.audience })), 'token_unknown_key');
     // Without a kid, B's only key is tried, and A's signature does not verify under it.
-    await assertRejected(verifier.verify(await a.mintToken({ iss: b.issuer, aud: b.audience }, { header: { kid: undefined } })), 'token_signature');
+    await assertRejected(
+      verifier.verify(await a.mintToken({ iss: b.issuer, aud: b.audience }, { header: { kid: undefined } })),
+      'token_signature',
+    );
     // The same with B's kid copied into the header.
-    await assertRejected(verifier.verify(await a.mintToken({ iss: b.issuer, aud: b.audience }, { kid: String(b.publicJwk().kid) })), 'token_signature');
+    await assertRejected(
+      verifier.verify(await a.mintToken({ iss: b.issuer, aud: b.audience }, { kid: String(b.publicJwk().kid) })),
+      'token_signature',
+    );
     assert.equal(a.jwksFetchCount(), aFetches, "issuer A's keys are never consulted for a token claiming B");
     assert.ok(b.jwksFetchCount() <= bFetches + 1, 'at most one refetch of B for the unknown kid');
   });
@@ -82,7 +90,9 @@ describe('JWT verifier with several trusted issuers', () => {
   it('refetches on unknown kid with a cooldown per issuer: a flood at A does not stop B from fetching its new key', async () => {
     const aStart = a.jwksFetchCount();
     await Promise.all(
-      Array.from({ length: 20 }, async (_, i) => assertRejected(verifier.verify(await a.mintToken({}, { kid: `random-${i}` })), 'token_unknown_key')),
+      Array.from({ length: 20 }, async (_, i) =>
+        assertRejected(verifier.verify(await a.mintToken({}, { kid: `random-${i}` })), 'token_unknown_key'),
+      ),
     );
     assert.ok(a.jwksFetchCount() - aStart <= 1, `A fetched ${a.jwksFetchCount() - aStart} times`);
     await assertRejected(verifier.verify(await a.mintToken({}, { kid: 'random-again' })), 'token_unknown_key');
@@ -92,7 +102,11 @@ describe('JWT verifier with several trusted issuers', () => {
     const fresh = createJwtVerifier({ issuers: trusted(), unknownKidCooldownMs: 60_000 });
     await fresh.start();
     try {
-      await Promise.all(Array.from({ length: 10 }, async (_, i) => assertRejected(fresh.verify(await a.mintToken({}, { kid: `flood-${i}` })), 'token_unknown_key')));
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, i) =>
+          assertRejected(fresh.verify(await a.mintToken({}, { kid: `flood-${i}` })), 'token_unknown_key'),
+        ),
+      );
       await b.rotateKey();
       const bBefore = b.jwksFetchCount();
       const user = await fresh.verify(await b.mintToken({ sub: 'rotated' }));
@@ -110,7 +124,12 @@ describe('JWT verifier start with several issuers', () => {
     const b = await startTestIdentity();
     try {
       b.setAvailable(false);
-      const verifier = createJwtVerifier({ issuers: [{ issuer: a.issuer, audience: [a.audience], jwksUrl: a.jwksUrl }, { issuer: b.issuer, audience: [b.audience] }] });
+      const verifier = createJwtVerifier({
+        issuers: [
+          { issuer: a.issuer, audience: [a.audience], jwksUrl: a.jwksUrl },
+          { issuer: b.issuer, audience: [b.audience] },
+        ],
+      });
       await assert.rejects(verifier.start(), (err: Error) => {
         assert.match(err.message, /cannot load the JWKS of issuer/);
         assert.ok(err.message.includes(b.issuer) && err.message.includes(b.discoveryUrl), err.message);
@@ -137,15 +156,30 @@ describe('JWT verifier start with several issuers', () => {
     );
     const liar = await startTestIdentity({ discoveryIssuer: 'https://someone-else.example' });
     try {
-      await assert.rejects(createJwtVerifier({ issuers: [{ issuer: liar.issuer, audience: [liar.audience] }] }).start(), /for another issuer/);
+      await assert.rejects(
+        createJwtVerifier({ issuers: [{ issuer: liar.issuer, audience: [liar.audience] }] }).start(),
+        /for another issuer/,
+      );
     } finally {
       await liar.close();
     }
   });
 
   it('refuses options that list an issuer twice or mix the two forms', () => {
-    assert.throws(() => createJwtVerifier({ issuers: [{ issuer: 'i', audience: ['a'] }, { issuer: 'i', audience: ['b'] }] }), /twice/);
-    assert.throws(() => createJwtVerifier({ issuers: [{ issuer: 'i', audience: ['a'] }], issuer: 'j', jwksUrl: 'http://k', audience: ['a'] }), /not both/);
+    assert.throws(
+      () =>
+        createJwtVerifier({
+          issuers: [
+            { issuer: 'i', audience: ['a'] },
+            { issuer: 'i', audience: ['b'] },
+          ],
+        }),
+      /twice/,
+    );
+    assert.throws(
+      () => createJwtVerifier({ issuers: [{ issuer: 'i', audience: ['a'] }], issuer: 'j', jwksUrl: 'http://k', audience: ['a'] }),
+      /not both/,
+    );
     assert.throws(() => createJwtVerifier({}), /no trusted issuer/);
   });
 });

@@ -134,7 +134,9 @@ describe('keys CLI on a PostgreSQL shared with a running API', { timeout: 300_00
     // A Principal key made by the operator administers like any other.
     const orgs = await t.request('GET', '/api/v1/orgs', { token: g.adminToken, headers: appHeaders(g.principal.appId, key) });
     assert.equal(orgs.status, 200, orgs.text);
-    const { rows } = await database.db.query<{ n: string }>(`SELECT count(*) AS n FROM iam.user_account WHERE issuer = 'urn:chompardo:operator'`);
+    const { rows } = await database.db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM iam.user_account WHERE issuer = 'urn:chompardo:operator'`,
+    );
     assert.equal(rows[0]?.n, '1', 'one user row per operator, reused');
   });
 
@@ -149,15 +151,26 @@ describe('keys CLI on a PostgreSQL shared with a running API', { timeout: 300_00
     assert.match(mine, new RegExp(`${created.prefix}\\s+active\\s+`));
     assert.match(mine, new RegExp(`operator ${operator}$`));
     const genesisKeyId = g.userInitiated.apiKey.slice(4, 20);
-    assert.ok(lines.some((line) => line.includes(genesisKeyId) && / user /.test(line)), 'the genesis key, created by the genesis user');
+    assert.ok(
+      lines.some((line) => line.includes(genesisKeyId) && / user /.test(line)),
+      'the genesis key, created by the genesis user',
+    );
     for (const secret of [created.key, created.key.slice(20), g.userInitiated.apiKey.slice(20)]) {
       assert.ok(!run.stdout.includes(secret), 'no key or secret in the list');
     }
 
     const all = await keys('list', '--json');
     assert.equal(all.code, 0, all.stderr);
-    const apps = JSON.parse(all.stdout) as { app_external_id: string; org_kind: string; api_keys: { key_id: string; created_by: string }[] }[];
-    assert.deepEqual(apps.map((a) => a.app_external_id).sort(), [g.principal.appId, g.test.appId, g.userInitiated.appId].sort(), 'every app of every org');
+    const apps = JSON.parse(all.stdout) as {
+      app_external_id: string;
+      org_kind: string;
+      api_keys: { key_id: string; created_by: string }[];
+    }[];
+    assert.deepEqual(
+      apps.map((a) => a.app_external_id).sort(),
+      [g.principal.appId, g.test.appId, g.userInitiated.appId].sort(),
+      'every app of every org',
+    );
     const entry = apps.find((a) => a.app_external_id === g.userInitiated.appId)?.api_keys.find((k) => k.key_id === created.key_id);
     assert.equal(entry?.created_by, `operator ${operator}`);
     assert.ok(!all.stdout.includes(created.key.slice(20)));
@@ -169,7 +182,11 @@ describe('keys CLI on a PostgreSQL shared with a running API', { timeout: 300_00
     const run = await keys('revoke', '--app', g.userInitiated.appId, '--key', created.key_id);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /revoked key/);
-    assert.ok(logLines(run.stderr).some((l) => l.message === 'api key revoked by an operator (keys CLI)' && l.key_id === created.key_id && l.operator === operator));
+    assert.ok(
+      logLines(run.stderr).some(
+        (l) => l.message === 'api key revoked by an operator (keys CLI)' && l.key_id === created.key_id && l.operator === operator,
+      ),
+    );
     const outcome = await pollForStatus(() => moviesWith(created.key), 401, { deadlineMs: 1_000 });
     assert.ok(outcome.reached, `still ${outcome.lastStatus} after ${Math.round(outcome.elapsedMs)} ms`);
     assert.equal(await moviesWith(g.userInitiated.apiKey), 200, 'the other keys keep working');

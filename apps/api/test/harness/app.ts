@@ -102,7 +102,14 @@ export async function startTestApp(options: StartTestAppOptions = {}): Promise<T
   const logControl = new LogControl(logger, { minimumLevel: config.log.levelMin, errorStack: config.log.errorStack });
   const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   await verifier.start();
-  const app = buildApp({ config, logger, logControl, db: options.db ?? database.db, verifier, ...(options.shuttingDown ? { shuttingDown: options.shuttingDown } : {}) });
+  const app = buildApp({
+    config,
+    logger,
+    logControl,
+    db: options.db ?? database.db,
+    verifier,
+    ...(options.shuttingDown ? { shuttingDown: options.shuttingDown } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no address');

@@ -11,7 +11,14 @@ export const exampleIssuer = {
   issuer: 'https://accounts.example.com',
   audience: 'chompardo-api',
   subject: 'example-user-1',
-  publicJwk: {"crv": "Ed25519", "x": "HYK_E12Y1XJ5WhIiDAxQ-AmY0z27rfzoQBu9CLlGJ_o", "kty": "OKP", "kid": "example-2026", "alg": "EdDSA", "use": "sig"} as JWK,
+  publicJwk: {
+    crv: 'Ed25519',
+    x: 'HYK_E12Y1XJ5WhIiDAxQ-AmY0z27rfzoQBu9CLlGJ_o',
+    kty: 'OKP',
+    kid: 'example-2026',
+    alg: 'EdDSA',
+    use: 'sig',
+  } as JWK,
 } as const;
 
 /** A JWKS endpoint on 127.0.0.1 serving the example issuer's public key. */

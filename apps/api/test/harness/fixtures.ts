@@ -55,6 +55,7 @@ export function postgresRequired(env: NodeJS.ProcessEnv = process.env): boolean 
  */
 export function skipWithoutPostgres(env: NodeJS.ProcessEnv = process.env): false | string {
   if (env.CHOMPARDO_TEST_PG_ADMIN_URL) return false;
-  if (postgresRequired(env)) throw new Error('CI=true but no test PostgreSQL: these tests would be skipped (install PostgreSQL or set PG_BIN)');
+  if (postgresRequired(env))
+    throw new Error('CI=true but no test PostgreSQL: these tests would be skipped (install PostgreSQL or set PG_BIN)');
   return 'needs the test PostgreSQL';
 }

@@ -33,7 +33,8 @@ export interface Tenant {
 
 const genesisByApp = new WeakMap<TestApp, Promise<GenesisKeys>>();
 
-function orgKeys(node: any) { // eslint-disable-line @typescript-eslint/no-explicit-any -- raw JSON
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw JSON
+function orgKeys(node: any) {
   return { orgId: node.external_id, appId: node.app.external_id, apiKey: node.app.api_keys[0].key };
 }
 
@@ -47,7 +48,13 @@ export function runGenesis(t: TestApp): Promise<GenesisKeys> {
   let done = genesisByApp.get(t);
   if (!done) {
     done = (async () => {
-      const adminClaims = { sub: `admin-${randomUUID()}`, given_name: 'Ada', family_name: 'Admin', name: 'Ada Admin', email: 'ada@example.test' };
+      const adminClaims = {
+        sub: `admin-${randomUUID()}`,
+        given_name: 'Ada',
+        family_name: 'Admin',
+        name: 'Ada Admin',
+        email: 'ada@example.test',
+      };
       const adminToken = await t.identity.mintToken(adminClaims);
       const res = await t.request('POST', '/api/v1/genesis', { token: adminToken });
       assert.equal(res.status, 201, `genesis failed: ${res.text}`);
@@ -81,14 +88,22 @@ export async function createTenant(t: TestApp, opts: { roles?: string[] } = {}):
   assert.equal(org.status, 201, org.text);
   const appId: string = org.body.app.external_id;
   const apiKey: string = org.body.app.api_keys[0].key;
-  const userClaims = { sub: `user-${suffix}`, given_name: 'Tess', family_name: `Tenant-${suffix}`, name: `Tess Tenant-${suffix}`, email: `tess-${suffix}@example.test` };
+  const userClaims = {
+    sub: `user-${suffix}`,
+    given_name: 'Tess',
+    family_name: `Tenant-${suffix}`,
+    name: `Tess Tenant-${suffix}`,
+    email: `tess-${suffix}@example.test`,
+  };
   const token = await t.identity.mintToken(userClaims);
   const reg = await t.request('POST', '/api/v1/users', { token, headers: appHeaders(appId, apiKey) });
   assert.equal(reg.status, 201, reg.text);
   const userExternalId: string = reg.body.external_id;
   const wanted = new Set(opts.roles ?? ['movieAdmin']);
   const members = await t.request('GET', `/api/v1/orgs/${org.body.external_id}/members`, admin);
-  const current = new Set<string>(members.body.items.find((m: { user_external_id: string }) => m.user_external_id === userExternalId)?.role_codes ?? []);
+  const current = new Set<string>(
+    members.body.items.find((m: { user_external_id: string }) => m.user_external_id === userExternalId)?.role_codes ?? [],
+  );
   for (const code of current) {
     if (!wanted.has(code)) {
       const res = await t.request('DELETE', `/api/v1/orgs/${org.body.external_id}/members/${userExternalId}/roles/${code}`, admin);

@@ -112,7 +112,11 @@ export async function startTestIdentity(opts: TestIdentityOptions = {}): Promise
         res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}');
         return;
       }
-      const document = { issuer: opts.discoveryIssuer ?? issuer, jwks_uri: `${origin}${jwksPath}`, id_token_signing_alg_values_supported: [...algorithms] };
+      const document = {
+        issuer: opts.discoveryIssuer ?? issuer,
+        jwks_uri: `${origin}${jwksPath}`,
+        id_token_signing_alg_values_supported: [...algorithms],
+      };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
       return;
     }
@@ -242,11 +246,7 @@ export function craftUnsignedToken(payload: Record<string, unknown>, header: Rec
  * the raw Ed25519 public key bytes (`x` of the JWK) by default, or the JWK's JSON text when
  * `secretForm` is `'jwk-json'`. `kid` defaults to the JWK's kid.
  */
-export function craftHs256WithPublicKey(
-  payload: Record<string, unknown>,
-  publicJwk: JWK,
-  secretForm: 'raw' | 'jwk-json' = 'raw',
-): string {
+export function craftHs256WithPublicKey(payload: Record<string, unknown>, publicJwk: JWK, secretForm: 'raw' | 'jwk-json' = 'raw'): string {
   const secret = secretForm === 'raw' ? Buffer.from(publicJwk.x ?? '', 'base64url') : Buffer.from(JSON.stringify(publicJwk));
   const signingInput = `${base64urlJson({ alg: 'HS256', typ: 'JWT', kid: publicJwk.kid })}.${base64urlJson(payload)}`;
   const signature = createHmac('sha256', secret).update(signingInput).digest('base64url');

@@ -66,7 +66,12 @@ function tail(file: string, lines = 25): string {
 
 function appendSettings(pgdata: string, settings: Record<string, string | number>): void {
   // postgresql.auto.conf is read last: these win over what pg_autoctl computed.
-  appendFileSync(path.join(pgdata, 'postgresql.auto.conf'), Object.entries(settings).map(([key, value]) => `${key} = ${value}\n`).join(''));
+  appendFileSync(
+    path.join(pgdata, 'postgresql.auto.conf'),
+    Object.entries(settings)
+      .map(([key, value]) => `${key} = ${value}\n`)
+      .join(''),
+  );
 }
 
 /** Polls `check` every 100 ms until it returns a value, for at most `deadlineMs`. */
@@ -125,7 +130,11 @@ export async function startFormation(): Promise<Formation> {
     return new Promise<void>((resolve, reject) => {
       const child = spawn(pgAutoctl, args, { stdio: ['ignore', fd, fd], env, cwd: root, ...(identity ?? {}) });
       child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pg_autoctl ${args[0]} ${args[1] ?? ''} (${name}) exited with ${code}:\n${tail(logOf(name))}`))));
+      child.once('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`pg_autoctl ${args[0]} ${args[1] ?? ''} (${name}) exited with ${code}:\n${tail(logOf(name))}`)),
+      );
     }).finally(() => closeSync(fd));
   }
 
@@ -156,12 +165,15 @@ export async function startFormation(): Promise<Formation> {
 
   const formation: Formation = {
     nodes,
-    multiHostUrl: (database) => `postgres://postgres@${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}/${database}?target_session_attrs=read-write`,
+    multiHostUrl: (database) =>
+      `postgres://postgres@${nodes.map((node) => `127.0.0.1:${node.port}`).join(',')}/${database}?target_session_attrs=read-write`,
     nodeUrl,
     async primary(deadlineMs = 30_000) {
       return until('a primary', deadlineMs, async () => {
         for (const node of nodes) {
-          const rows = await queryOnce<{ standby: boolean }>(nodeUrl(node, 'postgres'), 'SELECT pg_is_in_recovery() AS standby').catch(() => undefined);
+          const rows = await queryOnce<{ standby: boolean }>(nodeUrl(node, 'postgres'), 'SELECT pg_is_in_recovery() AS standby').catch(
+            () => undefined,
+          );
           if (rows?.[0]?.standby === false) return node;
         }
         return undefined;
@@ -192,7 +204,8 @@ export async function startFormation(): Promise<Formation> {
     async waitForPrimaryAndSecondary(deadlineMs = 60_000) {
       await until('primary + secondary', deadlineMs, async () => {
         const state = await showState();
-        const settled = (role: string): boolean => state.some((n) => n.health === 1 && n.current_group_state === role && n.assigned_group_state === role);
+        const settled = (role: string): boolean =>
+          state.some((n) => n.health === 1 && n.current_group_state === role && n.assigned_group_state === role);
         return settled('primary') && settled('secondary') ? true : undefined;
       });
     },
@@ -243,9 +256,23 @@ export async function startFormation(): Promise<Formation> {
     await runToCompletion('monitor', ['create', 'monitor', '--pgdata', monitorData, '--pgport', String(monitorPort), ...common]);
     appendSettings(monitorData, { ...serverSettings, ...monitorSettings });
     runKeeper('monitor', ['run', '--pgdata', monitorData]);
-    await until('the monitor', 30_000, async () => ((await queryOnce(`postgres://postgres@127.0.0.1:${monitorPort}/pg_auto_failover`, 'SELECT 1')).length ? true : undefined));
+    await until('the monitor', 30_000, async () =>
+      (await queryOnce(`postgres://postgres@127.0.0.1:${monitorPort}/pg_auto_failover`, 'SELECT 1')).length ? true : undefined,
+    );
 
-    const nodeArgs = (node: FormationNode): string[] => ['create', 'postgres', '--pgdata', node.pgdata, '--pgport', String(node.port), '--monitor', monitorUri, '--name', node.name, ...common];
+    const nodeArgs = (node: FormationNode): string[] => [
+      'create',
+      'postgres',
+      '--pgdata',
+      node.pgdata,
+      '--pgport',
+      String(node.port),
+      '--monitor',
+      monitorUri,
+      '--name',
+      node.name,
+      ...common,
+    ];
     await runToCompletion(first.name, nodeArgs(first));
     appendSettings(first.pgdata, serverSettings);
     runKeeper(first.name, ['run', '--pgdata', first.pgdata]);

@@ -86,7 +86,12 @@ function tail(file: string, lines = 30): string {
   }
 }
 
-async function runToCompletion(command: string, args: string[], identity: { uid: number; gid: number } | undefined, logFile: string): Promise<void> {
+async function runToCompletion(
+  command: string,
+  args: string[],
+  identity: { uid: number; gid: number } | undefined,
+  logFile: string,
+): Promise<void> {
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(command, args, {
@@ -150,11 +155,27 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   if (options.standbyOf) {
     await runToCompletion(
       path.join(bin, 'pg_basebackup'),
-      ['-h', '127.0.0.1', '-p', String(options.standbyOf.port), '-U', 'postgres', '-D', dataDir, '-R', '-c', 'fast', '-X', 'stream', '--no-sync'],
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(options.standbyOf.port),
+        '-U',
+        'postgres',
+        '-D',
+        dataDir,
+        '-R',
+        '-c',
+        'fast',
+        '-X',
+        'stream',
+        '--no-sync',
+      ],
       identity,
       logFile,
     );
-    if (options.standbyOf.applyDelay) appendFileSync(path.join(dataDir, 'postgresql.auto.conf'), `recovery_min_apply_delay = '${options.standbyOf.applyDelay}'\n`);
+    if (options.standbyOf.applyDelay)
+      appendFileSync(path.join(dataDir, 'postgresql.auto.conf'), `recovery_min_apply_delay = '${options.standbyOf.applyDelay}'\n`);
   } else {
     await runToCompletion(
       path.join(bin, 'initdb'),
@@ -184,14 +205,22 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       child = spawn(
         path.join(bin as string, 'postgres'),
         [
-          '-D', dataDir,
-          '-p', String(port),
-          '-k', socketDir,
-          '-c', 'listen_addresses=127.0.0.1',
-          '-c', 'fsync=off',
-          '-c', 'synchronous_commit=off',
-          '-c', 'full_page_writes=off',
-          '-c', 'max_connections=200',
+          '-D',
+          dataDir,
+          '-p',
+          String(port),
+          '-k',
+          socketDir,
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+          '-c',
+          'max_connections=200',
         ],
         { stdio: ['ignore', fd, fd], ...(identity ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } },
       );

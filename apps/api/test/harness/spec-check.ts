@@ -36,7 +36,12 @@ export class SpecChecker {
         const op = resolved[method];
         if (!op) continue;
         const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
-        this.routes.push({ method: method.toUpperCase(), template, pattern, responses: (op.responses ?? {}) as Record<string, JsonObject> });
+        this.routes.push({
+          method: method.toUpperCase(),
+          template,
+          pattern,
+          responses: (op.responses ?? {}) as Record<string, JsonObject>,
+        });
       }
     }
     const errorSchema = resolveRefs((spec.components as JsonObject).schemas, spec) as JsonObject;
@@ -52,7 +57,10 @@ export class SpecChecker {
     }
     if (status >= 400 && !route?.responses[String(status)]?.content) {
       assert.ok(contentType?.startsWith('application/json'), `${method} ${path} → ${status} must be JSON`);
-      assert.ok(this.errorValidator(body), `${method} ${path} → ${status} error body ${rawBody} does not match Error: ${this.ajv.errorsText(this.errorValidator.errors)}`);
+      assert.ok(
+        this.errorValidator(body),
+        `${method} ${path} → ${status} error body ${rawBody} does not match Error: ${this.ajv.errorsText(this.errorValidator.errors)}`,
+      );
       return;
     }
     if (!route) return; // not an API operation (docs assets)

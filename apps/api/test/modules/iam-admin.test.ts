@@ -41,7 +41,10 @@ describe('orgs', () => {
 
   it('creates an org with a nested app: 201, Location, the key shown once and never again', async () => {
     const name = unique('Org');
-    const res = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: `  ${name}  `, description: 'd', app: { name: 'First app', description: 'fa' } } });
+    const res = await t.request('POST', '/api/v1/orgs', {
+      ...admin(),
+      json: { name: `  ${name}  `, description: 'd', app: { name: 'First app', description: 'fa' } },
+    });
     assert.equal(res.status, 201, res.text);
     const org = res.body;
     assert.equal(res.headers.get('location'), `/api/v1/orgs/${org.external_id}`);
@@ -86,7 +89,11 @@ describe('orgs', () => {
     assertError(await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name } }), 409, 'conflict_error', 'duplicate name');
     const trimmed = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: `  ${name} ` } });
     assertError(trimmed, 409, 'conflict_error', 'duplicate after trimming');
-    assert.deepEqual(trimmed.body.error, { kind: 'conflict_error', code: 'already_exists', message: `an org named "${name}" already exists` });
+    assert.deepEqual(trimmed.body.error, {
+      kind: 'conflict_error',
+      code: 'already_exists',
+      message: `an org named "${name}" already exists`,
+    });
     const blank = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: '   ' } });
     assertError(blank, 400, 'input_validation_error', 'blank name');
     assert.equal(blank.body.error.param, 'name');
@@ -145,10 +152,16 @@ describe('orgs', () => {
     const b = await t.request('POST', '/api/v1/orgs', { ...admin(), json: { name: unique('Page B') } });
     const first = await t.request('GET', '/api/v1/orgs?limit=1', admin());
     assert.equal(first.status, 200, first.text);
-    assert.deepEqual(first.body.items.map((o: { external_id: string }) => o.external_id), [b.body.external_id]);
+    assert.deepEqual(
+      first.body.items.map((o: { external_id: string }) => o.external_id),
+      [b.body.external_id],
+    );
     assert.equal(typeof first.body.next_cursor, 'string');
     const second = await t.request('GET', `/api/v1/orgs?limit=1&cursor=${encodeURIComponent(first.body.next_cursor)}`, admin());
-    assert.deepEqual(second.body.items.map((o: { external_id: string }) => o.external_id), [a.body.external_id]);
+    assert.deepEqual(
+      second.body.items.map((o: { external_id: string }) => o.external_id),
+      [a.body.external_id],
+    );
     const all = await t.request('GET', '/api/v1/orgs?limit=200', admin());
     assert.equal(all.body.next_cursor, null);
     const tooMany = await t.request('GET', '/api/v1/orgs?limit=201', admin());
@@ -159,7 +172,10 @@ describe('orgs', () => {
   it('docs/conventions.md: every list is {items, next_cursor} and pages with ?limit (permissions, roles, members)', async () => {
     // The user-initiated org has two members: the genesis admin and a self-registered user.
     const extra = await t.identity.mintToken({ sub: unique('member') });
-    const reg = await t.request('POST', '/api/v1/users', { token: extra, headers: appHeaders(g.userInitiated.appId, g.userInitiated.apiKey) });
+    const reg = await t.request('POST', '/api/v1/users', {
+      token: extra,
+      headers: appHeaders(g.userInitiated.appId, g.userInitiated.apiKey),
+    });
     assert.equal(reg.status, 201, reg.text);
     for (const path of ['/api/v1/permissions', '/api/v1/roles', `/api/v1/orgs/${g.userInitiated.orgId}/members`]) {
       const all = await t.request('GET', path, admin());
@@ -216,7 +232,10 @@ describe('tenancy: a non-Principal app sees only its own org', () => {
   it("lists only the caller's own org; the Principal app sees both", async () => {
     const own = await t.request('GET', '/api/v1/orgs', { headers: a.headers });
     assert.equal(own.status, 200, own.text);
-    assert.deepEqual(own.body.items.map((o: { external_id: string }) => o.external_id), [a.orgExternalId]);
+    assert.deepEqual(
+      own.body.items.map((o: { external_id: string }) => o.external_id),
+      [a.orgExternalId],
+    );
     const all = await t.request('GET', '/api/v1/orgs?limit=200', { headers: principalHeaders(g) });
     const ids = all.body.items.map((o: { external_id: string }) => o.external_id);
     assert.ok(ids.includes(a.orgExternalId) && ids.includes(b.orgExternalId) && ids.includes(g.principal.orgId));
@@ -226,9 +245,15 @@ describe('tenancy: a non-Principal app sees only its own org', () => {
     assert.equal((await t.request('GET', `/api/v1/orgs/${a.orgExternalId}`, { headers: a.headers })).status, 200);
     const members = await t.request('GET', `/api/v1/orgs/${a.orgExternalId}/members`, { headers: a.headers });
     assert.equal(members.status, 200);
-    assert.deepEqual(members.body.items.map((m: { user_external_id: string }) => m.user_external_id), [a.userExternalId]);
+    assert.deepEqual(
+      members.body.items.map((m: { user_external_id: string }) => m.user_external_id),
+      [a.userExternalId],
+    );
     const apps = await t.request('GET', '/api/v1/apps', { headers: a.headers });
-    assert.deepEqual(apps.body.items.map((x: { external_id: string }) => x.external_id), [a.appId]);
+    assert.deepEqual(
+      apps.body.items.map((x: { external_id: string }) => x.external_id),
+      [a.appId],
+    );
   });
 
   it("answers 404 for every route addressing tenant B's org, app, members, grants and keys", async () => {
@@ -259,7 +284,10 @@ describe('tenancy: a non-Principal app sees only its own org', () => {
     const bMembers = await t.request('GET', `/api/v1/orgs/${b.orgExternalId}/members`, { headers: b.headers });
     assert.deepEqual(bMembers.body.items[0].role_codes, ['sysAdmin']);
     const bApp = await t.request('GET', `/api/v1/apps/${b.appId}`, { headers: b.headers });
-    assert.deepEqual(bApp.body.api_keys.map((k: { key_id: string }) => k.key_id), [bKeyId]);
+    assert.deepEqual(
+      bApp.body.api_keys.map((k: { key_id: string }) => k.key_id),
+      [bKeyId],
+    );
     assert.match(bApp.body.name, /^Tenant app /);
   });
 
@@ -324,14 +352,20 @@ describe('members and role grants', () => {
     const viaOther = await t.request('GET', '/api/v1/movies', { token: one.token, headers: appHeaders(other.appId, other.apiKey) });
     assert.equal(viaOther.status, 200, "through other's app");
     const members = await t.request('GET', `/api/v1/orgs/${other.orgExternalId}/members`, admin());
-    assert.deepEqual(members.body.items.map((m: { user_external_id: string }) => m.user_external_id).sort(), [one.userExternalId, other.userExternalId].sort());
+    assert.deepEqual(
+      members.body.items.map((m: { user_external_id: string }) => m.user_external_id).sort(),
+      [one.userExternalId, other.userExternalId].sort(),
+    );
   });
 
   it('404s an unknown user, role or org on grant and revoke', async () => {
     const tenant = await createTenant(t, { roles: [] });
     for (const method of ['PUT', 'DELETE']) {
       assertNotFound(await t.request(method, grantPath(tenant.orgExternalId, unknownId, 'movieAdmin'), admin()), `${method} unknown user`);
-      assertNotFound(await t.request(method, grantPath(tenant.orgExternalId, tenant.userExternalId, 'noSuchRole'), admin()), `${method} unknown role`);
+      assertNotFound(
+        await t.request(method, grantPath(tenant.orgExternalId, tenant.userExternalId, 'noSuchRole'), admin()),
+        `${method} unknown role`,
+      );
       assertNotFound(await t.request(method, grantPath(unknownId, tenant.userExternalId, 'movieAdmin'), admin()), `${method} unknown org`);
     }
   });
@@ -369,17 +403,27 @@ describe('apps and API keys', () => {
     assert.ok(!read.text.includes(key.slice(20)));
     assert.deepEqual(Object.keys(read.body.api_keys[0]).sort(), ['created_at', 'deactivation_date', 'key_id', 'prefix']);
     const list = await t.request('GET', '/api/v1/apps', { headers: a.headers });
-    assert.deepEqual(list.body.items.map((x: { external_id: string }) => x.external_id), [app.external_id, a.appId], 'newest first');
+    assert.deepEqual(
+      list.body.items.map((x: { external_id: string }) => x.external_id),
+      [app.external_id, a.appId],
+      'newest first',
+    );
     assert.ok(!list.text.includes(key.slice(20)));
   });
 
   it('lets only Principal apps bind an OAuth2 client id (tokens with that azp act as the app)', async () => {
     const clientId = `client-${randomUUID()}`;
-    const refused = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: unique('Bound'), oauth2_client_id: clientId } });
+    const refused = await t.request('POST', '/api/v1/apps', {
+      headers: a.headers,
+      json: { name: unique('Bound'), oauth2_client_id: clientId },
+    });
     assertError(refused, 400, 'input_validation_error', 'tenant binding a client id');
     assert.equal(refused.body.error.param, 'oauth2_client_id');
     const created = await t.request('POST', '/api/v1/apps', { headers: a.headers, json: { name: unique('Unbound') } });
-    const update = await t.request('PUT', `/api/v1/apps/${created.body.external_id}`, { headers: a.headers, json: { name: unique('Unbound'), oauth2_client_id: clientId } });
+    const update = await t.request('PUT', `/api/v1/apps/${created.body.external_id}`, {
+      headers: a.headers,
+      json: { name: unique('Unbound'), oauth2_client_id: clientId },
+    });
     assertError(update, 400, 'input_validation_error', 'tenant binding a client id on update');
     const principal = await t.request('PUT', `/api/v1/apps/${created.body.external_id}`, {
       headers: principalHeaders(g),
@@ -414,11 +458,19 @@ describe('apps and API keys', () => {
     assert.equal(updated.status, 200, updated.text);
     assert.equal(updated.body.name, name);
     assert.equal(updated.body.description, 'desc');
-    assert.deepEqual(updated.body.api_keys.map((k: { key_id: string }) => k.key_id), created.body.api_keys.map((k: { key_id: string }) => k.key_id));
+    assert.deepEqual(
+      updated.body.api_keys.map((k: { key_id: string }) => k.key_id),
+      created.body.api_keys.map((k: { key_id: string }) => k.key_id),
+    );
     const read = await t.request('GET', `/api/v1/apps/${id}`, { headers: a.headers });
     assert.deepEqual(read.body, updated.body);
     const taken = await t.request('GET', `/api/v1/apps/${a.appId}`, { headers: a.headers });
-    assertError(await t.request('PUT', `/api/v1/apps/${id}`, { headers: a.headers, json: { name: taken.body.name } }), 409, 'conflict_error', 'taken name');
+    assertError(
+      await t.request('PUT', `/api/v1/apps/${id}`, { headers: a.headers, json: { name: taken.body.name } }),
+      409,
+      'conflict_error',
+      'taken name',
+    );
     const blank = await t.request('PUT', `/api/v1/apps/${id}`, { headers: a.headers, json: { name: ' ' } });
     assertError(blank, 400, 'input_validation_error', 'blank');
     assert.equal(blank.body.error.param, 'name');
@@ -458,7 +510,10 @@ describe('apps and API keys', () => {
     assert.ok(listed, 'the new key id is listed');
     assert.equal(listed.prefix, res.body.prefix);
     assert.ok(!app.text.includes(res.body.key.slice(20)), 'the key is never shown again');
-    const withBody = await t.request('POST', `/api/v1/apps/${a.appId}/api-keys`, { headers: a.headers, json: { deactivation_date: '2098-01-01T00:00:00Z' } });
+    const withBody = await t.request('POST', `/api/v1/apps/${a.appId}/api-keys`, {
+      headers: a.headers,
+      json: { deactivation_date: '2098-01-01T00:00:00Z' },
+    });
     assert.equal(withBody.status, 201);
     assert.equal(withBody.body.deactivation_date, '2098-01-01T00:00:00.000Z');
   });
@@ -514,7 +569,9 @@ describe('permissions and roles', () => {
     assert.equal(await findPermission('/api/v1/movies/{extlId}', 'DELETE'), undefined);
     const movieAdmin = await t.request('GET', '/api/v1/roles/movieAdmin', admin());
     assert.ok(
-      !movieAdmin.body.permissions.some((p: { resource: string; operation: string }) => p.resource === '/api/v1/movies/{extlId}' && p.operation === 'DELETE'),
+      !movieAdmin.body.permissions.some(
+        (p: { resource: string; operation: string }) => p.resource === '/api/v1/movies/{extlId}' && p.operation === 'DELETE',
+      ),
       'the deleted permission left the roles',
     );
 
@@ -528,7 +585,10 @@ describe('permissions and roles', () => {
     assert.equal(created.body.operation, 'DELETE');
     assert.equal(created.body.active, true);
     assert.equal(created.body.create_app_extl_id, g.principal.appId);
-    const dup = await t.request('POST', '/api/v1/permissions', { ...admin(), json: { resource: '/api/v1/movies/{extlId}', operation: 'DELETE' } });
+    const dup = await t.request('POST', '/api/v1/permissions', {
+      ...admin(),
+      json: { resource: '/api/v1/movies/{extlId}', operation: 'DELETE' },
+    });
     assertError(dup, 409, 'conflict_error', 'duplicate permission');
     assertNotFound(await t.request('DELETE', `/api/v1/permissions/${unknownId}`, admin()), 'unknown permission');
   });
@@ -591,14 +651,25 @@ describe('permissions and roles', () => {
     assert.equal(res.headers.get('location'), '/api/v1/roles/movieReader');
     assert.equal(res.body.code, 'movieReader');
     assert.equal(res.body.active, true);
-    assert.deepEqual(
-      res.body.permissions.map((p: { resource: string; operation: string }) => `${p.operation} ${p.resource}`).sort(),
-      ['GET /api/v1/movies', 'GET /api/v1/movies/{extlId}'],
+    assert.deepEqual(res.body.permissions.map((p: { resource: string; operation: string }) => `${p.operation} ${p.resource}`).sort(), [
+      'GET /api/v1/movies',
+      'GET /api/v1/movies/{extlId}',
+    ]);
+    assertError(
+      await t.request('POST', '/api/v1/roles', { ...admin(), json: { code: 'movieReader' } }),
+      409,
+      'conflict_error',
+      'duplicate code',
     );
-    assertError(await t.request('POST', '/api/v1/roles', { ...admin(), json: { code: 'movieReader' } }), 409, 'conflict_error', 'duplicate code');
     const bad = await t.request('POST', '/api/v1/roles', {
       ...admin(),
-      json: { code: 'badRole', permissions: [{ resource: '/api/v1/movies', operation: 'GET' }, { resource: '/api/v1/nope', operation: 'GET' }] },
+      json: {
+        code: 'badRole',
+        permissions: [
+          { resource: '/api/v1/movies', operation: 'GET' },
+          { resource: '/api/v1/nope', operation: 'GET' },
+        ],
+      },
     });
     assertError(bad, 400, 'input_validation_error', 'unknown permission');
     assert.equal(bad.body.error.param, 'permissions[1]');
@@ -631,11 +702,16 @@ describe('permissions and roles', () => {
     assert.equal(replaced.status, 200, replaced.text);
     assert.deepEqual(replaced.body.permissions, [{ resource: '/api/v1/movies', operation: 'POST' }]);
     assert.equal(replaced.body.description, 'now a creator');
-    assert.deepEqual((await t.request('GET', '/api/v1/roles/movieLister', admin())).body.permissions, [{ resource: '/api/v1/movies', operation: 'POST' }]);
+    assert.deepEqual((await t.request('GET', '/api/v1/roles/movieLister', admin())).body.permissions, [
+      { resource: '/api/v1/movies', operation: 'POST' },
+    ]);
     assert.equal((await list()).status, 403, 'the old permission is gone');
     assert.equal((await post()).status, 201, 'the new permission applies');
 
-    const badPut = await t.request('PUT', '/api/v1/roles/movieLister', { ...admin(), json: { permissions: [{ resource: '/api/v1/nope', operation: 'GET' }] } });
+    const badPut = await t.request('PUT', '/api/v1/roles/movieLister', {
+      ...admin(),
+      json: { permissions: [{ resource: '/api/v1/nope', operation: 'GET' }] },
+    });
     assertError(badPut, 400, 'input_validation_error', 'PUT unknown permission');
     assert.equal(badPut.body.error.param, 'permissions[0]');
     assert.equal((await post()).status, 201, 'a failed PUT changed nothing');
@@ -705,7 +781,14 @@ describe('self-registration', () => {
     assert.deepEqual([reg.body.given_name, reg.body.family_name ?? null], ['Cher', null]);
     const movie = await t.request('POST', '/api/v1/movies', {
       headers,
-      json: { title: 'Mermaids', rated: 'PG-13', release_date: '1990-12-14', run_time: 110, director: 'Richard Benjamin', writer: 'June Roberts' },
+      json: {
+        title: 'Mermaids',
+        rated: 'PG-13',
+        release_date: '1990-12-14',
+        run_time: 110,
+        director: 'Richard Benjamin',
+        writer: 'June Roberts',
+      },
     });
     assert.equal(movie.status, 201, movie.text);
     assert.deepEqual([movie.body.create_user_first_name, movie.body.create_user_last_name ?? null], ['Cher', null]);
@@ -798,7 +881,11 @@ describe('logger endpoint with LOG_LEVEL_MIN=info', () => {
 
   it('reports the minimum and refuses levels below it (400)', async () => {
     const admin = { headers: principalHeaders(g) };
-    assert.deepEqual((await t.request('GET', '/api/v1/logger', admin)).body, { logger_minimum_level: 'info', global_log_level: 'info', log_error_stack: false });
+    assert.deepEqual((await t.request('GET', '/api/v1/logger', admin)).body, {
+      logger_minimum_level: 'info',
+      global_log_level: 'info',
+      log_error_stack: false,
+    });
     for (const level of ['debug', 'trace']) {
       const res = await t.request('PUT', '/api/v1/logger', { ...admin, json: { global_log_level: level } });
       assertError(res, 400, 'input_validation_error', level);

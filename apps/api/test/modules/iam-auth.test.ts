@@ -93,7 +93,11 @@ describe('app authentication', () => {
     assertUnauthorized(await movies(firstHeaders), 'revoked key');
     assert.equal((await movies(secondHeaders)).status, 200, 'the other key still works');
     const app = await t.request('GET', `/api/v1/apps/${tenant.appId}`, admin());
-    assert.deepEqual(app.body.api_keys.map((k: { key_id: string }) => k.key_id), [second.body.key_id], 'the revoked key is gone from the app');
+    assert.deepEqual(
+      app.body.api_keys.map((k: { key_id: string }) => k.key_id),
+      [second.body.key_id],
+      'the revoked key is gone from the app',
+    );
   });
 
   it('refuses a deactivation date in the past or unparsable (400)', async () => {
@@ -147,13 +151,19 @@ describe('app authentication', () => {
     }
     assert.ok(seen.length >= 2, 'the key worked before its date');
     assert.equal(seen[0]!.status, 200, 'the key works right after creation');
-    assert.ok(seen.slice(0, -1).every((s) => s.status === 200), 'only 200s before expiry');
+    assert.ok(
+      seen.slice(0, -1).every((s) => s.status === 200),
+      'only 200s before expiry',
+    );
     assert.ok(seen.at(-1)!.at >= deactivation, 'refused only once the date has passed');
   });
 
   it("maps the token's azp / client_id to the app with that oauth2_client_id when no app headers are sent", async () => {
     const clientId = `client-${randomUUID()}`;
-    const updated = await t.request('PUT', `/api/v1/apps/${alice.appId}`, { ...admin(), json: { name: `alice app ${randomUUID().slice(0, 6)}`, oauth2_client_id: clientId } });
+    const updated = await t.request('PUT', `/api/v1/apps/${alice.appId}`, {
+      ...admin(),
+      json: { name: `alice app ${randomUUID().slice(0, 6)}`, oauth2_client_id: clientId },
+    });
     assert.equal(updated.status, 200, updated.text);
     assert.equal(updated.body.oauth2_client_id, clientId);
     const viaAzp = await t.identity.mintToken({ ...alice.userClaims, azp: clientId });
@@ -189,7 +199,10 @@ describe('RBAC decisions and the order of checks', () => {
     assertForbidden(await t.request('GET', '/api/v1/movies', { headers: roleless.headers }), 'roleless GET /movies');
     assertForbidden(await t.request('POST', '/api/v1/movies', { headers: roleless.headers, json: movie }), 'roleless POST /movies');
     assertForbidden(await t.request('GET', '/api/v1/orgs', { headers: roleless.headers }), 'roleless GET /orgs');
-    assertForbidden(await t.request('GET', `/api/v1/orgs/${roleless.orgExternalId}`, { headers: roleless.headers }), 'roleless GET own org');
+    assertForbidden(
+      await t.request('GET', `/api/v1/orgs/${roleless.orgExternalId}`, { headers: roleless.headers }),
+      'roleless GET own org',
+    );
   });
 
   it('lets a movieAdmin use movies but nothing of the administration', async () => {
@@ -230,7 +243,10 @@ describe('RBAC decisions and the order of checks', () => {
       await t.request('POST', '/api/v1/movies', { headers: { ...roleless.headers, 'x-api-key': movieAdmin.apiKey }, json: { title: '' } }),
       'bad app, bad body',
     );
-    assertForbidden(await t.request('POST', '/api/v1/movies', { headers: roleless.headers, json: { nonsense: true } }), 'no role, bad body');
+    assertForbidden(
+      await t.request('POST', '/api/v1/movies', { headers: roleless.headers, json: { nonsense: true } }),
+      'no role, bad body',
+    );
     const asAdmin = await t.request('POST', '/api/v1/movies', { headers: movieAdmin.headers, json: { nonsense: true } });
     assert.equal(asAdmin.status, 400, 'with the role, the body is validated');
   });

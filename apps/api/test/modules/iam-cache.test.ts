@@ -91,7 +91,10 @@ describe('iam changes reach every instance within 1 s', { skip: skipWithoutPostg
   });
 
   const admin = () => ({ headers: principalHeaders(g) });
-  const moviesOnB = (tenant: Tenant, headers: Record<string, string> = {}) => () => b.status('GET', '/api/v1/movies', { ...tenant.headers, ...headers });
+  const moviesOnB =
+    (tenant: Tenant, headers: Record<string, string> = {}) =>
+    () =>
+      b.status('GET', '/api/v1/movies', { ...tenant.headers, ...headers });
 
   /** Polls B until it answers `status`; asserts it did so within the deadline. */
   async function expectOnB(probe: () => Promise<number>, status: number, what: string): Promise<void> {
@@ -111,7 +114,11 @@ describe('iam changes reach every instance within 1 s', { skip: skipWithoutPostg
     const tenant = await createTenant(t);
     assert.equal(await moviesOnB(tenant)(), 200, 'B allows (and caches) first');
     assert.equal(await moviesOnB(tenant)(), 200);
-    const res = await t.request('DELETE', `/api/v1/orgs/${tenant.orgExternalId}/members/${tenant.userExternalId}/roles/movieAdmin`, admin());
+    const res = await t.request(
+      'DELETE',
+      `/api/v1/orgs/${tenant.orgExternalId}/members/${tenant.userExternalId}/roles/movieAdmin`,
+      admin(),
+    );
     assert.equal(res.status, 200, res.text);
     await expectOnB(moviesOnB(tenant), 403, 'revoked role');
   });
@@ -161,7 +168,10 @@ describe('iam changes reach every instance within 1 s', { skip: skipWithoutPostg
     const tenant = await createTenant(t, { roles: ['cacheLister'] });
     await expectOnB(moviesOnB(tenant), 200, 'B allows first');
     assert.equal(await moviesOnB(tenant)(), 200);
-    const res = await t.request('PUT', '/api/v1/roles/cacheLister', { ...admin(), json: { permissions: [{ resource: '/api/v1/movies', operation: 'POST' }] } });
+    const res = await t.request('PUT', '/api/v1/roles/cacheLister', {
+      ...admin(),
+      json: { permissions: [{ resource: '/api/v1/movies', operation: 'POST' }] },
+    });
     assert.equal(res.status, 200, res.text);
     await expectOnB(moviesOnB(tenant), 403, 'permission removed from the role');
   });

@@ -122,7 +122,10 @@ describe('genesis with a partial body', () => {
       const t = app.get();
       const roles = await t.request('GET', '/api/v1/roles', { headers: g.principal });
       assert.equal(roles.status, 200, roles.text);
-      assert.deepEqual(roles.body.items.map((r: { code: string }) => r.code), ['keeper']);
+      assert.deepEqual(
+        roles.body.items.map((r: { code: string }) => r.code),
+        ['keeper'],
+      );
       assert.equal((await t.request('GET', '/api/v1/movies', { headers: g.userInitiated })).status, 200);
       assert.deepEqual(await myRoles(t, g, g.res.body.principal.external_id), ['keeper']);
       // A route outside the role: the roles are the request's, not the defaults.
@@ -152,7 +155,10 @@ describe('genesis with a partial body', () => {
       const roles = await t.request('GET', '/api/v1/roles', { headers: g.principal });
       assert.equal(roles.status, 200, roles.text);
       const byCode = new Map<string, string[]>(
-        roles.body.items.map((r: { code: string; permissions: { resource: string; operation: string }[] }) => [r.code, r.permissions.map(routeKey).sort()]),
+        roles.body.items.map((r: { code: string; permissions: { resource: string; operation: string }[] }) => [
+          r.code,
+          r.permissions.map(routeKey).sort(),
+        ]),
       );
       assert.deepEqual([...byCode.keys()].sort(), defaultRoleCodes);
       assert.deepEqual(byCode.get('sysAdmin'), permissions.map(routeKey).sort());

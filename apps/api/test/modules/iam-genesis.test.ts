@@ -159,7 +159,10 @@ describe('genesis', () => {
     const noToken = await t.request('GET', '/api/v1/genesis', { headers: appHeaders(g.principal.appId, g.principal.apiKey) });
     assert.equal(noToken.status, 401);
     const stranger = await t.token();
-    const noRole = await t.request('GET', '/api/v1/genesis', { token: stranger, headers: appHeaders(g.principal.appId, g.principal.apiKey) });
+    const noRole = await t.request('GET', '/api/v1/genesis', {
+      token: stranger,
+      headers: appHeaders(g.principal.appId, g.principal.apiKey),
+    });
     assert.equal(noRole.status, 403);
     assert.equal(noRole.text, '');
     const movieAdmin = await createTenant(t);
@@ -215,7 +218,10 @@ describe('genesis', () => {
     assert.equal(key.status, 201, key.text);
     const app = await t.request('POST', '/api/v1/apps', { headers: idem('idem-app-1'), json: { name: 'Idempotent app' } });
     assert.equal(app.status, 201, app.text);
-    const org = await t.request('POST', '/api/v1/orgs', { headers: idem('idem-org-1'), json: { name: 'Idempotent org', app: { name: 'Idempotent org app' } } });
+    const org = await t.request('POST', '/api/v1/orgs', {
+      headers: idem('idem-org-1'),
+      json: { name: 'Idempotent org', app: { name: 'Idempotent org app' } },
+    });
     assert.equal(org.status, 201, org.text);
     assertNoPlaintextKeys((await dumpData())!, [key.body.key, app.body.api_keys[0].key, org.body.app.api_keys[0].key]);
   });
@@ -224,7 +230,9 @@ describe('genesis', () => {
     // 201 more apps in the Principal org (the caller's org), a few at a time.
     const names = Array.from({ length: 201 }, (_, i) => `Bulk app ${i}`);
     for (let i = 0; i < names.length; i += 10) {
-      const batch = await Promise.all(names.slice(i, i + 10).map((name) => t.request('POST', '/api/v1/apps', { ...admin(), json: { name } })));
+      const batch = await Promise.all(
+        names.slice(i, i + 10).map((name) => t.request('POST', '/api/v1/apps', { ...admin(), json: { name } })),
+      );
       for (const res of batch) assert.equal(res.status, 201, res.text);
     }
     const res = await t.request('GET', '/api/v1/genesis', admin());
@@ -272,11 +280,18 @@ describe('genesis on a fresh platform', () => {
     const tokens = await Promise.all(Array.from({ length: 10 }, (_, i) => t.token({ sub: `racer-${i}` })));
     const results = await Promise.all(tokens.map((token) => t.request('POST', '/api/v1/genesis', { token })));
     const statuses = results.map((r) => r.status).sort();
-    assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409, 409, 409, 409, 409], results.map((r) => `${r.status} ${r.text.slice(0, 120)}`).join('\n'));
+    assert.deepEqual(
+      statuses,
+      [201, 409, 409, 409, 409, 409, 409, 409, 409, 409],
+      results.map((r) => `${r.status} ${r.text.slice(0, 120)}`).join('\n'),
+    );
     for (const r of results.filter((x) => x.status === 409)) assert.equal(r.body.error.kind, 'conflict_error');
     const winnerIndex = results.findIndex((r) => r.status === 201);
     const winner = results[winnerIndex]!.body;
-    const headers = { authorization: `Bearer ${tokens[winnerIndex]}`, ...appHeaders(winner.principal.app.external_id, winner.principal.app.api_keys[0].key) };
+    const headers = {
+      authorization: `Bearer ${tokens[winnerIndex]}`,
+      ...appHeaders(winner.principal.app.external_id, winner.principal.app.api_keys[0].key),
+    };
     const orgs = await t.request('GET', '/api/v1/orgs?limit=200', { headers });
     assert.equal(orgs.status, 200, orgs.text);
     assert.deepEqual(

@@ -55,7 +55,13 @@ describe('identities of a person', () => {
 
   it('links a new user of issuer B (201, created from its claims), then answers 200 for the same link', async () => {
     const bSub = `b-${randomUUID()}`;
-    const bToken = await b.mintToken({ sub: bSub, preferred_username: 'alice@b.test', name: 'Alice Bee', given_name: 'Alice', family_name: 'Bee' });
+    const bToken = await b.mintToken({
+      sub: bSub,
+      preferred_username: 'alice@b.test',
+      name: 'Alice Bee',
+      given_name: 'Alice',
+      family_name: 'Bee',
+    });
     const first = await link(alice.token, { token: bToken });
     assert.equal(first.status, 201, first.text);
     assert.equal(first.headers.get('location'), '/api/v1/users/me');
@@ -80,7 +86,8 @@ describe('identities of a person', () => {
     assert.equal((await link(bToken, { token: alice.token })).status, 200);
 
     // Roles stay per user and per org: B's user holds none in Alice's org, A's user keeps movieAdmin.
-    const movies = (token: string) => t.request('GET', '/api/v1/movies', { headers: { authorization: `Bearer ${token}`, ...appHeaders(alice.appId, alice.apiKey) } });
+    const movies = (token: string) =>
+      t.request('GET', '/api/v1/movies', { headers: { authorization: `Bearer ${token}`, ...appHeaders(alice.appId, alice.apiKey) } });
     assert.equal((await movies(alice.token)).status, 200);
     assert.equal((await movies(bToken)).status, 403);
   });
@@ -102,7 +109,11 @@ describe('identities of a person', () => {
     const carol = await createTenant(t);
     const carolB = await b.mintToken({ sub: `carol-b-${randomUUID()}` });
     const results = await Promise.all(Array.from({ length: 10 }, () => link(carol.token, { token: carolB })));
-    assert.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 200, 200, 201], results.map((r) => r.text).join('\n'));
+    assert.deepEqual(
+      results.map((r) => r.status).sort(),
+      [200, 200, 200, 200, 200, 200, 200, 200, 200, 201],
+      results.map((r) => r.text).join('\n'),
+    );
     assert.equal((await me(carol.token)).body.identities.length, 2);
 
     // Two persons racing for one new user: one gets it, the other a 409.

@@ -32,11 +32,17 @@ describe('iam migration 0003_person_identities', () => {
     await assert.rejects(insertUser('mig-a2', 'https://a.example'), (e: { code?: string }) => e.code === '23505');
 
     const reverted = await migrateDown(database.db, [iamMigrations], { module: 'iam', steps: 1 });
-    assert.deepEqual(reverted.map((step) => step.name), ['0003_person_identities']);
+    assert.deepEqual(
+      reverted.map((step) => step.name),
+      ['0003_person_identities'],
+    );
     assert.equal(await constraintExists(), false);
 
     const applied = await migrateUp(database.db, [iamMigrations], { module: 'iam' });
-    assert.deepEqual(applied.map((step) => step.name), ['0003_person_identities']);
+    assert.deepEqual(
+      applied.map((step) => step.name),
+      ['0003_person_identities'],
+    );
     assert.equal(await constraintExists(), true);
     const users = await database.db.query<{ n: string }>("SELECT count(*)::text AS n FROM iam.user_account WHERE subject LIKE 'mig-%'");
     assert.equal(users.rows[0]?.n, '2');

@@ -38,7 +38,9 @@ describe('module events', () => {
   }
 
   async function movieCount(orgId: string): Promise<number> {
-    const { rows } = await t.database.db.query<{ n: string }>('SELECT count(*) AS n FROM movie.movie WHERE org_id = CAST($1 AS bigint)', [orgId]);
+    const { rows } = await t.database.db.query<{ n: string }>('SELECT count(*) AS n FROM movie.movie WHERE org_id = CAST($1 AS bigint)', [
+      orgId,
+    ]);
     return Number(rows[0]!.n);
   }
 
@@ -61,7 +63,13 @@ describe('module events', () => {
     ctx.diagnostic(`movies gone ${Math.round(tookMs)} ms after the delete answered`);
     assert.equal(await movieCount(bobOrg), 1, "another org's movies stay");
 
-    const { rows } = await t.database.db.query<{ name: string; version: number; aggregate_type: string; org_id: string; payload: Record<string, unknown> }>(
+    const { rows } = await t.database.db.query<{
+      name: string;
+      version: number;
+      aggregate_type: string;
+      org_id: string;
+      payload: Record<string, unknown>;
+    }>(
       `SELECT name, version, aggregate_type, org_id, payload FROM platform.outbox_event WHERE name = 'iam.org.deleted' AND aggregate_id = $1`,
       [alice.orgExternalId],
     );
@@ -70,14 +78,25 @@ describe('module events', () => {
     assert.equal(rows[0]!.aggregate_type, 'org');
     assert.equal(String(rows[0]!.org_id), aliceOrg);
     assert.deepEqual(rows[0]!.payload, { org_id: aliceOrg, org_external_id: alice.orgExternalId, name: rows[0]!.payload.name });
-    await waitUntil(async () => {
-      const audit = await t.database.db.query(`SELECT 1 FROM iam.audit_event WHERE event_name = 'iam.org.deleted' AND aggregate_id = $1`, [alice.orgExternalId]);
-      return audit.rows.length === 1;
-    }, 'the org deletion audited', deliveryDeadlineMs, 10);
+    await waitUntil(
+      async () => {
+        const audit = await t.database.db.query(
+          `SELECT 1 FROM iam.audit_event WHERE event_name = 'iam.org.deleted' AND aggregate_id = $1`,
+          [alice.orgExternalId],
+        );
+        return audit.rows.length === 1;
+      },
+      'the org deletion audited',
+      deliveryDeadlineMs,
+      10,
+    );
   });
 
   it('revokes the keys of a deleted app at once and records an audit entry', async () => {
-    const created = await t.request('POST', '/api/v1/orgs', { headers: principalHeaders(g), json: { name: `Short-lived ${Date.now()}`, app: { name: 'Short-lived app' } } });
+    const created = await t.request('POST', '/api/v1/orgs', {
+      headers: principalHeaders(g),
+      json: { name: `Short-lived ${Date.now()}`, app: { name: 'Short-lived app' } },
+    });
     assert.equal(created.status, 201, created.text);
     const appId: string = created.body.app.external_id;
     const key = appHeaders(appId, created.body.app.api_keys[0].key);
@@ -87,13 +106,22 @@ describe('module events', () => {
     const del = await t.request('DELETE', `/api/v1/apps/${appId}`, { headers: principalHeaders(g) });
     assert.equal(del.status, 200, del.text);
     assert.equal((await t.request('POST', '/api/v1/users', { token, headers: key })).status, 401, 'a deleted app key still works');
-    await waitUntil(async () => {
-      const audit = await t.database.db.query<{ org_id: string; detail: Record<string, unknown> }>(
-        `SELECT org_id, detail FROM iam.audit_event WHERE event_name = 'iam.app.deleted' AND aggregate_id = $1`,
-        [appId],
-      );
-      return audit.rows.length === 1 && audit.rows[0]!.detail.app_external_id === appId && String(audit.rows[0]!.org_id) === String(audit.rows[0]!.detail.org_id);
-    }, 'the app deletion audited', deliveryDeadlineMs, 10);
+    await waitUntil(
+      async () => {
+        const audit = await t.database.db.query<{ org_id: string; detail: Record<string, unknown> }>(
+          `SELECT org_id, detail FROM iam.audit_event WHERE event_name = 'iam.app.deleted' AND aggregate_id = $1`,
+          [appId],
+        );
+        return (
+          audit.rows.length === 1 &&
+          audit.rows[0]!.detail.app_external_id === appId &&
+          String(audit.rows[0]!.org_id) === String(audit.rows[0]!.detail.org_id)
+        );
+      },
+      'the app deletion audited',
+      deliveryDeadlineMs,
+      10,
+    );
   });
 
   it('records movie.created and iam.user.registered with the change', async () => {
@@ -106,35 +134,64 @@ describe('module events', () => {
     assert.equal(created.rows.length, 1);
     assert.equal(created.rows[0]!.payload.title, 'Highway Patrolman');
     assert.equal(String(created.rows[0]!.org_id), await orgIdOf(bob.orgExternalId));
-    const registered = await t.database.db.query(`SELECT 1 FROM platform.outbox_event WHERE name = 'iam.user.registered' AND aggregate_id = $1`, [bob.userExternalId]);
+    const registered = await t.database.db.query(
+      `SELECT 1 FROM platform.outbox_event WHERE name = 'iam.user.registered' AND aggregate_id = $1`,
+      [bob.userExternalId],
+    );
     assert.equal(registered.rows.length, 1);
   });
 
   it('shares delivery between two instances, each event handled once', async () => {
     // A second instance on the same database, with a pool of its own (as another process has).
-    const database = t.database.url ? { ...t.database, db: createPgDb({ connectionString: t.database.url, max: 5 }), drop: async () => undefined } : t.database;
+    const database = t.database.url
+      ? { ...t.database, db: createPgDb({ connectionString: t.database.url, max: 5 }), drop: async () => undefined }
+      : t.database;
     const second = await startTestApp({ database, identity: t.identity });
     try {
       const instances = [t, second];
       const orgs: string[] = [];
       for (let i = 0; i < 6; i++) {
         const via = instances[i % 2]!;
-        const created = await via.request('POST', '/api/v1/orgs', { headers: principalHeaders(g), json: { name: `Shared ${i} ${Date.now()}`, app: { name: `Shared app ${i}` } } });
+        const created = await via.request('POST', '/api/v1/orgs', {
+          headers: principalHeaders(g),
+          json: { name: `Shared ${i} ${Date.now()}`, app: { name: `Shared app ${i}` } },
+        });
         assert.equal(created.status, 201, created.text);
         const key = appHeaders(created.body.app.external_id, created.body.app.api_keys[0].key);
         const token = await t.token();
         assert.equal((await via.request('POST', '/api/v1/users', { token, headers: key })).status, 201);
-        assert.equal((await via.request('POST', '/api/v1/movies', { headers: { authorization: `Bearer ${token}`, ...key }, json: movie(`Shared ${i}`) })).status, 201);
+        assert.equal(
+          (
+            await via.request('POST', '/api/v1/movies', {
+              headers: { authorization: `Bearer ${token}`, ...key },
+              json: movie(`Shared ${i}`),
+            })
+          ).status,
+          201,
+        );
         orgs.push(await orgIdOf(created.body.external_id));
-        assert.equal((await via.request('DELETE', `/api/v1/orgs/${created.body.external_id}`, { headers: principalHeaders(g) })).status, 200);
+        assert.equal(
+          (await via.request('DELETE', `/api/v1/orgs/${created.body.external_id}`, { headers: principalHeaders(g) })).status,
+          200,
+        );
       }
-      await waitUntil(async () => {
-        const { rows } = await t.database.db.query<{ n: string }>(`SELECT count(*) AS n FROM platform.outbox_delivery WHERE state <> 'delivered'`);
-        return Number(rows[0]!.n) === 0;
-      }, 'every delivery delivered', 10_000, 10);
+      await waitUntil(
+        async () => {
+          const { rows } = await t.database.db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM platform.outbox_delivery WHERE state <> 'delivered'`,
+          );
+          return Number(rows[0]!.n) === 0;
+        },
+        'every delivery delivered',
+        10_000,
+        10,
+      );
       for (const orgId of orgs) assert.equal(await movieCount(orgId), 0);
-      const delivered = async (instance: TestApp): Promise<number> => Number(/^events_delivered_total (\d+)$/m.exec(await (await fetch(`${instance.baseUrl}/metrics`)).text())?.[1]);
-      const { rows } = await t.database.db.query<{ n: string }>(`SELECT count(*) AS n FROM platform.outbox_delivery WHERE state = 'delivered'`);
+      const delivered = async (instance: TestApp): Promise<number> =>
+        Number(/^events_delivered_total (\d+)$/m.exec(await (await fetch(`${instance.baseUrl}/metrics`)).text())?.[1]);
+      const { rows } = await t.database.db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM platform.outbox_delivery WHERE state = 'delivered'`,
+      );
       // Every delivery was run by exactly one of the two instances.
       assert.equal((await delivered(t)) + (await delivered(second)), Number(rows[0]!.n));
     } finally {

@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { personNameOf } from '../../src/platform/auth/authenticated.js';
 import { AppError } from '../../src/platform/errors/app-error.js';
-import {
-  parseReleaseDate,
-  toMovieCriteria,
-  toMovieDraft,
-  type Movie,
-  type MovieInput,
-} from '../../src/modules/movie/domain/movie.js';
+import { parseReleaseDate, toMovieCriteria, toMovieDraft, type Movie, type MovieInput } from '../../src/modules/movie/domain/movie.js';
 import { toMovieBody, toMovieInput } from '../../src/modules/movie/transport/movie.routes.js';
 import { movieBody } from '../harness/fixtures.js';
 
@@ -78,11 +72,17 @@ describe('movie validation (toMovieDraft)', () => {
     }
     // 10 emoji are 20 UTF-16 units but 10 characters, as JSON Schema and PostgreSQL count them.
     assert.equal(toMovieDraft(input({ rated: '🎬'.repeat(10) })).rated, '🎬'.repeat(10));
-    assertRejects(() => toMovieDraft(input({ rated: '🎬'.repeat(11) })), { param: 'rated', message: 'rated must be at most 10 characters' });
+    assertRejects(() => toMovieDraft(input({ rated: '🎬'.repeat(11) })), {
+      param: 'rated',
+      message: 'rated must be at most 10 characters',
+    });
   });
 
   it('refuses NUL characters, which PostgreSQL text cannot store', () => {
-    assertRejects(() => toMovieDraft(input({ writer: 'Alex\u0000Cox' })), { param: 'writer', message: 'writer must not contain NUL characters' });
+    assertRejects(() => toMovieDraft(input({ writer: 'Alex\u0000Cox' })), {
+      param: 'writer',
+      message: 'writer must not contain NUL characters',
+    });
   });
 
   it('accepts run_time 1..10000 and rejects values outside or fractional', () => {
@@ -153,7 +153,10 @@ describe('release dates (parseReleaseDate)', () => {
 
 describe('audit names (personNameOf)', () => {
   it('prefers given_name / family_name, each on its own', () => {
-    assert.deepEqual(personNameOf({ givenName: 'Otto', familyName: 'Maddox', name: 'Ignored Name' }), { firstName: 'Otto', lastName: 'Maddox' });
+    assert.deepEqual(personNameOf({ givenName: 'Otto', familyName: 'Maddox', name: 'Ignored Name' }), {
+      firstName: 'Otto',
+      lastName: 'Maddox',
+    });
     assert.deepEqual(personNameOf({ givenName: ' Otto ' }), { firstName: 'Otto', lastName: null });
     assert.deepEqual(personNameOf({ familyName: 'Maddox', name: 'Otto Maddox' }), { firstName: null, lastName: 'Maddox' });
   });
@@ -179,8 +182,14 @@ describe('list filters (toMovieCriteria)', () => {
   });
 
   it('turns years into an inclusive date range', () => {
-    assert.deepEqual(toMovieCriteria({ releaseYearFrom: 1980, releaseYearTo: 1989 }), { releasedFrom: '1980-01-01', releasedTo: '1989-12-31' });
-    assert.deepEqual(toMovieCriteria({ releaseYearFrom: 1984, releaseYearTo: 1984 }), { releasedFrom: '1984-01-01', releasedTo: '1984-12-31' });
+    assert.deepEqual(toMovieCriteria({ releaseYearFrom: 1980, releaseYearTo: 1989 }), {
+      releasedFrom: '1980-01-01',
+      releasedTo: '1989-12-31',
+    });
+    assert.deepEqual(toMovieCriteria({ releaseYearFrom: 1984, releaseYearTo: 1984 }), {
+      releasedFrom: '1984-01-01',
+      releasedTo: '1984-12-31',
+    });
     assert.deepEqual(toMovieCriteria({ releaseYearTo: 1800 }), { releasedTo: '1800-12-31' });
   });
 
@@ -258,7 +267,14 @@ describe('wire mapping round trip (property)', () => {
       const context = `case ${i}: ${JSON.stringify(raw)}`;
       // The wire carries exactly the normalised input…
       assert.deepEqual(
-        { title: body.title, rated: body.rated, release_date: body.release_date, run_time: body.run_time, director: body.director, writer: body.writer },
+        {
+          title: body.title,
+          rated: body.rated,
+          release_date: body.release_date,
+          run_time: body.run_time,
+          director: body.director,
+          writer: body.writer,
+        },
         {
           title: raw.title.trim(),
           rated: raw.rated.trim(),

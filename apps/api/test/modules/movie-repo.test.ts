@@ -68,7 +68,7 @@ describe('movie repository (PostgreSQL)', () => {
     }
   });
 
-  it('never shows, changes or deletes another org\'s movie', async () => {
+  it("never shows, changes or deletes another org's movie", async () => {
     const mine = newOrg();
     const theirs = newOrg();
     const created = await service.createMovie(mine, otto, movie());
@@ -155,7 +155,8 @@ describe('movie repository (PostgreSQL)', () => {
 
   it('filters by title (case-insensitive contains, wildcards literal), director (exact, any case) and years', async () => {
     const org = newOrg();
-    const add = (title: string, director: string, release_date: string) => service.createMovie(org, otto, movie({ title, director, release_date }));
+    const add = (title: string, director: string, release_date: string) =>
+      service.createMovie(org, otto, movie({ title, director, release_date }));
     await add('Repo Man', 'Alex Cox', '1984-03-02');
     await add('Sid and Nancy', 'Alex Cox', '1986-10-03');
     await add('Straight to Hell', 'alex cox', '1987-06-26');
@@ -167,14 +168,18 @@ describe('movie repository (PostgreSQL)', () => {
     assert.deepEqual(await titles({ limit: 50, title: 'REPO' }), ['100% Repo_Man', 'Repo Man']);
     assert.deepEqual(await titles({ limit: 50, title: '%' }), ['100% Repo_Man']);
     assert.deepEqual(await titles({ limit: 50, title: 'o_M' }), ['100% Repo_Man']);
-    assert.deepEqual(await titles({ limit: 50, title: '  ' }), (await titles({ limit: 50 })));
+    assert.deepEqual(await titles({ limit: 50, title: '  ' }), await titles({ limit: 50 }));
     assert.deepEqual(await titles({ limit: 50, director: 'ALEX COX' }), ['Repo Man', 'Sid and Nancy', 'Straight to Hell']);
     assert.deepEqual(await titles({ limit: 50, director: 'Alex' }), []);
     assert.deepEqual(await titles({ limit: 50, releaseYearFrom: 1984, releaseYearTo: 1984 }), ['Paris, Texas', 'Repo Man']);
     assert.deepEqual(await titles({ limit: 50, releaseYearFrom: 1986 }), ['100% Repo_Man', 'Sid and Nancy', 'Straight to Hell']);
     assert.deepEqual(await titles({ limit: 50, releaseYearTo: 1985 }), ['Paris, Texas', 'Repo Man']);
     assert.deepEqual(await titles({ limit: 50, director: 'alex cox', releaseYearFrom: 1985, title: 'to' }), ['Straight to Hell']);
-    await rejectsWith(service.findMovies(org, { limit: 50, releaseYearFrom: 1990, releaseYearTo: 1980 }), 'input_validation_error', 'release_year_to');
+    await rejectsWith(
+      service.findMovies(org, { limit: 50, releaseYearFrom: 1990, releaseYearTo: 1980 }),
+      'input_validation_error',
+      'release_year_to',
+    );
   });
 
   it('maps a database error where the query runs: a duplicate id is a 409 naming the movie and the query', async () => {
@@ -192,7 +197,12 @@ describe('movie repository (PostgreSQL)', () => {
 
   it('answers a forged cursor with 400, never reaching PostgreSQL with garbage', async () => {
     const org = newOrg();
-    for (const after of [['not a time', 'x'], ['2024-13-45T99:99:99.000000Z', 'x'], ['2024-01-01T00:00:00Z', 'x'], ['2023-02-29T00:00:00.000000Z', 'x']]) {
+    for (const after of [
+      ['not a time', 'x'],
+      ['2024-13-45T99:99:99.000000Z', 'x'],
+      ['2024-01-01T00:00:00Z', 'x'],
+      ['2023-02-29T00:00:00.000000Z', 'x'],
+    ]) {
       await rejectsWith(service.findMovies(org, { limit: 5, after }), 'input_validation_error', 'cursor');
     }
   });

@@ -288,9 +288,7 @@ describe('movies', () => {
 
   it('lets exactly one of concurrent updates holding the same ETag win', async () => {
     const id = (await create(alice)).external_id;
-    const results = await Promise.all(
-      ['A', 'B', 'C', 'D'].map((title) => put(alice, id, movie({ title }), { 'If-Match': '"1"' })),
-    );
+    const results = await Promise.all(['A', 'B', 'C', 'D'].map((title) => put(alice, id, movie({ title }), { 'If-Match': '"1"' })));
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 412, 412, 412]);
     const winner = results.find((r) => r.status === 200)!;
     const read = await get(alice, `/api/v1/movies/${id}`);
@@ -342,7 +340,10 @@ describe('movies', () => {
     assert.equal(first.body.items.length, 26);
     assert.equal(first.body.next_cursor, null);
     assert.deepEqual(
-      first.body.items.slice(0, 3).map((m: { title: string }) => m.title).sort(),
+      first.body.items
+        .slice(0, 3)
+        .map((m: { title: string }) => m.title)
+        .sort(),
       ['Late 1', 'Late 2', 'Late 3'],
     );
   });

@@ -155,7 +155,10 @@ describe('recipes', () => {
     const carol = await t.token({ sub: 'carol' });
     const ids: string[] = [];
     for (let i = 0; i < 23; i++) {
-      const res = await t.request('POST', '/api/v1/recipes', { token: carol, json: recipe({ title: `R${i}`, tags: i % 2 ? ['odd'] : ['even'] }) });
+      const res = await t.request('POST', '/api/v1/recipes', {
+        token: carol,
+        json: recipe({ title: `R${i}`, tags: i % 2 ? ['odd'] : ['even'] }),
+      });
       ids.push(res.body.external_id);
     }
     const seen: string[] = [];
@@ -176,7 +179,10 @@ describe('recipes', () => {
       if (pages === 2) await t.request('POST', '/api/v1/recipes', { token: carol, json: recipe({ title: 'late' }) });
     } while (cursor);
     const expected = [...ids].reverse();
-    assert.deepEqual(seen.filter((id) => ids.includes(id)), expected);
+    assert.deepEqual(
+      seen.filter((id) => ids.includes(id)),
+      expected,
+    );
     assert.equal(new Set(seen).size, seen.length);
     assert.equal(pages, 5);
 

@@ -48,60 +48,69 @@ async function genesis(server: ServerProcess, identity: TestIdentity): Promise<R
   return { authorization: `Bearer ${token}`, ...appHeaders(app.external_id, app.api_keys[0]!.key) };
 }
 
-describe('backpressure against hostile clients (server process)', { skip: process.env.CHOMPARDO_TEST_PG_ADMIN_URL ? false : 'needs the test PostgreSQL' }, () => {
-  let identity: TestIdentity;
-  let database: TestDatabase;
-  let server: ServerProcess;
-  let headers: Record<string, string>;
+describe(
+  'backpressure against hostile clients (server process)',
+  { skip: process.env.CHOMPARDO_TEST_PG_ADMIN_URL ? false : 'needs the test PostgreSQL' },
+  () => {
+    let identity: TestIdentity;
+    let database: TestDatabase;
+    let server: ServerProcess;
+    let headers: Record<string, string>;
 
-  before(async () => {
-    identity = await startTestIdentity();
-    database = await createTestDatabase();
-    server = await startServerProcess({
-      DATABASE_URL: database.url!,
-      AUTH_JWKS_URL: identity.jwksUrl,
-      AUTH_ISSUER: identity.issuer,
-      AUTH_AUDIENCE: identity.audience,
-      MIGRATE_ON_START: 'false',
-      // The machine's cores are shared: a starved CPU would make event-loop shedding a second,
-      // independent reason for a 503 here. This test is about the bounds per connection.
-      MAX_EVENT_LOOP_DELAY: '0',
+    before(async () => {
+      identity = await startTestIdentity();
+      database = await createTestDatabase();
+      server = await startServerProcess({
+        DATABASE_URL: database.url!,
+        AUTH_JWKS_URL: identity.jwksUrl,
+        AUTH_ISSUER: identity.issuer,
+        AUTH_AUDIENCE: identity.audience,
+        MIGRATE_ON_START: 'false',
+        // The machine's cores are shared: a starved CPU would make event-loop shedding a second,
+        // independent reason for a 503 here. This test is about the bounds per connection.
+        MAX_EVENT_LOOP_DELAY: '0',
+      });
+      headers = await genesis(server, identity);
     });
-    headers = await genesis(server, identity);
-  });
 
-  after(async () => {
-    await server?.kill();
-    await database?.drop();
-    await identity?.close();
-  });
+    after(async () => {
+      await server?.kill();
+      await database?.drop();
+      await identity?.close();
+    });
 
-  it('keeps memory bounded and serves an authenticated request at once under a pipelining flood', async () => {
-    const warm = await fetch(`${server.baseUrl}/api/v1/movies`, { headers });
-    assert.equal(warm.status, 200);
-    await warm.text();
-    const baseline = memoryOf(server.child.pid!);
+    it('keeps memory bounded and serves an authenticated request at once under a pipelining flood', async () => {
+      const warm = await fetch(`${server.baseUrl}/api/v1/movies`, { headers });
+      assert.equal(warm.status, 200);
+      await warm.text();
+      const baseline = memoryOf(server.child.pid!);
 
-    const payload = Buffer.from('GET /api/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(40_000));
-    const sockets = await Promise.all(Array.from({ length: 5 }, () => flood(server.port, payload)));
-    try {
-      // Give the flood a second to land, as the measured attack did, then probe.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const started = performance.now();
-      const probe = await fetch(`${server.baseUrl}/api/v1/movies`, { headers, signal: AbortSignal.timeout(30_000) });
-      const probeMs = performance.now() - started;
-      const probeText = await probe.text();
-      const memory = memoryOf(server.child.pid!);
-      console.log(`flood: baseline RSS ${baseline.rssMiB.toFixed(0)} MiB, now ${memory.rssMiB.toFixed(0)} MiB, peak ${memory.peakMiB.toFixed(0)} MiB; probe ${probe.status} in ${probeMs.toFixed(0)} ms`);
-      assert.equal(probe.status, 200, probeText);
-      // Unbounded, the same flood made this probe wait about 11 s (then 503) on this machine.
-      assert.ok(probeMs < 5_000, `the probe took ${probeMs.toFixed(0)} ms`);
-      assert.ok(memory.peakMiB - baseline.rssMiB < 150, `RSS grew from ${baseline.rssMiB.toFixed(0)} to a peak of ${memory.peakMiB.toFixed(0)} MiB`);
-    } finally {
-      for (const { socket } of sockets) socket.destroy();
-    }
-  });
-});
+      const payload = Buffer.from('GET /api/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(40_000));
+      const sockets = await Promise.all(Array.from({ length: 5 }, () => flood(server.port, payload)));
+      try {
+        // Give the flood a second to land, as the measured attack did, then probe.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const started = performance.now();
+        const probe = await fetch(`${server.baseUrl}/api/v1/movies`, { headers, signal: AbortSignal.timeout(30_000) });
+        const probeMs = performance.now() - started;
+        const probeText = await probe.text();
+        const memory = memoryOf(server.child.pid!);
+        console.log(
+          `flood: baseline RSS ${baseline.rssMiB.toFixed(0)} MiB, now ${memory.rssMiB.toFixed(0)} MiB, peak ${memory.peakMiB.toFixed(0)} MiB; probe ${probe.status} in ${probeMs.toFixed(0)} ms`,
+        );
+        assert.equal(probe.status, 200, probeText);
+        // Unbounded, the same flood made this probe wait about 11 s (then 503) on this machine.
+        assert.ok(probeMs < 5_000, `the probe took ${probeMs.toFixed(0)} ms`);
+        assert.ok(
+          memory.peakMiB - baseline.rssMiB < 150,
+          `RSS grew from ${baseline.rssMiB.toFixed(0)} to a peak of ${memory.peakMiB.toFixed(0)} MiB`,
+        );
+      } finally {
+        for (const { socket } of sockets) socket.destroy();
+      }
+    });
+  },
+);
 
 /** A pipelined, authenticated movie list request carrying its own Request-Id. */
 function movieListRequest(tenant: Tenant, id: string): string {
@@ -165,7 +174,10 @@ describe('backpressure per connection', { skip: process.env.CHOMPARDO_TEST_PG_AD
       await within(client.closed, 10_000, 'the connection to close after its last answer');
       const responses = parseResponses(client.received());
       const served = responses.filter((r) => r.status === 200);
-      assert.deepEqual(served.map((r) => r.headers['request-id']), ids.slice(0, served.length));
+      assert.deepEqual(
+        served.map((r) => r.headers['request-id']),
+        ids.slice(0, served.length),
+      );
       assert.ok(served.length >= 5, `served ${served.length}`);
       const last = responses.at(-1)!;
       assert.equal(last.status, 503);
@@ -225,7 +237,6 @@ describe('backpressure per connection', { skip: process.env.CHOMPARDO_TEST_PG_AD
       client.socket.destroy();
     }
   });
-
 });
 
 describe('clients that stop reading', () => {
@@ -235,7 +246,9 @@ describe('clients that stop reading', () => {
 
   before(async () => {
     // Enough room per connection that only the send timeout can end a stalled one.
-    t = await startTestApp({ env: { SEND_TIMEOUT: '2s', MAX_IN_FLIGHT_PER_CONNECTION: '100', MAX_QUEUED_PER_CONNECTION: '1000', MAX_EVENT_LOOP_DELAY: '0' } });
+    t = await startTestApp({
+      env: { SEND_TIMEOUT: '2s', MAX_IN_FLIGHT_PER_CONNECTION: '100', MAX_QUEUED_PER_CONNECTION: '1000', MAX_EVENT_LOOP_DELAY: '0' },
+    });
     port = Number(new URL(t.baseUrl).port);
     t.app.server.on('connection', (socket: net.Socket) => accepted.set(socket.remotePort!, socket));
   });

@@ -79,7 +79,11 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
 
   async function startContentionApp(env: Record<string, string> = {}): Promise<ContentionApp> {
     const clone = await createTestDatabase();
-    const config = loadConfig({ argv: [], cwd: mkdtempSync(join(tmpdir(), 'chompardo-contention-')), env: { DATABASE_URL: clone.url!, ...env } });
+    const config = loadConfig({
+      argv: [],
+      cwd: mkdtempSync(join(tmpdir(), 'chompardo-contention-')),
+      env: { DATABASE_URL: clone.url!, ...env },
+    });
     const db = await createDb(config);
     const database: TestDatabase = {
       url: clone.url,
@@ -148,7 +152,9 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
     // It did wait for the lock (DB_LOCK_TIMEOUT, 1 s by default) and gave up there.
     assert.ok(stalled.ms >= 900, `answered after ${Math.round(stalled.ms)} ms: too early to have waited for the lock`);
     assert.ok(
-      app.t.logs.some((line) => line.message === 'error response sent to client' && (line.err as { code?: string } | undefined)?.code === '55P03'),
+      app.t.logs.some(
+        (line) => line.message === 'error response sent to client' && (line.err as { code?: string } | undefined)?.code === '55P03',
+      ),
       'the log says why: lock_not_available',
     );
 

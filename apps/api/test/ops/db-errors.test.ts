@@ -103,6 +103,10 @@ describe('SQLSTATE mapping of real PostgreSQL errors', { skip: testPostgresEnv()
     await Promise.all([transfer(1, 2, 1, a, b, retrying), transfer(2, 1, 10, b, a, retrying)]);
     assert.equal(bodies, 3, 'one of the two ran twice');
     const { rows } = await db.query<{ balance: number }>('SELECT balance FROM account ORDER BY id');
-    assert.deepEqual(rows.map((row) => row.balance), [109, 91], 'each transfer applied exactly once');
+    assert.deepEqual(
+      rows.map((row) => row.balance),
+      [109, 91],
+      'each transfer applied exactly once',
+    );
   });
 });

@@ -58,7 +58,11 @@ describe('database outage', { skip: findPostgresBinaries() ? false : 'no Postgre
         await timed(t, 'GET', '/api/v1/movies', admin),
         await timed(t, 'POST', '/api/v1/movies', admin, movie),
         // Not cached yet: authenticating this caller itself needs the database.
-        await timed(t, 'POST', '/api/v1/users', { authorization: `Bearer ${stranger}`, 'x-app-id': g.test.appId, 'x-api-key': g.test.apiKey }),
+        await timed(t, 'POST', '/api/v1/users', {
+          authorization: `Bearer ${stranger}`,
+          'x-app-id': g.test.appId,
+          'x-api-key': g.test.apiKey,
+        }),
       ];
       for (const { res, ms } of checks) {
         assert.equal(res.status, 503, res.text);

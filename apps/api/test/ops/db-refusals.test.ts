@@ -84,7 +84,12 @@ describe('connection refusals', { skip: testPostgresEnv() ? false : 'needs the t
   }
 
   async function assertServedAgain(): Promise<void> {
-    await waitUntil(async () => (await t.request('GET', '/api/v1/movies', { headers: admin })).status === 200, 'requests served again', 15_000, 100);
+    await waitUntil(
+      async () => (await t.request('GET', '/api/v1/movies', { headers: admin })).status === 200,
+      'requests served again',
+      15_000,
+      100,
+    );
   }
 
   it('answers 503 while the database does not accept connections (55000, ALLOW_CONNECTIONS false)', async () => {

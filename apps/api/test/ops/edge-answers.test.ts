@@ -50,7 +50,11 @@ async function assertContractShape(t: TestApp, res: RawResponse, expected: { sta
   assert.equal(body.error.kind, expected.kind);
   assert.equal(body.error.code, expected.code);
   assert.ok(body.error.message, 'a message');
-  await waitUntil(() => t.logs.some((line) => line.request_id === requestId && line.message === 'request logged'), 'the access log line', 5_000);
+  await waitUntil(
+    () => t.logs.some((line) => line.request_id === requestId && line.message === 'request logged'),
+    'the access log line',
+    5_000,
+  );
   const line = t.logs.find((l) => l.request_id === requestId && l.message === 'request logged')!;
   assert.equal(line.status, expected.status);
   assert.equal(typeof line.remote_ip, 'string');
@@ -96,7 +100,10 @@ describe('answers given below the application follow the contract', () => {
     await assertContractShape(t, res, { status: 417, kind: 'invalid_request_error', code: 'expectation_failed' });
 
     const body = '{"title":"x"}';
-    const client = rawClient(portOf(t), `POST /api/v1/recipes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+    const client = rawClient(
+      portOf(t),
+      `POST /api/v1/recipes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     await waitUntil(() => client.received().startsWith('HTTP/1.1 100 Continue\r\n'), '100 Continue', 5_000);
     client.socket.write(body);
     await waitUntil(() => client.received().includes('HTTP/1.1 401'), 'the final answer', 5_000);

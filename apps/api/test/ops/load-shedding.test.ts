@@ -88,7 +88,12 @@ describe('load shedding', () => {
       ping.socket.destroy();
       healthz.socket.destroy();
 
-      await waitUntil(async () => (await fetch(`${t.baseUrl}/api/v1/ping`)).status === 200, 'the server to accept requests again', 10_000, 100);
+      await waitUntil(
+        async () => (await fetch(`${t.baseUrl}/api/v1/ping`)).status === 200,
+        'the server to accept requests again',
+        10_000,
+        100,
+      );
       assert.ok(t.logs.some((line) => line.message === 'pressure relieved: accepting requests'));
     });
 
@@ -107,63 +112,70 @@ describe('load shedding', () => {
     });
   });
 
-  describe('when the in-flight bound is reached', { skip: process.env.CHOMPARDO_TEST_PG_ADMIN_URL ? false : 'needs the test PostgreSQL' }, () => {
-    let t: TestApp;
-    let tenant: Tenant;
+  describe(
+    'when the in-flight bound is reached',
+    { skip: process.env.CHOMPARDO_TEST_PG_ADMIN_URL ? false : 'needs the test PostgreSQL' },
+    () => {
+      let t: TestApp;
+      let tenant: Tenant;
 
-    before(async () => {
-      t = await startTestApp({ env: { MAX_IN_FLIGHT: '2', MAX_EVENT_LOOP_DELAY: '0' } });
-      tenant = await createTenant(t);
-    });
+      before(async () => {
+        t = await startTestApp({ env: { MAX_IN_FLIGHT: '2', MAX_EVENT_LOOP_DELAY: '0' } });
+        tenant = await createTenant(t);
+      });
 
-    after(async () => {
-      await t?.close();
-    });
+      after(async () => {
+        await t?.close();
+      });
 
-    it('answers 503 at once while that many requests are being handled, never to the probes', async () => {
-      const url = t.database.url!;
-      const locker = new pg.Client({ connectionString: url });
-      const admin = new pg.Client({ connectionString: url });
-      await Promise.all([locker.connect(), admin.connect()]);
-      try {
-        await locker.query('BEGIN');
-        await locker.query('LOCK TABLE movie.movie IN ACCESS EXCLUSIVE MODE');
-        // Two movie reads wait in PostgreSQL behind the lock: two requests in flight.
-        const held = [0, 1].map(() => fetch(`${t.baseUrl}/api/v1/movies`, { headers: tenant.headers }));
-        await waitUntil(async () => {
-          const { rows } = await admin.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND application_name = 'chompardo-test'`,
-            [t.database.name],
+      it('answers 503 at once while that many requests are being handled, never to the probes', async () => {
+        const url = t.database.url!;
+        const locker = new pg.Client({ connectionString: url });
+        const admin = new pg.Client({ connectionString: url });
+        await Promise.all([locker.connect(), admin.connect()]);
+        try {
+          await locker.query('BEGIN');
+          await locker.query('LOCK TABLE movie.movie IN ACCESS EXCLUSIVE MODE');
+          // Two movie reads wait in PostgreSQL behind the lock: two requests in flight.
+          const held = [0, 1].map(() => fetch(`${t.baseUrl}/api/v1/movies`, { headers: tenant.headers }));
+          await waitUntil(async () => {
+            const { rows } = await admin.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND application_name = 'chompardo-test'`,
+              [t.database.name],
+            );
+            return rows[0]?.n === 2;
+          }, 'two requests waiting in PostgreSQL');
+
+          const started = performance.now();
+          const ping = rawClient(portOf(t), 'GET /api/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n');
+          const shed = await responseOf(ping);
+          assert.ok(performance.now() - started < 2_000, 'refused without waiting');
+          assertShed(shed);
+          assert.equal(shed.headers.connection, 'keep-alive', 'a bodiless request keeps its connection');
+          ping.socket.destroy();
+
+          const body = JSON.stringify({ title: 'Soup' });
+          const post = rawClient(
+            portOf(t),
+            `POST /api/v1/recipes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
           );
-          return rows[0]?.n === 2;
-        }, 'two requests waiting in PostgreSQL');
+          const shedPost = await responseOf(post);
+          assertShed(shedPost);
+          assert.equal(shedPost.headers.connection, 'close', 'a body the server does not read costs the connection');
+          await within(post.closed, 5_000, 'the connection to close');
 
-        const started = performance.now();
-        const ping = rawClient(portOf(t), 'GET /api/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n');
-        const shed = await responseOf(ping);
-        assert.ok(performance.now() - started < 2_000, 'refused without waiting');
-        assertShed(shed);
-        assert.equal(shed.headers.connection, 'keep-alive', 'a bodiless request keeps its connection');
-        ping.socket.destroy();
+          assert.equal((await fetch(`${t.baseUrl}/healthz`)).status, 200);
+          assert.equal((await fetch(`${t.baseUrl}/readyz`)).status, 200);
 
-        const body = JSON.stringify({ title: 'Soup' });
-        const post = rawClient(portOf(t), `POST /api/v1/recipes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-        const shedPost = await responseOf(post);
-        assertShed(shedPost);
-        assert.equal(shedPost.headers.connection, 'close', 'a body the server does not read costs the connection');
-        await within(post.closed, 5_000, 'the connection to close');
-
-        assert.equal((await fetch(`${t.baseUrl}/healthz`)).status, 200);
-        assert.equal((await fetch(`${t.baseUrl}/readyz`)).status, 200);
-
-        await locker.query('COMMIT');
-        for (const res of await Promise.all(held)) assert.equal(res.status, 200);
-        const after = await fetch(`${t.baseUrl}/api/v1/ping`);
-        assert.equal(after.status, 200);
-      } finally {
-        await locker.end().catch(() => undefined);
-        await admin.end();
-      }
-    });
-  });
+          await locker.query('COMMIT');
+          for (const res of await Promise.all(held)) assert.equal(res.status, 200);
+          const after = await fetch(`${t.baseUrl}/api/v1/ping`);
+          assert.equal(after.status, 200);
+        } finally {
+          await locker.end().catch(() => undefined);
+          await admin.end();
+        }
+      });
+    },
+  );
 });

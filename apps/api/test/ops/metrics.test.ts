@@ -88,8 +88,13 @@ describe('GET /metrics', () => {
       assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="chompardo"');
       const wrong = await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: 'Bearer scrape-secret-2' } });
       assert.equal(wrong.status, 401);
-      assert.equal(wrong.headers.get('www-authenticate'), 'Bearer realm="chompardo", error="invalid_token", error_description="invalid token"');
-      const remote = await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: 'Bearer scrape-secret-1', 'x-forwarded-for': '198.51.100.7' } });
+      assert.equal(
+        wrong.headers.get('www-authenticate'),
+        'Bearer realm="chompardo", error="invalid_token", error_description="invalid token"',
+      );
+      const remote = await fetch(`${t.baseUrl}/metrics`, {
+        headers: { authorization: 'Bearer scrape-secret-1', 'x-forwarded-for': '198.51.100.7' },
+      });
       assert.equal(remote.status, 200);
       assert.match(await remote.text(), /^# TYPE http_requests_total counter$/m);
     });

@@ -79,7 +79,11 @@ describe('rate limiting (Redis store shared by two instances)', { skip: redisSki
       assert.equal(res.status, 200, res.text);
       seen.push(rateLimitOf(res)!.remaining);
     }
-    assert.deepEqual(seen, Array.from({ length: 19 }, (_, i) => 18 - i), 'one counter, counting down across both');
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 19 }, (_, i) => 18 - i),
+      'one counter, counting down across both',
+    );
     assertRefused(await two.request('GET', '/api/v1/ping', { headers: ip }), 'ip');
     assertRefused(await one.request('GET', '/api/v1/ping', { headers: ip }), 'ip');
   });
@@ -107,7 +111,11 @@ describe('rate limiting (Redis store shared by two instances)', { skip: redisSki
     // two's own first failure is the credential's second in the shared store: two blocks it.
     assert.equal((await recipes(two)).status, 401);
     assertRefused(await recipes(two), 'credential');
-    assert.equal((await two.request('GET', '/api/v1/recipes', { token: await identity.mintToken(), headers })).status, 200, 'others at that address pass');
+    assert.equal(
+      (await two.request('GET', '/api/v1/recipes', { token: await identity.mintToken(), headers })).status,
+      200,
+      'others at that address pass',
+    );
   });
 
   it('lets requests through at once while Redis is down, and counts again once it is back', async (ctx) => {

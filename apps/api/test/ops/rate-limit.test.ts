@@ -112,7 +112,10 @@ describe('rate limiting (in-memory store)', () => {
     // The app's real key, other callers and other addresses are not affected.
     assert.equal((await t.request('GET', '/api/v1/movies', { headers: { ...other.headers, 'x-forwarded-for': ip } })).status, 200);
     assert.equal((await t.request('GET', '/api/v1/ping', { headers: { 'x-forwarded-for': ip } })).status, 200);
-    assert.equal((await t.request('GET', '/api/v1/movies', { headers: { ...other.headers, 'x-forwarded-for': '203.0.113.10' } })).status, 200);
+    assert.equal(
+      (await t.request('GET', '/api/v1/movies', { headers: { ...other.headers, 'x-forwarded-for': '203.0.113.10' } })).status,
+      200,
+    );
   });
 });
 
@@ -143,7 +146,11 @@ describe('failed credentials are throttled per credential, per address only for 
     // Over its budget the token itself is refused before it is checked, again and again.
     for (let i = 0; i < 3; i++) assertRefused(await recipes(expired), 'credential');
     // The same client's other broken tokens fail on their own (distinct, but under the address budget).
-    for (const token of [tamperPayload(await t.token(), { sub: 'root' }), await t.identity.mintToken({}, { kid: 'retired' }), 'not.a.jwt']) {
+    for (const token of [
+      tamperPayload(await t.token(), { sub: 'root' }),
+      await t.identity.mintToken({}, { kid: 'retired' }),
+      'not.a.jwt',
+    ]) {
       assert.equal((await recipes(token)).status, 401);
     }
     // Valid users behind the same address: one never seen before, and a tenant with its app.
@@ -166,7 +173,10 @@ describe('failed credentials are throttled per credential, per address only for 
     // … but the callers verified before keep working, requests without credentials too, other addresses too.
     assert.equal((await recipes(regular)).status, 200);
     assert.equal((await t.request('GET', '/api/v1/ping', { headers: ip })).status, 200);
-    assert.equal((await t.request('GET', '/api/v1/recipes', { token: await t.token(), headers: { 'x-forwarded-for': '203.0.113.8' } })).status, 200);
+    assert.equal(
+      (await t.request('GET', '/api/v1/recipes', { token: await t.token(), headers: { 'x-forwarded-for': '203.0.113.8' } })).status,
+      200,
+    );
   });
 
   it("refuses guessed app keys from one address after the address budget; the app's own callers keep working", async () => {
@@ -198,124 +208,134 @@ describe('rate limiting with a one-second window', () => {
     const ping = () => t.request('GET', '/api/v1/ping');
     // The window may roll over while we spend the budget; retry until one is spent in one window.
     let refused: TestResponse | undefined;
-    await waitUntil(async () => {
-      for (let i = 0; i < 4; i++) {
-        const res = await ping();
-        if (res.status === 429) {
-          refused = res;
-          return true;
+    await waitUntil(
+      async () => {
+        for (let i = 0; i < 4; i++) {
+          const res = await ping();
+          if (res.status === 429) {
+            refused = res;
+            return true;
+          }
         }
-      }
-      return false;
-    }, 'a refusal', 10_000, 0);
+        return false;
+      },
+      'a refusal',
+      10_000,
+      0,
+    );
     assertRefused(refused!, 'ip');
     await waitUntil(async () => (await ping()).status === 200, 'the next window', 3_000, 50);
   });
 });
 
-describe('rate limiting (PostgreSQL store shared by two instances)', { skip: testPostgresEnv() ? false : 'needs the test PostgreSQL' }, () => {
-  let identity: TestIdentity;
-  let database: TestDatabase;
-  let one: TestApp;
-  let two: TestApp;
-  let withDeadline: TestApp;
+describe(
+  'rate limiting (PostgreSQL store shared by two instances)',
+  { skip: testPostgresEnv() ? false : 'needs the test PostgreSQL' },
+  () => {
+    let identity: TestIdentity;
+    let database: TestDatabase;
+    let one: TestApp;
+    let two: TestApp;
+    let withDeadline: TestApp;
 
-  before(async () => {
-    identity = await startTestIdentity();
-    database = await createTestDatabase();
-    const env = { RATE_LIMIT_MAX: '10', RATE_LIMIT_WINDOW: longWindow, RATE_LIMIT_STORE: 'postgres', TRUST_PROXY: 'loopback' };
-    // Counting is exact only when no store call misses its deadline; a loaded machine can take
-    // longer than the default 250 ms, so the counting instances wait longer. `withDeadline` keeps
-    // the default for the locked-row test.
-    const counting = { ...env, RATE_LIMIT_STORE_TIMEOUT: '10s' };
-    one = await startAppOnDatabase({ database, identity, env: counting });
-    two = await startAppOnDatabase({ database, identity, env: counting });
-    withDeadline = await startAppOnDatabase({ database, identity, env });
-  });
+    before(async () => {
+      identity = await startTestIdentity();
+      database = await createTestDatabase();
+      const env = { RATE_LIMIT_MAX: '10', RATE_LIMIT_WINDOW: longWindow, RATE_LIMIT_STORE: 'postgres', TRUST_PROXY: 'loopback' };
+      // Counting is exact only when no store call misses its deadline; a loaded machine can take
+      // longer than the default 250 ms, so the counting instances wait longer. `withDeadline` keeps
+      // the default for the locked-row test.
+      const counting = { ...env, RATE_LIMIT_STORE_TIMEOUT: '10s' };
+      one = await startAppOnDatabase({ database, identity, env: counting });
+      two = await startAppOnDatabase({ database, identity, env: counting });
+      withDeadline = await startAppOnDatabase({ database, identity, env });
+    });
 
-  after(async () => {
-    await one?.close();
-    await two?.close();
-    await withDeadline?.close();
-    await database?.drop();
-    await identity?.close();
-  });
+    after(async () => {
+      await one?.close();
+      await two?.close();
+      await withDeadline?.close();
+      await database?.drop();
+      await identity?.close();
+    });
 
-  it('counts the requests of both instances against one budget', async () => {
-    const ip = { 'x-forwarded-for': '192.0.2.44' };
-    for (let i = 0; i < 3; i++) assert.equal((await one.request('GET', '/api/v1/ping', { headers: ip })).status, 200);
-    const onTwo = await two.request('GET', '/api/v1/ping', { headers: ip });
-    assert.equal(parseRateLimit(onTwo).remaining, 10 - 4);
-    await exhaust(() => two.request('GET', '/api/v1/ping', { headers: ip }), 'ip');
-    assertRefused(await one.request('GET', '/api/v1/ping', { headers: ip }), 'ip');
-  });
+    it('counts the requests of both instances against one budget', async () => {
+      const ip = { 'x-forwarded-for': '192.0.2.44' };
+      for (let i = 0; i < 3; i++) assert.equal((await one.request('GET', '/api/v1/ping', { headers: ip })).status, 200);
+      const onTwo = await two.request('GET', '/api/v1/ping', { headers: ip });
+      assert.equal(parseRateLimit(onTwo).remaining, 10 - 4);
+      await exhaust(() => two.request('GET', '/api/v1/ping', { headers: ip }), 'ip');
+      assertRefused(await one.request('GET', '/api/v1/ping', { headers: ip }), 'ip');
+    });
 
-  it('counts per app across instances', async () => {
-    const g = await runGenesis(one);
-    const headers = { authorization: `Bearer ${g.adminToken}`, ...appHeaders(g.test.appId, g.test.apiKey) };
-    // The Test app's admin holds no role in the Test org: 403, but counted (429 comes first).
-    const spent: number[] = [];
-    for (const t of [one, two, one, two, one, two, one, two, one, two]) spent.push((await t.request('GET', '/api/v1/movies', { headers })).status);
-    assert.deepEqual(spent, Array(10).fill(403));
-    assertRefused(await one.request('GET', '/api/v1/movies', { headers }), 'app');
-  });
+    it('counts per app across instances', async () => {
+      const g = await runGenesis(one);
+      const headers = { authorization: `Bearer ${g.adminToken}`, ...appHeaders(g.test.appId, g.test.apiKey) };
+      // The Test app's admin holds no role in the Test org: 403, but counted (429 comes first).
+      const spent: number[] = [];
+      for (const t of [one, two, one, two, one, two, one, two, one, two])
+        spent.push((await t.request('GET', '/api/v1/movies', { headers })).status);
+      assert.deepEqual(spent, Array(10).fill(403));
+      assertRefused(await one.request('GET', '/api/v1/movies', { headers }), 'app');
+    });
 
-  it('shares the failed-credentials budgets: an address flooding both instances is refused by both', async () => {
-    // RATE_LIMIT_MAX 10: 3 distinct failing credentials per address, counted in the shared store.
-    const ip = { 'x-forwarded-for': '192.0.2.90' };
-    const attempt = async (t: TestApp, sub: string) =>
-      t.request('GET', '/api/v1/recipes', { token: await identity.mintToken({ sub }, { key: 'rogue' }), headers: ip });
-    assert.equal((await attempt(one, 'a')).status, 401);
-    assert.equal((await attempt(two, 'b')).status, 401);
-    assert.equal((await attempt(one, 'c')).status, 401); // the third: one blocks the address
-    assertRefused(await attempt(one, 'd'), 'address');
-    // two has seen only one failure itself; the store says the address is over its budget.
-    assert.equal((await attempt(two, 'e')).status, 401);
-    assertRefused(await attempt(two, 'f'), 'address');
-  });
+    it('shares the failed-credentials budgets: an address flooding both instances is refused by both', async () => {
+      // RATE_LIMIT_MAX 10: 3 distinct failing credentials per address, counted in the shared store.
+      const ip = { 'x-forwarded-for': '192.0.2.90' };
+      const attempt = async (t: TestApp, sub: string) =>
+        t.request('GET', '/api/v1/recipes', { token: await identity.mintToken({ sub }, { key: 'rogue' }), headers: ip });
+      assert.equal((await attempt(one, 'a')).status, 401);
+      assert.equal((await attempt(two, 'b')).status, 401);
+      assert.equal((await attempt(one, 'c')).status, 401); // the third: one blocks the address
+      assertRefused(await attempt(one, 'd'), 'address');
+      // two has seen only one failure itself; the store says the address is over its budget.
+      assert.equal((await attempt(two, 'e')).status, 401);
+      assertRefused(await attempt(two, 'f'), 'address');
+    });
 
-  it('answers at once while another session holds the counter row locked (fail open, logged), and counts again after', async (ctx) => {
-    const t = withDeadline;
-    const address = '192.0.2.77';
-    const ping = (ip = address) => t.request('GET', '/api/v1/ping', { headers: { 'x-forwarded-for': ip } });
-    assert.ok((await ping()).headers.get('ratelimit'), 'counted: the row exists');
-    const locker = new pg.Client({ connectionString: database.url });
-    const observer = new pg.Client({ connectionString: database.url });
-    await Promise.all([locker.connect(), observer.connect()]);
-    try {
-      await locker.query('BEGIN');
-      const locked = await locker.query('SELECT key FROM platform.rate_limit WHERE key = $1 FOR UPDATE', [`request:ip:${address}`]);
-      assert.equal(locked.rowCount, 1, 'the counter row of that address is locked');
-      const timed = async () => {
-        const started = performance.now();
-        const res = await ping();
-        return { res, ms: performance.now() - started };
-      };
-      const first = await timed();
-      assert.equal(first.res.status, 200, first.res.text);
-      assert.equal(first.res.headers.get('ratelimit'), null, 'let through uncounted');
-      // Without the deadline it would wait for the lock until the statement timeout (15 s).
-      assert.ok(first.ms < 3_000, `answered in ${Math.round(first.ms)} ms despite the lock`);
-      const second = await timed();
-      assert.equal(second.res.status, 200);
-      assert.equal(second.res.headers.get('ratelimit'), null);
-      ctx.diagnostic(`with the row locked: ${Math.round(first.ms)} ms, then ${Math.round(second.ms)} ms`);
-      // The first call's upsert still waits on the lock; the second made no call for that key.
-      const waiting = await observer.query<{ n: string }>(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-      );
-      assert.equal(Number(waiting.rows[0]?.n), 1, 'one session waits on the lock, not one per request');
-      assert.ok((await ping('192.0.2.78')).headers.get('ratelimit'), 'other keys are still counted');
-      const logged = t.logs.filter((line) => line.message === 'rate limit store failed; request let through');
-      assert.ok(
-        logged.some((line) => (line.err as { type?: string } | undefined)?.type === 'RateLimitStoreTimeout'),
-        'the timeout is logged',
-      );
-    } finally {
-      await locker.query('ROLLBACK').catch(() => undefined);
-      await Promise.all([locker.end(), observer.end()]);
-    }
-    // Lock released: the late call finishes and the key is counted again.
-    await waitUntil(async () => (await ping()).headers.get('ratelimit') !== null, 'counting after the lock', 5_000, 20);
-  });
-});
+    it('answers at once while another session holds the counter row locked (fail open, logged), and counts again after', async (ctx) => {
+      const t = withDeadline;
+      const address = '192.0.2.77';
+      const ping = (ip = address) => t.request('GET', '/api/v1/ping', { headers: { 'x-forwarded-for': ip } });
+      assert.ok((await ping()).headers.get('ratelimit'), 'counted: the row exists');
+      const locker = new pg.Client({ connectionString: database.url });
+      const observer = new pg.Client({ connectionString: database.url });
+      await Promise.all([locker.connect(), observer.connect()]);
+      try {
+        await locker.query('BEGIN');
+        const locked = await locker.query('SELECT key FROM platform.rate_limit WHERE key = $1 FOR UPDATE', [`request:ip:${address}`]);
+        assert.equal(locked.rowCount, 1, 'the counter row of that address is locked');
+        const timed = async () => {
+          const started = performance.now();
+          const res = await ping();
+          return { res, ms: performance.now() - started };
+        };
+        const first = await timed();
+        assert.equal(first.res.status, 200, first.res.text);
+        assert.equal(first.res.headers.get('ratelimit'), null, 'let through uncounted');
+        // Without the deadline it would wait for the lock until the statement timeout (15 s).
+        assert.ok(first.ms < 3_000, `answered in ${Math.round(first.ms)} ms despite the lock`);
+        const second = await timed();
+        assert.equal(second.res.status, 200);
+        assert.equal(second.res.headers.get('ratelimit'), null);
+        ctx.diagnostic(`with the row locked: ${Math.round(first.ms)} ms, then ${Math.round(second.ms)} ms`);
+        // The first call's upsert still waits on the lock; the second made no call for that key.
+        const waiting = await observer.query<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        assert.equal(Number(waiting.rows[0]?.n), 1, 'one session waits on the lock, not one per request');
+        assert.ok((await ping('192.0.2.78')).headers.get('ratelimit'), 'other keys are still counted');
+        const logged = t.logs.filter((line) => line.message === 'rate limit store failed; request let through');
+        assert.ok(
+          logged.some((line) => (line.err as { type?: string } | undefined)?.type === 'RateLimitStoreTimeout'),
+          'the timeout is logged',
+        );
+      } finally {
+        await locker.query('ROLLBACK').catch(() => undefined);
+        await Promise.all([locker.end(), observer.end()]);
+      }
+      // Lock released: the late call finishes and the key is counted again.
+      await waitUntil(async () => (await ping()).headers.get('ratelimit') !== null, 'counting after the lock', 5_000, 20);
+    });
+  },
+);

@@ -72,7 +72,11 @@ export function parseResponses(raw: string): RawResponse[] {
     const length = Number(headers['content-length'] ?? 0);
     const bodyStart = headEnd + 4;
     if (rest.length < bodyStart + length) return responses;
-    responses.push({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(rest.slice(bodyStart, bodyStart + length), 'latin1').toString('utf8') });
+    responses.push({
+      status: Number(statusLine.split(' ')[1]),
+      headers,
+      body: Buffer.from(rest.slice(bodyStart, bodyStart + length), 'latin1').toString('utf8'),
+    });
     rest = rest.slice(bodyStart + length);
   }
 }

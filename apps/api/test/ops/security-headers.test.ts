@@ -83,14 +83,19 @@ describe('security headers and CORS', () => {
 
     it('answers the preflight of an allowed origin with 204 and what may be sent', async () => {
       const res = await t.request('OPTIONS', '/api/v1/movies', {
-        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-app-id, x-api-key' },
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type, x-app-id, x-api-key',
+        },
         skipSpecCheck: true,
       });
       assert.equal(res.status, 204);
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://app.example.com');
       assert.match(res.headers.get('access-control-allow-methods') ?? '', /\bPOST\b/);
       const allowed = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase();
-      for (const header of ['authorization', 'content-type', 'x-app-id', 'x-api-key', 'idempotency-key', 'if-match']) assert.ok(allowed.includes(header), header);
+      for (const header of ['authorization', 'content-type', 'x-app-id', 'x-api-key', 'idempotency-key', 'if-match'])
+        assert.ok(allowed.includes(header), header);
       assert.equal(res.headers.get('vary'), 'Origin');
       assert.equal(res.headers.get('access-control-allow-credentials'), null);
     });

@@ -87,7 +87,9 @@ export async function startServerProcess(
       };
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`no matching log line within ${deadlineMs} ms; output:\n${raw}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`));
+        reject(
+          new Error(`no matching log line within ${deadlineMs} ms; output:\n${raw}\n${logs.map((l) => JSON.stringify(l)).join('\n')}`),
+        );
       }, deadlineMs);
       waiters.add(waiter);
       void exited.then(({ code, signal }) => {
@@ -119,7 +121,10 @@ export async function startServerProcess(
 }
 
 /** Resolves with `exited` or rejects after `deadlineMs`. */
-export async function exitWithin(server: ServerProcess, deadlineMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function exitWithin(
+  server: ServerProcess,
+  deadlineMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`server still running after ${deadlineMs} ms; output:\n${server.rawOutput()}`)), deadlineMs);
@@ -132,7 +137,12 @@ export async function exitWithin(server: ServerProcess, deadlineMs: number): Pro
 }
 
 /** Polls `condition` every `intervalMs` until it is true; throws after `deadlineMs`. */
-export async function waitUntil(condition: () => Promise<boolean> | boolean, what: string, deadlineMs = 15_000, intervalMs = 25): Promise<void> {
+export async function waitUntil(
+  condition: () => Promise<boolean> | boolean,
+  what: string,
+  deadlineMs = 15_000,
+  intervalMs = 25,
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     if (await condition()) return;

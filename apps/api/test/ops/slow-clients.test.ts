@@ -153,7 +153,10 @@ describe('slow and abusive clients', () => {
         assert.equal(ping.status, 200);
         assert.deepEqual(ping.body, { db_up: true });
         assert.ok(ms < 1_000, `took ${Math.round(ms)} ms`);
-        assert.ok(clients.every((client) => client.closedAfterMs() === undefined), 'the slow connections are still held');
+        assert.ok(
+          clients.every((client) => client.closedAfterMs() === undefined),
+          'the slow connections are still held',
+        );
       } finally {
         for (const client of clients) client.socket.destroy();
       }

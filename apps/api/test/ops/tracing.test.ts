@@ -108,11 +108,16 @@ describe('OpenTelemetry tracing', () => {
       assert.ok(pingSpan, `spans: ${collector.spans.map((span) => span.name).join(', ')}`);
       assert.equal(pingSpan.traceId, traceId, 'continues the caller’s W3C trace');
       assert.equal(attribute(pingSpan, 'http.route'), '/api/v1/ping');
-      const query = collector.spans.find((span) => span.parentSpanId === pingSpan.spanId && attribute(span, 'db.system.name') === 'postgresql');
+      const query = collector.spans.find(
+        (span) => span.parentSpanId === pingSpan.spanId && attribute(span, 'db.system.name') === 'postgresql',
+      );
       assert.ok(query, 'the ping query is a child span');
       const recipe = collector.spans.find((span) => span.name === 'GET /api/v1/recipes/{extlId}');
       assert.equal(attribute(recipe!, 'http.response.status_code'), 404);
-      assert.ok(!collector.spans.some((span) => span.name.includes('/healthz') || attribute(span, 'url.path') === '/healthz'), 'probes are not traced');
+      assert.ok(
+        !collector.spans.some((span) => span.name.includes('/healthz') || attribute(span, 'url.path') === '/healthz'),
+        'probes are not traced',
+      );
       assert.deepEqual([...collector.services], ['chompardo-api-test']);
 
       server.child.kill('SIGTERM');

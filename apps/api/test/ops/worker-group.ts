@@ -153,4 +153,3 @@ export async function startWorkerGroup(env: Record<string, string> = {}) {
   const headers = { authorization: `Bearer ${token}`, ...appHeaders(app.external_id, app.api_keys[0]!.key) };
   return { server, database, workerPids, token, appId: app.external_id, headers };
 }
-

@@ -57,7 +57,9 @@ describe('a worker group that cannot start', needsPostgres, () => {
     afterFile(() => server.kill());
     assert.deepEqual(await exitWithin(server, groupStartDeadlineMs), { code: 1, signal: null });
     assert.ok(server.logs.some((line) => line.message === 'worker failed to start: stopping'));
-    const started = server.logs.filter((line) => line.message === 'configuration loaded' && line.pid !== server.child.pid).map((line) => line.pid as number);
+    const started = server.logs
+      .filter((line) => line.message === 'configuration loaded' && line.pid !== server.child.pid)
+      .map((line) => line.pid as number);
     assert.ok(started.length >= 1, 'workers were started');
     assert.deepEqual(started.filter(isRunning), [], 'no worker left behind');
   });

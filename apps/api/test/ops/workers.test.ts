@@ -25,9 +25,18 @@ useWorkerGroups();
 
 describe('poolShare', () => {
   it('splits the pool budget so that the shares add up to it and differ by at most one', () => {
-    assert.deepEqual([0, 1, 2].map((slot) => poolShare(10, 3, slot)), [4, 3, 3]);
-    assert.deepEqual([0, 1].map((slot) => poolShare(10, 2, slot)), [5, 5]);
-    assert.deepEqual([0, 1, 2, 3].map((slot) => poolShare(4, 4, slot)), [1, 1, 1, 1]);
+    assert.deepEqual(
+      [0, 1, 2].map((slot) => poolShare(10, 3, slot)),
+      [4, 3, 3],
+    );
+    assert.deepEqual(
+      [0, 1].map((slot) => poolShare(10, 2, slot)),
+      [5, 5],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 3].map((slot) => poolShare(4, 4, slot)),
+      [1, 1, 1, 1],
+    );
   });
 });
 
@@ -45,7 +54,15 @@ describe('a worker group', needsPostgres, () => {
     const { server, token, appId, headers } = group;
     const reads = await Promise.all(Array.from({ length: 6 }, () => freshRequest(server.baseUrl, 'GET', '/api/v1/movies', headers)));
     for (const read of reads) assert.equal(read.status, 200, read.text);
-    assert.deepEqual([...(await servers(server, reads.map((r) => r.requestId)))].sort(), [...workerPids].sort());
+    assert.deepEqual(
+      [
+        ...(await servers(
+          server,
+          reads.map((r) => r.requestId),
+        )),
+      ].sort(),
+      [...workerPids].sort(),
+    );
 
     // A second key, verified (and so cached) by both workers, then revoked through one of them.
     const created = await freshRequest(server.baseUrl, 'POST', `/api/v1/apps/${appId}/api-keys`, headers, {});
@@ -55,7 +72,16 @@ describe('a worker group', needsPostgres, () => {
     const warm = [];
     for (let i = 0; i < 4; i++) warm.push(await freshRequest(server.baseUrl, 'GET', '/api/v1/movies', withSecond));
     for (const read of warm) assert.equal(read.status, 200, read.text);
-    assert.equal((await servers(server, warm.map((r) => r.requestId))).size, 2, 'both workers verified the second key');
+    assert.equal(
+      (
+        await servers(
+          server,
+          warm.map((r) => r.requestId),
+        )
+      ).size,
+      2,
+      'both workers verified the second key',
+    );
 
     const revoked = await freshRequest(server.baseUrl, 'DELETE', `/api/v1/apps/${appId}/api-keys/${second.key_id}`, headers);
     assert.equal(revoked.status, 200, revoked.text);
@@ -71,7 +97,16 @@ describe('a worker group', needsPostgres, () => {
     const refused = [];
     for (let i = 0; i < 4; i++) refused.push(await freshRequest(server.baseUrl, 'GET', '/api/v1/movies', withSecond));
     for (const read of refused) assert.equal(read.status, 401, read.text);
-    assert.equal((await servers(server, refused.map((r) => r.requestId))).size, 2, 'both workers refused it');
+    assert.equal(
+      (
+        await servers(
+          server,
+          refused.map((r) => r.requestId),
+        )
+      ).size,
+      2,
+      'both workers refused it',
+    );
   });
 
   it('replaces a worker killed with SIGKILL and keeps serving from both', async () => {
@@ -90,7 +125,15 @@ describe('a worker group', needsPostgres, () => {
     const reads = [];
     for (let i = 0; i < 4; i++) reads.push(await freshRequest(server.baseUrl, 'GET', '/api/v1/movies', headers));
     for (const read of reads) assert.equal(read.status, 200, read.text);
-    assert.deepEqual([...(await servers(server, reads.map((r) => r.requestId)))].sort(), [survivor, replacement.worker_pid as number].sort());
+    assert.deepEqual(
+      [
+        ...(await servers(
+          server,
+          reads.map((r) => r.requestId),
+        )),
+      ].sort(),
+      [survivor, replacement.worker_pid as number].sort(),
+    );
     assert.equal(isRunning(victim), false);
     workerPids = [survivor, replacement.worker_pid as number];
   });
@@ -131,7 +174,16 @@ describe('a worker group', needsPostgres, () => {
       locked = false;
       const answers = await Promise.all(inFlight);
       for (const answer of answers) assert.equal(answer.status, 200, answer.text);
-      assert.equal((await servers(server, answers.map((a) => a.requestId))).size, 2, 'both workers had requests in flight');
+      assert.equal(
+        (
+          await servers(
+            server,
+            answers.map((a) => a.requestId),
+          )
+        ).size,
+        2,
+        'both workers had requests in flight',
+      );
       assert.deepEqual(await exitWithin(server, 15_000), { code: 0, signal: null });
       assert.equal(server.logs.filter((line) => line.message === 'shutdown complete').length, 2, 'each worker closed its pool');
       assert.ok(server.logs.some((line) => line.message === 'all workers stopped' && line.exit_code === 0));

@@ -7,10 +7,13 @@ describe('AppError headers', () => {
   it('gives a 503 and a 429 a Retry-After of 1 s unless the thrower names a delay', () => {
     assert.deepEqual(new AppError('unavailable_error', 'down').headers, { 'Retry-After': '1' });
     assert.deepEqual(new AppError('rate_limit_error', 'slow down', { retryAfterSeconds: 7 }).headers, { 'Retry-After': '7' });
-    assert.deepEqual(new AppError('rate_limit_error', 'slow down', { headers: { 'Retry-After': '3', 'RateLimit-Policy': '10;w=1' } }).headers, {
-      'Retry-After': '3',
-      'RateLimit-Policy': '10;w=1',
-    });
+    assert.deepEqual(
+      new AppError('rate_limit_error', 'slow down', { headers: { 'Retry-After': '3', 'RateLimit-Policy': '10;w=1' } }).headers,
+      {
+        'Retry-After': '3',
+        'RateLimit-Policy': '10;w=1',
+      },
+    );
   });
 
   it('gives a 405 the Allow of the methods it names', () => {

@@ -32,10 +32,13 @@ describe('JWT authentication over HTTP', () => {
   });
 
   it('rejects expired tokens', async () => expectInvalid(await t.identity.mintToken({}, { expiresIn: -120 }), 'token expired'));
-  it('rejects nbf in the future', async () => expectInvalid(await t.identity.mintToken({ nbf: Math.floor(Date.now() / 1000) + 600 }), 'token not yet valid'));
-  it('rejects iat in the future', async () => expectInvalid(await t.identity.mintToken({ iat: Math.floor(Date.now() / 1000) + 600 }), 'token not yet valid'));
+  it('rejects nbf in the future', async () =>
+    expectInvalid(await t.identity.mintToken({ nbf: Math.floor(Date.now() / 1000) + 600 }), 'token not yet valid'));
+  it('rejects iat in the future', async () =>
+    expectInvalid(await t.identity.mintToken({ iat: Math.floor(Date.now() / 1000) + 600 }), 'token not yet valid'));
   it('rejects a wrong issuer', async () => expectInvalid(await t.identity.mintToken({ iss: 'https://evil.example' }), 'untrusted issuer'));
-  it('rejects a wrong audience', async () => expectInvalid(await t.identity.mintToken({ aud: 'https://other-api.example' }), 'invalid audience'));
+  it('rejects a wrong audience', async () =>
+    expectInvalid(await t.identity.mintToken({ aud: 'https://other-api.example' }), 'invalid audience'));
   it('rejects a token without sub', async () => expectInvalid(await t.identity.mintToken({}, { omit: ['sub'] }), 'invalid claims'));
   it('rejects an empty sub', async () => expectInvalid(await t.identity.mintToken({ sub: '' }), 'invalid claims'));
   it('rejects a token without exp', async () => expectInvalid(await t.identity.mintToken({}, { omit: ['exp'] }), 'invalid claims'));
@@ -45,12 +48,14 @@ describe('JWT authentication over HTTP', () => {
     await expectInvalid(craftHs256WithPublicKey(t.identity.defaultClaims(), t.identity.publicJwk(), 'jwk-json'), 'unsupported algorithm');
   });
   it('rejects an unknown kid', async () => expectInvalid(await t.identity.mintToken({}, { kid: 'no-such-kid' }), 'unknown signing key'));
-  it('rejects a token signed by a key that is not published', async () => expectInvalid(await t.identity.mintToken({}, { key: 'rogue' }), 'invalid signature'));
+  it('rejects a token signed by a key that is not published', async () =>
+    expectInvalid(await t.identity.mintToken({}, { key: 'rogue' }), 'invalid signature'));
   it('rejects embedded jwk and jku headers', async () => {
     await expectInvalid(await t.identity.mintToken({}, { header: { jwk: t.identity.publicJwk() } }), 'key references not accepted');
     await expectInvalid(await t.identity.mintToken({}, { header: { jku: 'http://127.0.0.1:1/jwks' } }), 'key references not accepted');
   });
-  it('rejects a tampered payload', async () => expectInvalid(tamperPayload(await t.token({ sub: 'mallory' }), { sub: 'alice' }), 'invalid signature'));
+  it('rejects a tampered payload', async () =>
+    expectInvalid(tamperPayload(await t.token({ sub: 'mallory' }), { sub: 'alice' }), 'invalid signature'));
   it('rejects garbage and malformed headers', async () => {
     await expectInvalid('not.a.jwt', 'malformed token');
     const basic = await t.request('GET', '/api/v1/recipes', { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
@@ -127,7 +132,9 @@ describe('why a 401 was answered: the challenge and the debug log', () => {
     const requestId = res.headers.get('request-id');
     const deadline = performance.now() + 2_000;
     for (;;) {
-      const line = t.logs.find((l) => l.request_id === requestId && l.level === 'debug' && String(l.message).startsWith('authentication failed'));
+      const line = t.logs.find(
+        (l) => l.request_id === requestId && l.level === 'debug' && String(l.message).startsWith('authentication failed'),
+      );
       if (line) return line;
       assert.ok(performance.now() < deadline, `no debug line for request ${requestId}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -164,8 +171,16 @@ describe('why a 401 was answered: the challenge and the debug log', () => {
     await expectReason({ ...bearer(await t.identity.mintToken(claims, { expiresIn: -120 })), ...app() }, 'token_expired', 'token expired');
     const forged = tamperPayload(await t.identity.mintToken(claims), { sub: 'someone-else' });
     await expectReason({ ...bearer(forged), ...app() }, 'token_signature', 'invalid signature');
-    await expectReason({ ...bearer(await t.identity.mintToken({ ...claims, aud: 'https://other.example' })), ...app() }, 'token_audience', 'invalid audience');
-    await expectReason({ ...bearer(await t.identity.mintToken(claims, { kid: 'retired-long-ago' })), ...app() }, 'token_unknown_key', 'unknown signing key');
+    await expectReason(
+      { ...bearer(await t.identity.mintToken({ ...claims, aud: 'https://other.example' })), ...app() },
+      'token_audience',
+      'invalid audience',
+    );
+    await expectReason(
+      { ...bearer(await t.identity.mintToken(claims, { kid: 'retired-long-ago' })), ...app() },
+      'token_unknown_key',
+      'unknown signing key',
+    );
     await expectReason({ authorization: 'Basic dXNlcjpwYXNz', ...app() }, 'token_malformed', 'malformed token');
   });
 
@@ -179,7 +194,11 @@ describe('why a 401 was answered: the challenge and the debug log', () => {
       'app_credentials_invalid',
       'invalid app credentials',
     );
-    const unknownApp = await expectReason({ ...auth, ...appHeaders('noSuchApp0000000000000', tenant.apiKey) }, 'app_credentials_invalid', 'invalid app credentials');
+    const unknownApp = await expectReason(
+      { ...auth, ...appHeaders('noSuchApp0000000000000', tenant.apiKey) },
+      'app_credentials_invalid',
+      'invalid app credentials',
+    );
     assert.equal(unknownApp, wrongKey, 'a guesser cannot tell an unknown app from a wrong key');
     // The right pair still passes: nothing above was a false alarm.
     assert.equal((await t.request('GET', '/api/v1/movies', { headers: tenant.headers })).status, 200);

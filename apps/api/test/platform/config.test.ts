@@ -79,7 +79,14 @@ describe('loadConfig', () => {
       log: { level: 'info', levelMin: 'trace', errorStack: false },
       migrateOnStart: true,
       bodyLimit: 1_048_576,
-      events: { dispatch: true, maxAttempts: 10, retryBaseMs: 1_000, retryMaxMs: 300_000, pollIntervalMs: 10_000, retentionMs: 604_800_000 },
+      events: {
+        dispatch: true,
+        maxAttempts: 10,
+        retryBaseMs: 1_000,
+        retryMaxMs: 300_000,
+        pollIntervalMs: 10_000,
+        retentionMs: 604_800_000,
+      },
       rateLimit: { max: 0, windowMs: 60_000, store: 'memory', storeTimeoutMs: 250, redisUrl: undefined },
       http: {
         requestTimeoutMs: 30_000,
@@ -251,7 +258,11 @@ describe('loadConfig', () => {
 
     it('names the file key, file and target of a bad file value', () => {
       const cwd = workDir({ default_target: 't', targets: [{ target: 't', port: 'abc' }] });
-      assertConfigError(() => load({ cwd }), 'port', /^invalid port \(config file .*config\.json, target "t"\): expected an integer 0-65535, got "abc"$/);
+      assertConfigError(
+        () => load({ cwd }),
+        'port',
+        /^invalid port \(config file .*config\.json, target "t"\): expected an integer 0-65535, got "abc"$/,
+      );
     });
   });
 
@@ -314,11 +325,7 @@ describe('loadConfig', () => {
     });
 
     it('reports every bad value, keyed by the first', () => {
-      assertConfigError(
-        () => load({ env: { PORT: 'x', DB_POOL_MAX: 'y' } }),
-        'PORT',
-        /invalid PORT: .*; invalid DB_POOL_MAX: /,
-      );
+      assertConfigError(() => load({ env: { PORT: 'x', DB_POOL_MAX: 'y' } }), 'PORT', /invalid PORT: .*; invalid DB_POOL_MAX: /);
     });
 
     it('rejects a log level below the minimum level', () => {
@@ -442,7 +449,11 @@ describe('loadConfig', () => {
     });
 
     it('refuses several workers on the embedded PGlite database', () => {
-      assertConfigError(() => load({ env: { WORKERS: '2' } }), 'WORKERS', /^invalid WORKERS: the embedded PGlite database serves one process only/);
+      assertConfigError(
+        () => load({ env: { WORKERS: '2' } }),
+        'WORKERS',
+        /^invalid WORKERS: the embedded PGlite database serves one process only/,
+      );
     });
 
     it('refuses more workers than database connections in the pool budget', () => {
@@ -501,7 +512,11 @@ describe('secrets from files (_FILE)', () => {
 
   it('names the _FILE key and the path of a missing file, and never echoes a secret read from a file', () => {
     const missing = path.join(scratch, 'no-such-secret');
-    assertConfigError(() => load({ env: { DATABASE_URL_FILE: missing } }), 'DATABASE_URL_FILE', /cannot read the file .*no-such-secret named by DATABASE_URL_FILE \(ENOENT\)/);
+    assertConfigError(
+      () => load({ env: { DATABASE_URL_FILE: missing } }),
+      'DATABASE_URL_FILE',
+      /cannot read the file .*no-such-secret named by DATABASE_URL_FILE \(ENOENT\)/,
+    );
     assert.throws(
       () => load({ env: { DATABASE_URL_FILE: secretFile('mysql://root:hunter2@db/app') } }),
       (error: unknown) => {
@@ -593,7 +608,10 @@ describe('the documentation of the settings', () => {
 
 describe('parsers', () => {
   it('reads a structured value from JSON text or a JSON value, checked by its schema', () => {
-    const issuers = json(z.array(z.object({ issuer: z.string(), audience: z.string() })).min(1), 'expected a JSON array of {issuer, audience}');
+    const issuers = json(
+      z.array(z.object({ issuer: z.string(), audience: z.string() })).min(1),
+      'expected a JSON array of {issuer, audience}',
+    );
     const value = [{ issuer: 'https://a', audience: 'api' }];
     assert.deepEqual(issuers.schema.parse(JSON.stringify(value)), value);
     assert.deepEqual(issuers.schema.parse(value), value);

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { AppError } from '../../src/platform/errors/app-error.js';
-import {
-  isConnectionError,
-  isRetryableTxError,
-  mapDbError,
-  withTxRetry,
-} from '../../src/platform/db/db-errors.js';
+import { isConnectionError, isRetryableTxError, mapDbError, withTxRetry } from '../../src/platform/db/db-errors.js';
 import type { ManagedDb } from '../../src/platform/db/managed-db.js';
 import { createPgDb } from '../../src/platform/db/pg-db.js';
 import { createPgliteDb } from '../../src/platform/db/pglite-db.js';
@@ -96,10 +91,9 @@ function sharedDbBehaviour(getDb: () => ManagedDb, table: string): void {
 
   it('maps a real unique violation to conflict_error without internals', async () => {
     const db = getDb();
-    const error = mapDbError(
-      await captureError(() => db.query(`INSERT INTO ${table} (id, name) VALUES (9007199254740993, 'x')`)),
-      { resource: 'thing' },
-    );
+    const error = mapDbError(await captureError(() => db.query(`INSERT INTO ${table} (id, name) VALUES (9007199254740993, 'x')`)), {
+      resource: 'thing',
+    });
     assert.equal(error.kind, 'conflict_error');
     assert.equal(error.message, 'thing already exists');
     assert.doesNotMatch(error.message, new RegExp(`${table}|pkey|INSERT`));
@@ -273,8 +267,14 @@ describe('database errors', () => {
       assert.equal(error.kind, 'unavailable_error');
       assert.equal(error.headers['Retry-After'], '1');
       assert.equal(await db.ping(), false);
-      await assert.rejects(db.transaction(async () => 1), (e: unknown) => mapDbError(e).kind === 'unavailable_error');
-      await assert.rejects(db.listen('x', () => undefined), (e: unknown) => isConnectionError(e));
+      await assert.rejects(
+        db.transaction(async () => 1),
+        (e: unknown) => mapDbError(e).kind === 'unavailable_error',
+      );
+      await assert.rejects(
+        db.listen('x', () => undefined),
+        (e: unknown) => isConnectionError(e),
+      );
     } finally {
       await db.close();
     }
@@ -326,10 +326,7 @@ describe('test databases', () => {
     const env = testPostgresEnv();
     if (env) {
       // The clone is gone from the server (checked through a throwaway admin connection).
-      await assert.rejects(
-        runAdminSql(`${first.url}`, 'SELECT 1'),
-        (e: unknown) => (e as { code?: string }).code === '3D000',
-      );
+      await assert.rejects(runAdminSql(`${first.url}`, 'SELECT 1'), (e: unknown) => (e as { code?: string }).code === '3D000');
     }
   });
 });

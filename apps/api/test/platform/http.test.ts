@@ -71,7 +71,9 @@ describe('platform HTTP behaviour', () => {
   });
 
   it('writes one access line per request with the request id and diygoapi fields', async () => {
-    const res = await t.request('GET', '/healthz', { headers: { 'Request-Id': 'access-line-check', 'User-Agent': 'ua-test', Referer: 'http://ref.example/' } });
+    const res = await t.request('GET', '/healthz', {
+      headers: { 'Request-Id': 'access-line-check', 'User-Agent': 'ua-test', Referer: 'http://ref.example/' },
+    });
     assert.equal(res.status, 200);
     const line = t.logs.find((l) => l.request_id === 'access-line-check' && l.message === 'request logged');
     assert.ok(line, 'access line written');
@@ -93,7 +95,11 @@ describe('platform HTTP behaviour', () => {
     const res = await t.request('POST', '/api/v1/recipes', { token, rawBody: 'title=x', headers: { 'content-type': 'text/plain' } });
     assert.equal(res.status, 415);
     assert.equal(res.body.error.kind, 'unsupported_media_type_error');
-    const form = await t.request('POST', '/api/v1/recipes', { token, rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await t.request('POST', '/api/v1/recipes', {
+      token,
+      rawBody: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     assert.equal(form.status, 415);
   });
 
@@ -155,7 +161,10 @@ describe('platform HTTP behaviour', () => {
       assert.equal(res.body.error.kind, 'input_validation_error');
       assert.equal(res.body.error.param, field);
     }
-    const nested = await t.request('POST', '/api/v1/recipes', { token, json: { ...validRecipe, ingredients: [{ name: 'x', colour: 'red' }] } });
+    const nested = await t.request('POST', '/api/v1/recipes', {
+      token,
+      json: { ...validRecipe, ingredients: [{ name: 'x', colour: 'red' }] },
+    });
     assert.equal(nested.status, 400);
     assert.equal(nested.body.error.param, 'ingredients[0].colour');
   });

@@ -70,10 +70,15 @@ describe('Idempotency-Key on POST', () => {
   it('lets concurrent retries create exactly one resource: the rest replay or get 409', async () => {
     const token = await t.token({ sub: 'idem-concurrent' });
     const headers = { 'Idempotency-Key': 'burst-1' };
-    const results = await Promise.all(Array.from({ length: 8 }, () => t.request('POST', '/api/v1/recipes', { token, json: recipe('Burst'), headers })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => t.request('POST', '/api/v1/recipes', { token, json: recipe('Burst'), headers })),
+    );
     const created = results.filter((r) => r.status === 201);
     assert.ok(created.length >= 1);
-    assert.ok(results.every((r) => r.status === 201 || r.status === 409), results.map((r) => r.status).join(','));
+    assert.ok(
+      results.every((r) => r.status === 201 || r.status === 409),
+      results.map((r) => r.status).join(','),
+    );
     assert.equal(new Set(created.map((r) => r.body.external_id)).size, 1);
     for (const conflict of results.filter((r) => r.status === 409)) assert.equal(conflict.body.error.kind, 'conflict_error');
     const list = await t.request('GET', '/api/v1/recipes', { token });
@@ -101,7 +106,11 @@ describe('Idempotency-Key on POST', () => {
 
   it('rejects a key over 255 characters with 400', async () => {
     const token = await t.token({ sub: 'idem-long' });
-    const res = await t.request('POST', '/api/v1/recipes', { token, json: recipe('Long'), headers: { 'Idempotency-Key': 'k'.repeat(256) } });
+    const res = await t.request('POST', '/api/v1/recipes', {
+      token,
+      json: recipe('Long'),
+      headers: { 'Idempotency-Key': 'k'.repeat(256) },
+    });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.param, 'Idempotency-Key');
   });

@@ -56,7 +56,10 @@ describe('JSON request bodies', () => {
   });
 
   it('checks Unicode as part of body validation: authentication and RBAC come first', async () => {
-    const anonymous = await t.request('POST', '/api/v1/movies', { headers: { 'content-type': 'application/json' }, rawBody: withRawTitle('"\\ud800"') });
+    const anonymous = await t.request('POST', '/api/v1/movies', {
+      headers: { 'content-type': 'application/json' },
+      rawBody: withRawTitle('"\\ud800"'),
+    });
     assert.equal(anonymous.status, 401);
     const roleless = await createTenant(t, { roles: [] });
     const forbidden = await t.request('POST', '/api/v1/movies', {
@@ -70,7 +73,8 @@ describe('JSON request bodies', () => {
     const res = await t.request('POST', '/api/v1/recipes', {
       token: tenant.token,
       headers: { 'content-type': 'application/json' },
-      rawBody: '{"title":"Soup","servings":2,"prep_minutes":1,"cook_minutes":1,"ingredients":[{"name":"salt"},{"name":"x\\udfffy"}],"steps":["boil"]}',
+      rawBody:
+        '{"title":"Soup","servings":2,"prep_minutes":1,"cook_minutes":1,"ingredients":[{"name":"salt"},{"name":"x\\udfffy"}],"steps":["boil"]}',
     });
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.error.param, 'ingredients[1].name');
@@ -107,7 +111,10 @@ describe('JSON request bodies', () => {
     const read = await t.request('GET', `/api/v1/movies/${res.body.external_id}`, { headers: tenant.headers });
     assert.equal(read.body.title, title);
 
-    const exact = await t.request('POST', '/api/v1/movies', { headers: tenant.headers, json: { ...movie, title: `\t${'y'.repeat(1000)}\n` } });
+    const exact = await t.request('POST', '/api/v1/movies', {
+      headers: tenant.headers,
+      json: { ...movie, title: `\t${'y'.repeat(1000)}\n` },
+    });
     assert.equal(exact.status, 201, exact.text);
     assert.equal(exact.body.title.length, 1000);
   });

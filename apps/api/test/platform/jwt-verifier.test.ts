@@ -5,12 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { isAppError } from '../../src/platform/errors/app-error.js';
 import { authFailures, createJwtVerifier, parseBearer } from '../../src/platform/auth/index.js';
 import type { AuthFailureReason, JwtVerifierOptions, TokenVerifier } from '../../src/platform/auth/index.js';
-import {
-  craftHs256WithPublicKey,
-  craftUnsignedToken,
-  startTestIdentity,
-  tamperPayload,
-} from '../harness/identity.js';
+import { craftHs256WithPublicKey, craftUnsignedToken, startTestIdentity, tamperPayload } from '../harness/identity.js';
 import type { TestIdentity } from '../harness/identity.js';
 
 /**
@@ -151,12 +146,18 @@ describe('JWT verifier', () => {
 
     it('alg none', async () => {
       await assertRejected(verifier.verify(craftUnsignedToken(identity.defaultClaims())), 'token_algorithm');
-      await assertRejected(verifier.verify(craftUnsignedToken(identity.defaultClaims(), { kid: identity.publicJwk().kid })), 'token_algorithm');
+      await assertRejected(
+        verifier.verify(craftUnsignedToken(identity.defaultClaims(), { kid: identity.publicJwk().kid })),
+        'token_algorithm',
+      );
     });
 
     it('HS256 signed with the public key as the HMAC secret', async () => {
       await assertRejected(verifier.verify(craftHs256WithPublicKey(identity.defaultClaims(), identity.publicJwk())), 'token_algorithm');
-      await assertRejected(verifier.verify(craftHs256WithPublicKey(identity.defaultClaims(), identity.publicJwk(), 'jwk-json')), 'token_algorithm');
+      await assertRejected(
+        verifier.verify(craftHs256WithPublicKey(identity.defaultClaims(), identity.publicJwk(), 'jwk-json')),
+        'token_algorithm',
+      );
     });
 
     it('a token signed by a rogue key that names a known kid', async () => {
@@ -175,7 +176,10 @@ describe('JWT verifier', () => {
     });
 
     it('a rogue key embedded as jwk header', async () => {
-      await assertRejected(verifier.verify(await identity.mintToken({}, { key: 'rogue', kid: 'rogue', header: { jwk: identity.publicJwk() } })), 'token_key_header');
+      await assertRejected(
+        verifier.verify(await identity.mintToken({}, { key: 'rogue', kid: 'rogue', header: { jwk: identity.publicJwk() } })),
+        'token_key_header',
+      );
     });
 
     it('a tampered payload', async () => {
@@ -370,9 +374,7 @@ describe('JWT verifier key management', () => {
       await verifier.verify(await identity.mintToken({}, { alg: 'RS256' }));
       await verifier.verify(await identity.mintToken({}, { alg: 'EdDSA' }));
       // An ES256 signature presented under the kid of the Ed25519 key.
-      await assertRejected(
-        verifier.verify(await identity.mintToken({}, { alg: 'ES256', kid: identity.publicJwk('EdDSA').kid })),
-      );
+      await assertRejected(verifier.verify(await identity.mintToken({}, { alg: 'ES256', kid: identity.publicJwk('EdDSA').kid })));
       await assertRejected(verifier.verify(await identity.mintToken({}, { alg: 'ES256', key: 'rogue' })));
     } finally {
       verifier.stop();
@@ -408,7 +410,19 @@ describe('parseBearer', () => {
   });
 
   it('calls everything else malformed', () => {
-    for (const header of ['', '   ', 'Bearer', 'Bearer ', 'Bearer    ', 'Basic dXNlcjpwYXNz', 'Bearerabc', 'Bearer a b', 'Bearer a,b', 'Token abc', 'Bearer =abc']) {
+    for (const header of [
+      '',
+      '   ',
+      'Bearer',
+      'Bearer ',
+      'Bearer    ',
+      'Basic dXNlcjpwYXNz',
+      'Bearerabc',
+      'Bearer a b',
+      'Bearer a,b',
+      'Token abc',
+      'Bearer =abc',
+    ]) {
       assert.equal(parseBearer(header), 'malformed', JSON.stringify(header));
     }
   });

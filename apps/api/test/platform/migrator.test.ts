@@ -74,7 +74,10 @@ async function schemaExists(db: ManagedDb, schema: string): Promise<boolean> {
 }
 
 /** The migrator's contract, run against any Db; `openSecond` gives another Db on the same database. */
-function migratorBehaviour(getDb: () => ManagedDb, openRaceDbs: () => Promise<{ a: ManagedDb; b: ManagedDb; done(): Promise<void> }>): void {
+function migratorBehaviour(
+  getDb: () => ManagedDb,
+  openRaceDbs: () => Promise<{ a: ManagedDb; b: ManagedDb; done(): Promise<void> }>,
+): void {
   it('applies pending migrations in order and records them', async () => {
     const db = getDb();
     const source = throwawayModule();
@@ -163,7 +166,8 @@ function migratorBehaviour(getDb: () => ManagedDb, openRaceDbs: () => Promise<{ 
     const good = throwawayModule();
     const bad = moduleWithFiles({
       '0001_create.up.sql': 'CREATE SCHEMA IF NOT EXISTS $SCHEMA;\nCREATE TABLE $SCHEMA.first (id int);',
-      '0002_half.up.sql': 'CREATE TABLE $SCHEMA.half (id int);\n-- the first half is committed here:\nCOMMIT;\nCREATE TABLE $SCHEMA.second_half (id int);',
+      '0002_half.up.sql':
+        'CREATE TABLE $SCHEMA.half (id int);\n-- the first half is committed here:\nCOMMIT;\nCREATE TABLE $SCHEMA.second_half (id int);',
     });
     await assert.rejects(migrateUp(db, [good, bad]), (e: unknown) => {
       assert.ok(e instanceof MigrationRefusedError, String(e));
@@ -175,7 +179,10 @@ function migratorBehaviour(getDb: () => ManagedDb, openRaceDbs: () => Promise<{ 
     assert.equal(await schemaExists(db, good.schema), false);
     assert.equal(await schemaExists(db, bad.schema), false);
     assert.equal(await tableExists(db, `${bad.schema}.half`), false);
-    assert.deepEqual((await migrationStatus(db, [bad])).map((entry) => entry.state), ['pending', 'pending']);
+    assert.deepEqual(
+      (await migrationStatus(db, [bad])).map((entry) => entry.state),
+      ['pending', 'pending'],
+    );
   });
 
   it('applies migrations whose function bodies, strings and comments mention BEGIN, COMMIT and END', async () => {
@@ -196,7 +203,9 @@ function migratorBehaviour(getDb: () => ManagedDb, openRaceDbs: () => Promise<{ 
         END;`,
     });
     assert.equal((await migrateUp(db, [source])).length, 1);
-    const rows = await db.query<{ body: string; sign: number }>(`SELECT body, ${source.schema}.sign(-5) AS sign FROM ${source.schema}.note`);
+    const rows = await db.query<{ body: string; sign: number }>(
+      `SELECT body, ${source.schema}.sign(-5) AS sign FROM ${source.schema}.note`,
+    );
     assert.deepEqual(rows.rows, [{ body: 'BEGIN; COMMIT; END;', sign: -1 }]);
   });
 

@@ -50,8 +50,8 @@ describe('pool admission', () => {
 
   it('serves waiters first come, first served when both may take the slot', async () => {
     const admission = new PoolAdmission({ size: 2, writeSlots: 2, queueMax: 10, waitTimeoutMs: 60_000 });
-    admission.acquire('write');
-    admission.acquire('write');
+    void admission.acquire('write');
+    void admission.acquire('write');
     const order: string[] = [];
     const write = admission.acquire('write')?.then(() => order.push('write'));
     const read = admission.acquire('read')?.then(() => order.push('read'));
@@ -65,7 +65,7 @@ describe('pool admission', () => {
 
   it('refuses at once when a lane queue is full, without touching the other lane', async () => {
     const admission = new PoolAdmission({ size: 2, writeSlots: 1, queueMax: 2, waitTimeoutMs: 60_000 });
-    admission.acquire('write');
+    void admission.acquire('write');
     const queued = [track(admission.acquire('write')), track(admission.acquire('write'))];
     const refused = track(admission.acquire('write'));
     await settle();
@@ -76,18 +76,27 @@ describe('pool admission', () => {
     assert.ok(isConnectionError(error), 'a refused wait is a failure to obtain a connection');
     const mapped = mapDbError(error);
     assert.deepEqual([mapped.kind, mapped.status, mapped.headers['Retry-After']], ['unavailable_error', 503, '1']);
-    assert.deepEqual(queued.map((q) => q.state()), ['waiting', 'waiting']);
+    assert.deepEqual(
+      queued.map((q) => q.state()),
+      ['waiting', 'waiting'],
+    );
     assert.equal(admission.acquire('read'), undefined, 'reads still pass');
     admission.close();
     await settle();
-    assert.deepEqual(queued.map((q) => (q.error() as PoolExhaustedError).reason), ['closed', 'closed']);
+    assert.deepEqual(
+      queued.map((q) => (q.error() as PoolExhaustedError).reason),
+      ['closed', 'closed'],
+    );
   });
 
   it('gives up on a waiter after the wait timeout', async () => {
     const admission = new PoolAdmission({ size: 1, writeSlots: 1, queueMax: 10, waitTimeoutMs: 30 });
-    admission.acquire('read');
+    void admission.acquire('read');
     const started = performance.now();
-    await assert.rejects(admission.acquire('read') ?? Promise.resolve(), (e: unknown) => e instanceof PoolExhaustedError && e.reason === 'wait_timeout');
+    await assert.rejects(
+      admission.acquire('read') ?? Promise.resolve(),
+      (e: unknown) => e instanceof PoolExhaustedError && e.reason === 'wait_timeout',
+    );
     assert.ok(performance.now() - started >= 25);
     assert.equal(admission.waiting, 0, 'the timed-out waiter left the queue');
     // Its slot is not lost: the holder releases, and the next caller gets it at once.
@@ -107,7 +116,7 @@ describe('statement lanes', () => {
       'SELECT 1',
       '  /* typed */ select id FROM movie.movie WHERE org_id = $1',
       "SELECT title FROM movie.movie WHERE title = 'for update'",
-      "-- note: for update later\nSELECT 1",
+      '-- note: for update later\nSELECT 1',
     ];
     const writes = [
       'UPDATE movie.movie SET title = $1',

@@ -22,7 +22,9 @@ async function holdInChild(file: string): Promise<ChildProcess> {
 acquireProcessLock(${JSON.stringify(file)}, { command: 'holder' });
 process.stdout.write('held\\n');
 setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--import', tsxLoader, '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', tsxLoader, '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the child did not take the lock within 30 s')), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -82,6 +84,6 @@ describe('acquireProcessLock', () => {
     const lock = acquireProcessLock(file);
     writeFileSync(file, JSON.stringify({ pid: 1, started_at: 'x' }));
     lock.release();
-    assert.ok(existsSync(file), 'another holder\'s file stays');
+    assert.ok(existsSync(file), "another holder's file stays");
   });
 });

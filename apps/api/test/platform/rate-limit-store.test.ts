@@ -56,7 +56,9 @@ describe(`the PostgreSQL rate-limit store on the test database (${testPostgresEn
     );
     assert.equal(results.filter((r) => r.consumedPoints > 15).length, 5);
     for (const r of results) assert.ok(r.msBeforeNext > 0 && r.msBeforeNext <= 60_000, `msBeforeNext ${r.msBeforeNext}`);
-    const { rows } = await db.query<{ key: string; points: number }>('SELECT key, points FROM platform.rate_limit WHERE key = $1', ['test-atomic:k']);
+    const { rows } = await db.query<{ key: string; points: number }>('SELECT key, points FROM platform.rate_limit WHERE key = $1', [
+      'test-atomic:k',
+    ]);
     assert.deepEqual(rows, [{ key: 'test-atomic:k', points: 20 }]);
   });
 
@@ -73,7 +75,10 @@ describe(`the PostgreSQL rate-limit store on the test database (${testPostgresEn
     assert.equal((await settle(limiter.consume('w'))).consumedPoints, 1);
     assert.equal((await settle(limiter.consume('w'))).consumedPoints, 2, 'over the budget within the window');
     // The cleanup timer (50 ms) removes the row once the window has ended…
-    await pollUntil(async () => (await db.query('SELECT 1 FROM platform.rate_limit WHERE key = $1', ['test-window:w'])).rowCount === 0, 'the ended row to be deleted');
+    await pollUntil(
+      async () => (await db.query('SELECT 1 FROM platform.rate_limit WHERE key = $1', ['test-window:w'])).rowCount === 0,
+      'the ended row to be deleted',
+    );
     // … and the key starts over.
     assert.equal((await settle(limiter.consume('w'))).consumedPoints, 1);
   });

@@ -22,10 +22,7 @@ const systemSchemaFilter = `n.nspname NOT IN ('pg_catalog', 'information_schema'
  * every table without a primary key. `tables` lists each table examined (`schema.table`), so a
  * caller can tell an empty database from a clean one. Read-only.
  */
-async function inspectCatalog(
-  q: Queryable,
-  moduleSchemas: readonly string[],
-): Promise<{ tables: string[]; problems: CatalogProblem[] }> {
+async function inspectCatalog(q: Queryable, moduleSchemas: readonly string[]): Promise<{ tables: string[]; problems: CatalogProblem[] }> {
   const tables = await q.query<{ table_name: string; schema_name: string; has_pk: boolean }>(
     `SELECT format('%I.%I', n.nspname, c.relname) AS table_name,
             n.nspname AS schema_name,
@@ -136,9 +133,7 @@ describe('schema catalog of the migrated database', () => {
 
       const strays = await inspectCatalog(database.db, moduleSchemas);
       assert.deepEqual(
-        strays.problems
-          .filter((problem) => problem.kind === 'table-outside-module-schemas')
-          .map((problem) => problem.table),
+        strays.problems.filter((problem) => problem.kind === 'table-outside-module-schemas').map((problem) => problem.table),
         [`${childSchema}.child`, `${childSchema}.loose`, `${parentSchema}.parent`],
       );
     } finally {

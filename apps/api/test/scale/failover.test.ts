@@ -144,7 +144,10 @@ describe('failover on pg_auto_failover (multi-host DATABASE_URL)', { skip }, () 
     assert.notEqual(newPrimary.name, oldPrimary.name, 'the formation promoted the other node');
     // The API finds the new primary by itself: 20 creates in a row answered 201 after the switch.
     await until('creates on the new primary', 30_000, () => {
-      const recent = load.outcomes.filter((o) => o.startedAt > triggeredAt).sort((a, b) => a.index - b.index).slice(-20);
+      const recent = load.outcomes
+        .filter((o) => o.startedAt > triggeredAt)
+        .sort((a, b) => a.index - b.index)
+        .slice(-20);
       return recent.length === 20 && recent.every((o) => o.status === 201) ? true : undefined;
     });
     stopped = true;
@@ -157,7 +160,9 @@ describe('failover on pg_auto_failover (multi-host DATABASE_URL)', { skip }, () 
     const refused = outcomes.filter((o) => o.status === 503);
     const gapMs = refused.length ? Math.max(...refused.map((o) => o.startedAt + o.ms)) - Math.min(...refused.map((o) => o.startedAt)) : 0;
     const maxRefusalMs = refused.length ? Math.max(...refused.map((o) => o.ms)) : 0;
-    console.log(`${run}: ${outcomes.length} creates, ${outcomes.length - refused.length} × 201, ${refused.length} × 503 over ${(gapMs / 1000).toFixed(1)} s, slowest 503 ${Math.round(maxRefusalMs)} ms`);
+    console.log(
+      `${run}: ${outcomes.length} creates, ${outcomes.length - refused.length} × 201, ${refused.length} × 503 over ${(gapMs / 1000).toFixed(1)} s, slowest 503 ${Math.round(maxRefusalMs)} ms`,
+    );
 
     // Nothing acknowledged is lost: every 201 is in the new primary's table.
     const acknowledged = outcomes.filter((o) => o.status === 201).map((o) => o.id ?? '');
@@ -183,7 +188,11 @@ describe('failover on pg_auto_failover (multi-host DATABASE_URL)', { skip }, () 
 
     // The LISTEN connection and the rate-limit store follow the primary too.
     await until('the LISTEN connection on the new primary', 15_000, async () => {
-      const listeners = await querySql(formation.nodeUrl(newPrimary, 'postgres'), 'SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [`${applicationName}:listen`]);
+      const listeners = await querySql(
+        formation.nodeUrl(newPrimary, 'postgres'),
+        'SELECT 1 FROM pg_stat_activity WHERE application_name = $1',
+        [`${applicationName}:listen`],
+      );
       return listeners.length === 1 ? true : undefined;
     });
     const counters = await querySql(formation.nodeUrl(newPrimary, 'chompardo'), 'SELECT 1 FROM platform.rate_limit');

@@ -19,11 +19,24 @@ import { pgbouncerBinary, startPgBouncer, type PgBouncer } from '../harness/pgbo
  * NOTIFY reaching a LISTEN.
  */
 
-const skip = testPostgresEnv() === undefined ? 'needs the runner PostgreSQL' : !existsSync(pgbouncerBinary) ? `needs ${pgbouncerBinary} (apt-get install pgbouncer)` : false;
+const skip =
+  testPostgresEnv() === undefined
+    ? 'needs the runner PostgreSQL'
+    : !existsSync(pgbouncerBinary)
+      ? `needs ${pgbouncerBinary} (apt-get install pgbouncer)`
+      : false;
 const rateLimitMax = 40;
 
 function movie(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { title: 'Repo Man', rated: 'R', release_date: '1984-03-02T00:00:00Z', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox', ...overrides };
+  return {
+    title: 'Repo Man',
+    rated: 'R',
+    release_date: '1984-03-02T00:00:00Z',
+    run_time: 92,
+    director: 'Alex Cox',
+    writer: 'Alex Cox',
+    ...overrides,
+  };
 }
 
 for (const poolMode of ['session', 'transaction'] as const) {
@@ -39,7 +52,11 @@ for (const poolMode of ['session', 'transaction'] as const) {
       const direct = new URL(database.url ?? '');
       const admin = testPostgresEnv()?.adminUrl ?? '';
       // What the API would send as startup parameters, set where PgBouncer cannot drop them.
-      for (const [name, value] of [['statement_timeout', '15s'], ['lock_timeout', '1s'], ['idle_in_transaction_session_timeout', '10s']]) {
+      for (const [name, value] of [
+        ['statement_timeout', '15s'],
+        ['lock_timeout', '1s'],
+        ['idle_in_transaction_session_timeout', '10s'],
+      ]) {
         await runAdminSql(admin, `ALTER DATABASE ${quoteIdent(database.name)} SET ${name} = '${value}'`);
       }
       // Session pooling pins a server connection to each client connection: it needs the API's
@@ -55,7 +72,12 @@ for (const poolMode of ['session', 'transaction'] as const) {
       });
       t = await startTestApp({
         database: { url: bouncer.urlFor(database.name), name: database.name, db, drop: () => db.close() },
-        env: { RATE_LIMIT_MAX: String(rateLimitMax), RATE_LIMIT_WINDOW: '596h', RATE_LIMIT_STORE: 'postgres', RATE_LIMIT_STORE_TIMEOUT: '10s' },
+        env: {
+          RATE_LIMIT_MAX: String(rateLimitMax),
+          RATE_LIMIT_WINDOW: '596h',
+          RATE_LIMIT_STORE: 'postgres',
+          RATE_LIMIT_STORE_TIMEOUT: '10s',
+        },
       });
       tenant = await createTenant(t);
     });
@@ -87,10 +109,15 @@ for (const poolMode of ['session', 'transaction'] as const) {
       assert.equal(read.status, 200);
       assert.equal(read.body.title, 'Repo Man');
       // The same statements many times over few server connections: no prepared-statement clashes.
-      const reads = await Promise.all(Array.from({ length: 20 }, () => t.request('GET', `/api/v1/movies/${id}`, { headers: tenant.headers })));
+      const reads = await Promise.all(
+        Array.from({ length: 20 }, () => t.request('GET', `/api/v1/movies/${id}`, { headers: tenant.headers })),
+      );
       assert.deepEqual([...new Set(reads.map((r) => r.status))], [200]);
 
-      const updated = await t.request('PUT', `/api/v1/movies/${id}`, { headers: { ...tenant.headers, 'If-Match': '"1"' }, json: movie({ title: 'Sid and Nancy' }) });
+      const updated = await t.request('PUT', `/api/v1/movies/${id}`, {
+        headers: { ...tenant.headers, 'If-Match': '"1"' },
+        json: movie({ title: 'Sid and Nancy' }),
+      });
       assert.equal(updated.status, 200, updated.text);
       assert.equal(updated.body.title, 'Sid and Nancy');
       const deleted = await t.request('DELETE', `/api/v1/movies/${id}`, { headers: { ...tenant.headers, 'If-Match': '"2"' } });

@@ -48,7 +48,12 @@ describe('read replica (DATABASE_READ_URL) with a lagging hot standby', { skip }
     database = await createTestDatabase();
     const primaryPort = Number(new URL(database.url ?? '').port);
     standby = await startPostgres({ standbyOf: { port: primaryPort, applyDelay } });
-    replica = createPgDb({ connectionString: standby.urlFor(database.name), max: 5, applicationName: 'chompardo-test:read', connectionTimeoutMs: 1_000 });
+    replica = createPgDb({
+      connectionString: standby.urlFor(database.name),
+      max: 5,
+      applicationName: 'chompardo-test:read',
+      connectionTimeoutMs: 1_000,
+    });
     router = createReadRouter({ primary: database.db, replica, schemas: ['movie', 'recipe'], recheckMs: 200 });
     handle = createDbHandle(database.db, { readRouter: router });
     t = await startTestApp({ database, db: handle });
@@ -62,7 +67,7 @@ describe('read replica (DATABASE_READ_URL) with a lagging hot standby', { skip }
     await database?.drop();
   });
 
-  it('reads from the standby once it has replayed this instance\'s writes', async () => {
+  it("reads from the standby once it has replayed this instance's writes", async () => {
     await until('the standby current', 30_000, () => (router.state().current ? true : undefined));
     const before = router.state().reads;
     const list = await t.request('GET', '/api/v1/movies', { headers: tenant.headers });
@@ -93,7 +98,11 @@ describe('read replica (DATABASE_READ_URL) with a lagging hot standby', { skip }
   it('finds the primary in a multi-host URL that lists the standby first (target_session_attrs)', async () => {
     const primaryPort = Number(new URL(database.url ?? '').port);
     const hosts = `127.0.0.1:${standby.port},127.0.0.1:${primaryPort}`;
-    const writer = createPgDb({ connectionString: `postgres://postgres@${hosts}/${database.name}?target_session_attrs=read-write`, max: 2, applicationName: 'chompardo-test:multi' });
+    const writer = createPgDb({
+      connectionString: `postgres://postgres@${hosts}/${database.name}?target_session_attrs=read-write`,
+      max: 2,
+      applicationName: 'chompardo-test:multi',
+    });
     const reader = createPgDb({ connectionString: `postgres://postgres@${hosts}/${database.name}?target_session_attrs=standby`, max: 2 });
     try {
       const onWriter = await writer.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');

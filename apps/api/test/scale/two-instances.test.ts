@@ -278,7 +278,11 @@ describe('two instances behind nginx on one PostgreSQL', { skip: skipReason }, (
 
   /** Access lines ("request logged") of an instance by request id. */
   const accessLogged = (logs: Record<string, unknown>[], ids: Set<string>): Set<string> =>
-    new Set(logs.filter((line) => line.message === 'request logged' && ids.has(line.request_id as string)).map((line) => line.request_id as string));
+    new Set(
+      logs
+        .filter((line) => line.message === 'request logged' && ids.has(line.request_id as string))
+        .map((line) => line.request_id as string),
+    );
 
   /**
    * Which instance served each request id, from their access logs. The access line is written
@@ -339,7 +343,10 @@ describe('two instances behind nginx on one PostgreSQL', { skip: skipReason }, (
       pollForStatus(status(b.baseUrl + movies), 403, { deadlineMs: propagationDeadlineMs, intervalMs: 25 }),
     ]);
     ctx.diagnostic(`403 through nginx after ${Math.round(viaNginx.elapsedMs)} ms, on B after ${Math.round(onB.elapsedMs)} ms`);
-    for (const [where, outcome] of [['through nginx', viaNginx], ['on B', onB]] as const) {
+    for (const [where, outcome] of [
+      ['through nginx', viaNginx],
+      ['on B', onB],
+    ] as const) {
       assert.ok(
         outcome.reached,
         `${where}: still ${outcome.lastStatus} after ${Math.round(outcome.elapsedMs)} ms (${outcome.probes} probes)`,
@@ -387,7 +394,10 @@ describe('two instances behind nginx on one PostgreSQL', { skip: skipReason }, (
     );
     for (const answer of refused) {
       const retryAfter = Number(answer.headers.get('retry-after'));
-      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= rateLimitWindowSeconds, `Retry-After ${answer.headers.get('retry-after')}`);
+      assert.ok(
+        Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= rateLimitWindowSeconds,
+        `Retry-After ${answer.headers.get('retry-after')}`,
+      );
       assert.equal(answer.headers.get('ratelimit-policy'), `"app";q=${rateLimitMax};w=${rateLimitWindowSeconds}`);
       assert.equal(answer.headers.get('ratelimit'), `"app";r=0;t=${retryAfter}`);
       assert.equal((JSON.parse(answer.text) as { error: { kind: string } }).error.kind, 'rate_limit_error');

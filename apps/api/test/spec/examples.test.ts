@@ -30,7 +30,18 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const walk = [
   'createGenesis',
   ...['getHealth', 'getReadiness', 'getPing', 'getOpenapiJson', 'getOpenapiYaml', 'getDocs'],
-  ...['createUser', 'linkIdentity', 'createOrg', 'createApp', 'createApiKey', 'createPermission', 'createRole', 'grantRole', 'createMovie', 'createRecipe'],
+  ...[
+    'createUser',
+    'linkIdentity',
+    'createOrg',
+    'createApp',
+    'createApiKey',
+    'createPermission',
+    'createRole',
+    'grantRole',
+    'createMovie',
+    'createRecipe',
+  ],
   ...['findGenesis', 'findMe', 'findOrgs', 'findOrgById', 'findOrgMembers', 'findApps', 'findAppById', 'findPermissions', 'findRoles'],
   ...['findRoleByCode', 'findLogger', 'findMovies', 'findMovieById', 'findRecipes', 'findRecipeById'],
   ...['updateLogger', 'updateOrg', 'updateApp', 'updateRole', 'updateMovie', 'updateRecipe'],
@@ -84,7 +95,8 @@ function specOperations(): Map<string, Operation> {
       const operationId = String(op.operationId);
       const own = (op.parameters ?? []) as Parameter[];
       const inherited = ((item.parameters ?? []) as Parameter[]).filter((p) => !own.some((o) => o.name === p.name && o.in === p.in));
-      const media = ((op.requestBody as JsonObject | undefined)?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined;
+      const media = ((op.requestBody as JsonObject | undefined)?.content as JsonObject | undefined)?.['application/json'] as
+        JsonObject | undefined;
       operations.set(operationId, {
         operationId,
         method: method.toUpperCase(),
@@ -153,7 +165,9 @@ function evaluate(expression: unknown, request: SentRequest, response: TestRespo
 /** Every link of the spec: where it is declared and what it names. */
 function allLinks(operations: Map<string, Operation>): { from: string; status: string; name: string; link: Link }[] {
   return [...operations.values()].flatMap((op) =>
-    Object.entries(op.responses).flatMap(([status, res]) => Object.entries(res.links ?? {}).map(([name, link]) => ({ from: op.operationId, status, name, link }))),
+    Object.entries(op.responses).flatMap(([status, res]) =>
+      Object.entries(res.links ?? {}).map(([name, link]) => ({ from: op.operationId, status, name, link })),
+    ),
   );
 }
 
@@ -167,7 +181,11 @@ describe('the spec examples', () => {
   });
 
   it('walks every operation of the spec exactly once', () => {
-    assert.deepEqual(walk.filter((id, i) => walk.indexOf(id) !== i), [], 'operations walked twice');
+    assert.deepEqual(
+      walk.filter((id, i) => walk.indexOf(id) !== i),
+      [],
+      'operations walked twice',
+    );
     const unknown = walk.filter((id) => !operations.has(id));
     const unwalked = [...operations.keys()].filter((id) => !walk.includes(id));
     assert.deepEqual(unknown, [], 'walked operations the spec does not have');
@@ -236,7 +254,13 @@ describe('the spec examples', () => {
       ];
       const app = await startTestApp({ identity, env: { AUTH_ISSUERS: JSON.stringify(issuers) } });
       const close = app.close.bind(app);
-      t = { ...app, close: async () => { await close(); await identity.close(); } };
+      t = {
+        ...app,
+        close: async () => {
+          await close();
+          await identity.close();
+        },
+      };
       adminToken = await t.identity.mintToken({ given_name: 'Ada', family_name: 'Admin', name: 'Ada Admin', email: 'ada@example.test' });
     });
     after(async () => {
@@ -275,9 +299,16 @@ describe('the spec examples', () => {
 
         const declared = op.responses[String(res.status)];
         const hint = res.status === 403 ? ' (does the genesis example grant this route to the caller?)' : '';
-        assert.ok(res.status >= 200 && res.status < 300 && declared, `answered ${res.status}, not a documented 2xx${hint}: ${res.text.slice(0, 500)}`);
+        assert.ok(
+          res.status >= 200 && res.status < 300 && declared,
+          `answered ${res.status}, not a documented 2xx${hint}: ${res.text.slice(0, 500)}`,
+        );
         const [mediaType, media] = Object.entries(declared.content ?? {})[0] ?? [];
-        if (mediaType) assert.ok(res.headers.get('content-type')?.startsWith(mediaType), `content type ${res.headers.get('content-type')} is not ${mediaType}`);
+        if (mediaType)
+          assert.ok(
+            res.headers.get('content-type')?.startsWith(mediaType),
+            `content type ${res.headers.get('content-type')} is not ${mediaType}`,
+          );
         if (mediaType === 'application/json' && media?.schema) {
           const problem = validate(media.schema, res.body);
           assert.equal(problem, undefined, `the body does not match the ${res.status} schema: ${problem}\n${res.text.slice(0, 500)}`);

@@ -20,7 +20,10 @@ describe('the schemas the router compiles', () => {
     let checked = 0;
     for (const op of operations) {
       const { response, ...request } = op.schema;
-      for (const [part, schema] of [...Object.entries(request), ...Object.entries(response).map(([s, v]) => [`response ${s}`, v] as const)]) {
+      for (const [part, schema] of [
+        ...Object.entries(request),
+        ...Object.entries(response).map(([s, v]) => [`response ${s}`, v] as const),
+      ]) {
         if (schema === undefined) continue;
         assert.equal(ajv.validateSchema(schema), true, `${op.operationId} ${part}: ${ajv.errorsText(ajv.errors)}`);
         checked += 1;
@@ -44,11 +47,13 @@ describe('the schemas the router compiles', () => {
     for (const op of operations) {
       const item = resolveRefs(spec.paths[op.path], spec) as JsonObject;
       const raw = item[op.method.toLowerCase()] as JsonObject;
-      const body = ((raw.requestBody as JsonObject | undefined)?.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined;
+      const body = ((raw.requestBody as JsonObject | undefined)?.content as JsonObject | undefined)?.['application/json'] as
+        JsonObject | undefined;
       if (body?.schema) assert.deepEqual(op.schema.body, strip(body.schema), `${op.operationId} body`);
       for (const [status, res] of Object.entries(raw.responses as Record<string, JsonObject>)) {
         const json = (res.content as JsonObject | undefined)?.['application/json'] as JsonObject | undefined;
-        if (/^2\d\d$/.test(status) && json?.schema) assert.deepEqual(op.schema.response[status], strip(json.schema), `${op.operationId} ${status}`);
+        if (/^2\d\d$/.test(status) && json?.schema)
+          assert.deepEqual(op.schema.response[status], strip(json.schema), `${op.operationId} ${status}`);
       }
     }
   });

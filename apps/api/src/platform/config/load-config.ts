@@ -120,7 +120,11 @@ export function loadConfig(input: {
   const targetName = parseOrThrow(settings.target, targetRaw, cwd);
   raws.set(settings.target, targetRaw);
   parsed.set(settings.target, targetName);
-  const target = selectTarget(document, configFile, targetName === undefined ? undefined : { value: targetName, key: targetRaw.origin.key });
+  const target = selectTarget(
+    document,
+    configFile,
+    targetName === undefined ? undefined : { value: targetName, key: targetRaw.origin.key },
+  );
 
   const problems: { key: string; message: string }[] = [];
   for (const row of rows) {
@@ -140,7 +144,8 @@ export function loadConfig(input: {
   for (const row of rows) {
     const raw = raws.get(row);
     const why = row.check(parsed.get(row), context);
-    if (why !== undefined && raw !== undefined) problems.push({ key: raw.origin.key, message: `invalid ${describeOrigin(raw.origin)}: ${why}` });
+    if (why !== undefined && raw !== undefined)
+      problems.push({ key: raw.origin.key, message: `invalid ${describeOrigin(raw.origin)}: ${why}` });
   }
   throwProblems(problems);
 
@@ -212,7 +217,11 @@ function buildConfig(tree: object, context: SettingContext): Record<string, unkn
   return Object.fromEntries(
     Object.entries(tree).map(([key, node]: [string, unknown]) => [
       key,
-      node instanceof Setting ? context.valueOf(node) : node instanceof Derived ? context.valueOf(node) : buildConfig(node as object, context),
+      node instanceof Setting
+        ? context.valueOf(node)
+        : node instanceof Derived
+          ? context.valueOf(node)
+          : buildConfig(node as object, context),
     ]),
   );
 }
@@ -308,16 +317,14 @@ function parseFlags(argv: string[], rows: readonly Setting<unknown>[]): Record<s
   // Boolean flags are string options so that `--migrate-on-start=false` works; a bare
   // `--log-error-stack` is rewritten to `=true` (only before a `--` terminator).
   const terminator = argv.indexOf('--');
-  const args = argv.map((arg, index) =>
-    (terminator === -1 || index < terminator) && booleanFlags.has(arg) ? `${arg}=true` : arg,
-  );
+  const args = argv.map((arg, index) => ((terminator === -1 || index < terminator) && booleanFlags.has(arg) ? `${arg}=true` : arg));
 
   try {
     const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
     return values as Record<string, string | undefined>;
   } catch (error) {
     // parseArgs names the offending argument in quotes; lift it out so the error carries it as `key`.
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error);
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
     const key = /'(-[^' <=]*)/.exec(message)?.[1] ?? /'([^']*)'/.exec(message)?.[1] ?? 'argv';
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new ConfigError(key, `unknown flag ${key}`);

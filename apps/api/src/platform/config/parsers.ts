@@ -46,7 +46,14 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser
         : `expected an integer >= ${min}`;
   return {
     schema: z
-      .union([z.int(), z.string().trim().regex(/^[+-]?\d+$/).transform(Number)])
+      .union([
+        z.int(),
+        z
+          .string()
+          .trim()
+          .regex(/^[+-]?\d+$/)
+          .transform(Number),
+      ])
       .pipe(z.int().min(min).max(max)),
     expected,
   };
@@ -61,9 +68,7 @@ export function boolean(): ValueParser<boolean> {
       z
         .string()
         .trim()
-        .pipe(
-          z.stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no'], case: 'insensitive' }),
-        ),
+        .pipe(z.stringbool({ truthy: ['true', '1', 'yes'], falsy: ['false', '0', 'no'], case: 'insensitive' })),
     ]),
     expected: 'expected true/false, 1/0 or yes/no',
     bareFlagMeansTrue: true,
@@ -78,7 +83,10 @@ export function duration(minMs: number): ValueParser<number> {
   return {
     schema: z
       .union([
-        z.int().nonnegative().transform((seconds) => seconds * 1000),
+        z
+          .int()
+          .nonnegative()
+          .transform((seconds) => seconds * 1000),
         z
           .string()
           .trim()
@@ -99,9 +107,7 @@ export function list(options: { allowEmpty: boolean }): ValueParser<string[]> {
     schema: z
       .union([z.array(z.string()), z.string()])
       .transform((value) =>
-        (typeof value === 'string' ? value.split(',') : value)
-          .map((item) => item.trim())
-          .filter((item) => item.length > 0),
+        (typeof value === 'string' ? value.split(',') : value).map((item) => item.trim()).filter((item) => item.length > 0),
       )
       .pipe(z.array(z.string()).min(options.allowEmpty ? 0 : 1)),
     expected: options.allowEmpty
@@ -113,7 +119,10 @@ export function list(options: { allowEmpty: boolean }): ValueParser<string[]> {
 /** An http:// or https:// URL. */
 export function httpUrl(): ValueParser<string> {
   return {
-    schema: z.string().trim().pipe(z.url({ protocol: /^https?$/ })),
+    schema: z
+      .string()
+      .trim()
+      .pipe(z.url({ protocol: /^https?$/ })),
     expected: 'expected an http:// or https:// URL',
   };
 }
@@ -130,7 +139,10 @@ export function postgresUrl(): ValueParser<string> {
 /** A redis:// or rediss:// URL. */
 export function redisUrl(): ValueParser<string> {
   return {
-    schema: z.string().trim().pipe(z.url({ protocol: /^rediss?$/ })),
+    schema: z
+      .string()
+      .trim()
+      .pipe(z.url({ protocol: /^rediss?$/ })),
     expected: 'expected a redis:// or rediss:// URL',
   };
 }
@@ -147,9 +159,7 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 export function originList(): ValueParser<string[]> {
   const base = list({ allowEmpty: true });
   return {
-    schema: base.schema.pipe(
-      z.array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/?#\s]+$/)])),
-    ),
+    schema: base.schema.pipe(z.array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/?#\s]+$/)]))),
     expected: 'expected a comma-separated list of origins like https://app.example.com (no path), or *',
   };
 }
@@ -229,15 +239,18 @@ export function trustedIssuers(): ValueParser<AuthIssuerConfig[]> {
  */
 export function json<T>(schema: z.ZodType<T>, expected: string): ValueParser<T> {
   return {
-    schema: z.unknown().transform((value, ctx) => {
-      if (typeof value !== 'string') return value;
-      try {
-        return JSON.parse(value) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not JSON' });
-        return z.NEVER;
-      }
-    }).pipe(schema),
+    schema: z
+      .unknown()
+      .transform((value, ctx) => {
+        if (typeof value !== 'string') return value;
+        try {
+          return JSON.parse(value) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'not JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(schema),
     expected,
   };
 }

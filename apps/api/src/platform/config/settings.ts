@@ -1,5 +1,19 @@
 import { derived, setting, type SettingContext } from './declaration.js';
-import { boolean, countOrAuto, duration, filePath, httpUrl, integer, list, oneOf, originList, postgresUrl, redisUrl, text, trustedIssuers } from './parsers.js';
+import {
+  boolean,
+  countOrAuto,
+  duration,
+  filePath,
+  httpUrl,
+  integer,
+  list,
+  oneOf,
+  originList,
+  postgresUrl,
+  redisUrl,
+  text,
+  trustedIssuers,
+} from './parsers.js';
 export type { AuthIssuerConfig } from './parsers.js';
 
 /** Log levels, lowest first (pino's names plus `silent`). */

@@ -59,7 +59,8 @@ export function parseConnectionString(text: string): ParsedConnectionString {
   const perHost: string[] = [];
   for (const entry of hostList.split(',')) {
     const hostMatch = hostShape.exec(entry);
-    if (!hostMatch || (hostList.includes(',') && hostMatch[1] === '')) throw new ConnectionStringError('a host of the host list is malformed');
+    if (!hostMatch || (hostList.includes(',') && hostMatch[1] === ''))
+      throw new ConnectionStringError('a host of the host list is malformed');
     const host = hostMatch[1] ?? '';
     const port = hostMatch[2] === undefined ? 5432 : Number(hostMatch[2]);
     if (port < 1 || port > 65535) throw new ConnectionStringError('a port is out of range');

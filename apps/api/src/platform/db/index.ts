@@ -13,7 +13,14 @@ export { createReadRouter, type ReadRouter, type ReadRouterOptions, type Replica
 export { quoteIdent } from './sql-ident.js';
 export { createDbHandle, isDbHandle, type AmbientDb, type DbHandle, type DbHandleOptions } from './db-handle.js';
 export { createPgliteDb, type PgliteDbOptions } from './pglite-db.js';
-export { acquireProcessLock, isProcessAlive, ProcessLockHeldError, readLiveLock, type LockHolder, type ProcessLock } from './process-lock.js';
+export {
+  acquireProcessLock,
+  isProcessAlive,
+  ProcessLockHeldError,
+  readLiveLock,
+  type LockHolder,
+  type ProcessLock,
+} from './process-lock.js';
 export {
   asConnectFailure,
   isConnectionError,
@@ -120,24 +127,26 @@ export function createReadRouterFor(config: DbConfig, primary: ManagedDb, logger
 }
 
 function pgDbOptions(config: DbConfig, connectionString: string, applicationName: string, logger: DbLogger | undefined): PgDbOptions {
-    const pooler = config.dbPooler ?? 'none';
-    return {
-      connectionString,
-      // PgBouncer drops startup parameters it does not know (ignore_startup_parameters): the
-      // session limits come from the role's settings there (docs/database.md).
-      ...(pooler === 'none' ? {} : { sessionLimits: 'server' as const }),
-      // Transaction pooling (PgBouncer 1.18): no named prepared statements, no LISTEN.
-      ...(pooler === 'transaction' ? { preparedStatements: false, ...(config.databaseDirectUrl ? { listenConnectionString: config.databaseDirectUrl } : {}) } : {}),
-      max: config.dbPoolMax,
-      applicationName,
-      ...(config.dbStatementTimeoutMs === undefined ? {} : { statementTimeoutMs: config.dbStatementTimeoutMs }),
-      ...(config.dbLockTimeoutMs === undefined ? {} : { lockTimeoutMs: config.dbLockTimeoutMs }),
-      ...(config.dbIdleInTransactionTimeoutMs === undefined ? {} : { idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs }),
-      ...(config.dbConnectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: config.dbConnectionTimeoutMs }),
-      ...(config.dbPoolWaitTimeoutMs === undefined ? {} : { poolWaitTimeoutMs: config.dbPoolWaitTimeoutMs }),
-      ...(config.dbPoolQueueMax === undefined ? {} : { poolQueueMax: config.dbPoolQueueMax }),
-      ...(logger ? { logger } : {}),
-    };
+  const pooler = config.dbPooler ?? 'none';
+  return {
+    connectionString,
+    // PgBouncer drops startup parameters it does not know (ignore_startup_parameters): the
+    // session limits come from the role's settings there (docs/database.md).
+    ...(pooler === 'none' ? {} : { sessionLimits: 'server' as const }),
+    // Transaction pooling (PgBouncer 1.18): no named prepared statements, no LISTEN.
+    ...(pooler === 'transaction'
+      ? { preparedStatements: false, ...(config.databaseDirectUrl ? { listenConnectionString: config.databaseDirectUrl } : {}) }
+      : {}),
+    max: config.dbPoolMax,
+    applicationName,
+    ...(config.dbStatementTimeoutMs === undefined ? {} : { statementTimeoutMs: config.dbStatementTimeoutMs }),
+    ...(config.dbLockTimeoutMs === undefined ? {} : { lockTimeoutMs: config.dbLockTimeoutMs }),
+    ...(config.dbIdleInTransactionTimeoutMs === undefined ? {} : { idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeoutMs }),
+    ...(config.dbConnectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: config.dbConnectionTimeoutMs }),
+    ...(config.dbPoolWaitTimeoutMs === undefined ? {} : { poolWaitTimeoutMs: config.dbPoolWaitTimeoutMs }),
+    ...(config.dbPoolQueueMax === undefined ? {} : { poolQueueMax: config.dbPoolQueueMax }),
+    ...(logger ? { logger } : {}),
+  };
 }
 
 async function openEmbeddedDb(config: DbConfig): Promise<ManagedDb> {

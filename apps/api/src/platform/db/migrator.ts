@@ -199,9 +199,7 @@ async function versionTableExists(q: Queryable, schema: string): Promise<boolean
 
 async function readApplied(q: Queryable, schema: string): Promise<AppliedRow[]> {
   if (!(await versionTableExists(q, schema))) return [];
-  const result = await q.query<AppliedRow>(
-    `SELECT version, name, applied_at FROM ${quoteIdent(schema)}.schema_version ORDER BY version`,
-  );
+  const result = await q.query<AppliedRow>(`SELECT version, name, applied_at FROM ${quoteIdent(schema)}.schema_version ORDER BY version`);
   return result.rows;
 }
 
@@ -234,7 +232,7 @@ function scriptProblems(module: string, filePath: string, sql: string): string[]
   return findTransactionControl(sql).map(
     (found) =>
       `module ${module}: ${fileName(filePath)} contains transaction control (${found.command} at line ${found.line}); ` +
-      'every migration runs inside the migrator\'s transaction, so it must not contain BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT or PREPARE TRANSACTION (SAVEPOINT and RELEASE are fine)',
+      "every migration runs inside the migrator's transaction, so it must not contain BEGIN, START TRANSACTION, COMMIT, END, ROLLBACK, ABORT or PREPARE TRANSACTION (SAVEPOINT and RELEASE are fine)",
   );
 }
 
@@ -295,11 +293,7 @@ async function planUp(db: Db, sources: readonly MigrationSource[]): Promise<{ pl
  * and throws {@link MigrationError}; modules already done stay done. Throws
  * {@link UnknownModuleError} for an unknown `module`.
  */
-export async function migrateUp(
-  db: Db,
-  sources: readonly MigrationSource[],
-  options: MigrateUpOptions = {},
-): Promise<MigrationStep[]> {
+export async function migrateUp(db: Db, sources: readonly MigrationSource[], options: MigrateUpOptions = {}): Promise<MigrationStep[]> {
   const { plans, problems } = await planUp(db, selectSources(sources, options.module));
   if (problems.length > 0) throw new MigrationRefusedError(problems);
   const applied: MigrationStep[] = [];
@@ -329,10 +323,7 @@ export async function migrateUp(
         if (refused.length > 0) throw new MigrationRefusedError(refused);
         try {
           await runSqlScript(tx, sql);
-          await tx.query(`INSERT INTO ${schema}.schema_version (version, name) VALUES ($1, $2)`, [
-            file.version,
-            file.name,
-          ]);
+          await tx.query(`INSERT INTO ${schema}.schema_version (version, name) VALUES ($1, $2)`, [file.version, file.name]);
         } catch (e) {
           throw new MigrationError(source.module, file.name, 'up', e);
         }
@@ -356,11 +347,7 @@ export async function migrateUp(
  * nothing is left to record. {@link MigrationError} when a script fails (the module's run is
  * rolled back).
  */
-export async function migrateDown(
-  db: Db,
-  sources: readonly MigrationSource[],
-  options: MigrateDownOptions = {},
-): Promise<MigrationStep[]> {
+export async function migrateDown(db: Db, sources: readonly MigrationSource[], options: MigrateDownOptions = {}): Promise<MigrationStep[]> {
   const steps = options.steps ?? 1;
   if (!Number.isInteger(steps) || steps < 1) throw new Error('steps must be a positive integer');
   const selected = selectSources(sources, options.module).reverse();
@@ -468,7 +455,11 @@ function formatStatusTable(entries: readonly MigrationStatusEntry[]): string[] {
     entry.appliedAt ? new Date(entry.appliedAt).toISOString() : '',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
-  const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

@@ -1,6 +1,12 @@
 import pg from 'pg';
 import type { NotificationHandler, QueryOptions, Queryable, QueryResult, TransactionOptions } from './db.js';
-import { asConnectFailure, isConnectionError, isReadOnlyTransactionError, isUnconfirmedCommitNotice, UnconfirmedCommitError } from './db-errors.js';
+import {
+  asConnectFailure,
+  isConnectionError,
+  isReadOnlyTransactionError,
+  isUnconfirmedCommitNotice,
+  UnconfirmedCommitError,
+} from './db-errors.js';
 import { defaultWriteSlots, laneOfStatement, PoolAdmission, type Lane } from './pool-admission.js';
 import type { ManagedDb, ScriptQueryable } from './managed-db.js';
 import { HostSelector, hostIndexOf, selectedHostClient } from './host-selector.js';
@@ -75,16 +81,13 @@ const isolationSql: Record<NonNullable<TransactionOptions['isolation']>, string>
   serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
 };
 
-
 /**
  * Per-pool type parsers: int8 and numeric stay strings even if some other code changed pg's
  * global parsers; everything else (timestamptz → Date, int4 → number, json → object) is pg's.
  */
 const typeParsers: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    stringTypeOids.has(oid)
-      ? (value: string) => value
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+    stringTypeOids.has(oid) ? (value: string) => value : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 /** A query config with the per-query client timeout pg supports but @types/pg omits. */
@@ -172,6 +175,8 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
   const pool = new pg.Pool({
     ...clientConfig,
     Client: selectedHostClient(hosts),
+    // pg-pool awaits what onConnect returns and drops the client when it rejects; @types/pg types it as void.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
     ...(hosts.checksKind ? { onConnect: (client: pg.ClientBase) => hosts.check(client, hostIndexOf(client)) } : {}),
     max: options.max,
     idleTimeoutMillis: 30_000,
@@ -260,7 +265,9 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
     };
   }
 
-  async function runOnClient<T>(fn: (session: ScriptQueryable, client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>): Promise<T> {
+  async function runOnClient<T>(
+    fn: (session: ScriptQueryable, client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>,
+  ): Promise<T> {
     const client = await acquire('write');
     const watched = watch(client);
     try {
@@ -487,7 +494,11 @@ interface NotificationListener {
  * reconnect callbacks: notifications sent in the gap are lost, so NOTIFY-fed caches flush there.
  * Hand-written rather than pg-listen for the reasons in docs/adr/0018.
  */
-function createNotificationListener(hosts: HostSelector, clientConfig: pg.ClientConfig, logger: DbLogger | undefined): NotificationListener {
+function createNotificationListener(
+  hosts: HostSelector,
+  clientConfig: pg.ClientConfig,
+  logger: DbLogger | undefined,
+): NotificationListener {
   const handlers = new Map<string, Set<NotificationHandler>>();
   const reconnectCallbacks = new Set<() => void>();
   let current: pg.Client | undefined;

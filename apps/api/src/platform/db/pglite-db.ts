@@ -82,7 +82,11 @@ export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<Man
 
   const direct: ScriptQueryable = {
     async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
-      const result = await pglite.query<R>(text, params ? [...params] : undefined, options?.rowMode ? { rowMode: options.rowMode } : undefined);
+      const result = await pglite.query<R>(
+        text,
+        params ? [...params] : undefined,
+        options?.rowMode ? { rowMode: options.rowMode } : undefined,
+      );
       return { rows: result.rows, rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length, fields: result.fields };
     },
     async exec(sql: string): Promise<void> {
@@ -144,10 +148,12 @@ export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<Man
     },
 
     async ping(): Promise<boolean> {
-      const probe = mutex.run(() => direct.query('SELECT 1')).then(
-        () => true,
-        () => false,
-      );
+      const probe = mutex
+        .run(() => direct.query('SELECT 1'))
+        .then(
+          () => true,
+          () => false,
+        );
       // A long transaction holding the session makes the database not ready, not a hung probe.
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<boolean>((resolve) => {

@@ -144,7 +144,7 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
   function markUp(): void {
     if (up || closed) return;
     up = true;
-    logger?.info({ replica: 'up' }, 'read replica reachable: reads go to it once it has replayed this instance\'s writes');
+    logger?.info({ replica: 'up' }, "read replica reachable: reads go to it once it has replayed this instance's writes");
     void catchUp();
   }
 

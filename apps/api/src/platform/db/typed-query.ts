@@ -84,7 +84,9 @@ export class PreparedQuery<TParams, TResult> {
     const intervals: { a: number; b: number; sub: string }[] = [];
     this.names = used.map((param, index) => {
       if (param.transform.type !== 'scalar') {
-        throw new Error(`typed SQL: parameter ${param.name} uses a ${param.transform.type} transform; only scalar parameters are supported`);
+        throw new Error(
+          `typed SQL: parameter ${param.name} uses a ${param.transform.type} transform; only scalar parameters are supported`,
+        );
       }
       for (const loc of param.locs) intervals.push({ ...loc, sub: `$${index + 1}` });
       return param.name;
@@ -125,7 +127,9 @@ export class PreparedQuery<TParams, TResult> {
     if (rows.length === 0) return [];
     // A connection that ignores rowMode answers objects: take them as they are, hints stripped.
     if (!Array.isArray(rows[0])) {
-      return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [cleanName(k), v])) as TResult);
+      return (rows as Record<string, unknown>[]).map(
+        (row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [cleanName(k), v])) as TResult,
+      );
     }
     this.columns ??= (result.fields ?? []).map((f) => cleanName(f.name));
     return toObjects<TResult>(rows as unknown[][], this.columns);

@@ -139,8 +139,6 @@ export function notFound(what = 'resource'): AppError {
 
 /** Wraps anything into an AppError, keeping AppErrors as they are and masking the rest. */
 export function toAppError(e: unknown, op?: string): AppError {
-  const err = isAppError(e)
-    ? e
-    : new AppError('internal_error', 'internal server error - please contact support', { cause: e });
+  const err = isAppError(e) ? e : new AppError('internal_error', 'internal server error - please contact support', { cause: e });
   return op ? err.withOp(op) : err;
 }

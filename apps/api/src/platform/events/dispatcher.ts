@@ -162,7 +162,8 @@ export class EventDispatcher {
         // Logged on the first failure and every 10th after it, so an outage does not flood the log.
         this.loopFailures += 1;
         const delay = Math.min(loopRetryMaxMs, this.options.settings.retryBaseMs * 2 ** Math.min(this.loopFailures - 1, 20));
-        if (this.loopFailures % 10 === 1) this.options.logger.warn({ err: error, failures: this.loopFailures, retry_in_ms: delay }, 'event dispatch failed; retrying');
+        if (this.loopFailures % 10 === 1)
+          this.options.logger.warn({ err: error, failures: this.loopFailures, retry_in_ms: delay }, 'event dispatch failed; retrying');
         this.schedule(delay);
         return;
       }
@@ -172,7 +173,8 @@ export class EventDispatcher {
   /** Claims and runs one delivery; false when none is runnable now. */
   private async deliverNext(): Promise<boolean> {
     const { db, outbox } = this.options;
-    const run = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => (db.runInAmbientTransaction ? db.runInAmbientTransaction(fn) : db.transaction(fn));
+    const run = <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+      db.runInAmbientTransaction ? db.runInAmbientTransaction(fn) : db.transaction(fn);
     let outcome: { claimed: ClaimedDelivery; failure?: DeliveryFailure; cause?: unknown } | undefined;
     await run(async (tx) => {
       outcome = undefined;
@@ -230,7 +232,10 @@ export class EventDispatcher {
         'event delivery dead-lettered: replay it with `npm run events -- replay <delivery_id>` once the cause is fixed',
       );
     } else {
-      this.options.logger.warn({ ...fields, attempt: failure.attempts, retry_in_ms: failure.retryInMs, err: cause }, 'event handler failed; will retry');
+      this.options.logger.warn(
+        { ...fields, attempt: failure.attempts, retry_in_ms: failure.retryInMs, err: cause },
+        'event handler failed; will retry',
+      );
     }
   }
 

@@ -30,7 +30,8 @@ export function defineEvent<P>(contract: EventContract<P>): EventContract<P> {
   if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,2}$/.test(contract.name)) {
     throw new Error(`event name ${contract.name} must look like <module>.<aggregate>.<verb> or <module>.<verb> (lower case)`);
   }
-  if (!Number.isInteger(contract.version) || contract.version < 1) throw new Error(`event ${contract.name}: version must be a positive integer`);
+  if (!Number.isInteger(contract.version) || contract.version < 1)
+    throw new Error(`event ${contract.name}: version must be a positive integer`);
   return contract;
 }
 

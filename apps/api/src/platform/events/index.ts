@@ -11,5 +11,11 @@ export {
   type TransactionEvents,
 } from './event.js';
 export { EventOutbox, outboxChannel } from './outbox.js';
-export { EventDispatcher, type DispatchDb, type DispatcherStats, type DispatchSettings, type EventDispatcherOptions } from './dispatcher.js';
+export {
+  EventDispatcher,
+  type DispatchDb,
+  type DispatcherStats,
+  type DispatchSettings,
+  type EventDispatcherOptions,
+} from './dispatcher.js';
 export { OutboxAdmin, type AdminOutcome, type DeadDelivery } from './outbox-admin.js';

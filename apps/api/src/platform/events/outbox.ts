@@ -98,7 +98,15 @@ export class EventOutbox implements EventRecorder {
     }
     if (!event.aggregateId) throw new Error(`event ${contract.name}: aggregateId is required`);
     const id = randomUUID();
-    await tx.query(recordSql, [id, contract.name, contract.version, contract.aggregateType, event.aggregateId, event.orgId, JSON.stringify(parsed.data)]);
+    await tx.query(recordSql, [
+      id,
+      contract.name,
+      contract.version,
+      contract.aggregateType,
+      event.aggregateId,
+      event.orgId,
+      JSON.stringify(parsed.data),
+    ]);
     return id;
   }
 

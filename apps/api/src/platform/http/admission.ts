@@ -128,7 +128,16 @@ const defaultExemptPaths = ['/healthz', '/readyz'];
  * (the gate does both); `createServer` sets them accordingly.
  */
 export function createAdmission(options: AdmissionOptions): Admission {
-  const { responder, logger, load, maxInFlightPerConnection, maxQueuedPerConnection, maxInFlight, maxRequestsPerConnection, sendTimeoutMs } = options;
+  const {
+    responder,
+    logger,
+    load,
+    maxInFlightPerConnection,
+    maxQueuedPerConnection,
+    maxInFlight,
+    maxRequestsPerConnection,
+    sendTimeoutMs,
+  } = options;
   if (!Number.isInteger(maxInFlightPerConnection) || maxInFlightPerConnection < 2) {
     // With one slot, a request whose body is still arriving could wait for itself.
     throw new RangeError('maxInFlightPerConnection must be an integer of at least 2');
@@ -255,7 +264,13 @@ export function createAdmission(options: AdmissionOptions): Admission {
     return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
   }
 
-  function dispatch(conn: Connection, req: IncomingMessage, res: ServerResponse, preset: EdgeAnswer | undefined, startedAt: number | undefined): void {
+  function dispatch(
+    conn: Connection,
+    req: IncomingMessage,
+    res: ServerResponse,
+    preset: EdgeAnswer | undefined,
+    startedAt: number | undefined,
+  ): void {
     begin(conn, res);
     if (conn.unflushed >= maxInFlightPerConnection) hold(conn);
     const answer = preset ?? protocolAnswer(conn, req, res);
@@ -297,7 +312,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
     conn.closing = true;
     begin(conn, res);
     responder.answer(req, res, edgeAnswers.tooManyPipelined, { logFields: { queued: conn.queue.length } });
-    logger.info({ remote_ip: socket.remoteAddress, in_flight: conn.unflushed, queued: conn.queue.length }, 'too many pipelined requests: closing the connection');
+    logger.info(
+      { remote_ip: socket.remoteAddress, in_flight: conn.unflushed, queued: conn.queue.length },
+      'too many pipelined requests: closing the connection',
+    );
   }
 
   /** Cuts connections whose pending output has not moved for `sendTimeoutMs`. */
@@ -318,7 +336,10 @@ export function createAdmission(options: AdmissionOptions): Admission {
       } else if (conn.stalledSince === 0) {
         conn.stalledSince = now;
       } else if (now - conn.stalledSince >= sendTimeoutMs) {
-        logger.info({ remote_ip: socket.remoteAddress, pending_bytes: pending, stalled_ms: Math.round(now - conn.stalledSince) }, 'client stopped reading: closing the connection');
+        logger.info(
+          { remote_ip: socket.remoteAddress, pending_bytes: pending, stalled_ms: Math.round(now - conn.stalledSince) },
+          'client stopped reading: closing the connection',
+        );
         socket.destroy();
       }
     }

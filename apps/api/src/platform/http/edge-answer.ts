@@ -39,15 +39,31 @@ export const edgeAnswers = {
   pathParameterTooLong: edgeAnswer(414, 'invalid_request_error', 'path_parameter_too_long', 'a path parameter is too long'),
   missingHost: edgeAnswer(400, 'invalid_request_error', 'missing_host', 'the request has no Host header', { close: true }),
   duplicateHost: edgeAnswer(400, 'invalid_request_error', 'duplicate_host', 'the request has more than one Host header', { close: true }),
-  expectationFailed: edgeAnswer(417, 'invalid_request_error', 'expectation_failed', 'only the 100-continue expectation is supported', { close: true }),
-  tooManyPipelined: edgeAnswer(503, 'unavailable_error', 'too_many_pipelined_requests', 'too many requests in flight on this connection, please retry', {
-    headers: { 'Retry-After': '1' },
+  expectationFailed: edgeAnswer(417, 'invalid_request_error', 'expectation_failed', 'only the 100-continue expectation is supported', {
     close: true,
   }),
-  overloaded: edgeAnswer(503, 'unavailable_error', 'overloaded', 'the service is overloaded, please retry', { headers: { 'Retry-After': '1' } }),
+  tooManyPipelined: edgeAnswer(
+    503,
+    'unavailable_error',
+    'too_many_pipelined_requests',
+    'too many requests in flight on this connection, please retry',
+    {
+      headers: { 'Retry-After': '1' },
+      close: true,
+    },
+  ),
+  overloaded: edgeAnswer(503, 'unavailable_error', 'overloaded', 'the service is overloaded, please retry', {
+    headers: { 'Retry-After': '1' },
+  }),
   requestTimeout: edgeAnswer(408, 'invalid_request_error', 'request_timeout', 'the request was not received in time', { close: true }),
   headerTooLarge: edgeAnswer(431, 'invalid_request_error', 'header_too_large', 'the request header fields are too large', { close: true }),
-  chunkExtensionsTooLarge: edgeAnswer(413, 'payload_too_large_error', 'chunk_extensions_too_large', 'the chunk extensions of the request body are too large', { close: true }),
+  chunkExtensionsTooLarge: edgeAnswer(
+    413,
+    'payload_too_large_error',
+    'chunk_extensions_too_large',
+    'the chunk extensions of the request body are too large',
+    { close: true },
+  ),
   malformedRequest: edgeAnswer(400, 'invalid_request_error', 'malformed_request', 'the request is not valid HTTP', { close: true }),
 } as const satisfies Record<string, EdgeAnswer>;
 
@@ -111,7 +127,12 @@ export function createEdgeResponder(options: EdgeResponderOptions): EdgeResponde
   const { logger, requestIdOf, metrics } = options;
 
   function logAccess(fields: Record<string, unknown>, answer: EdgeAnswer, size: number): void {
-    metrics?.observeResponse(typeof fields.method === 'string' ? fields.method : 'UNKNOWN', unmatchedRoute, answer.status, Number(fields.duration ?? 0));
+    metrics?.observeResponse(
+      typeof fields.method === 'string' ? fields.method : 'UNKNOWN',
+      unmatchedRoute,
+      answer.status,
+      Number(fields.duration ?? 0),
+    );
     logger.info({ ...fields, status: answer.status, size, kind: answer.kind, code: answer.code }, 'request logged');
   }
 

@@ -137,7 +137,11 @@ export function createJsonBodies(parseJson: JsonTextParser): JsonBodies {
     parse(request, body, done) {
       const coding = request.headers['content-encoding'];
       if (coding !== undefined && !isIdentityCoding(coding)) {
-        done(new AppError('unsupported_media_type_error', 'request bodies must not be content-encoded', { code: 'unsupported_content_encoding' }));
+        done(
+          new AppError('unsupported_media_type_error', 'request bodies must not be content-encoded', {
+            code: 'unsupported_content_encoding',
+          }),
+        );
         return;
       }
       const validUtf8 = isUtf8(body);

@@ -72,7 +72,12 @@ export function createLoadMonitor(limits: LoadLimits, logger: Logger): LoadMonit
       if (rss > maxRssBytes) reason = 'rss';
     }
     if (reason === pressure) return;
-    const fields = { reason: reason ?? pressure, event_loop_delay_ms: Math.round(delayMs), heap_used: heapUsed || undefined, rss: rss || undefined };
+    const fields = {
+      reason: reason ?? pressure,
+      event_loop_delay_ms: Math.round(delayMs),
+      heap_used: heapUsed || undefined,
+      rss: rss || undefined,
+    };
     if (reason !== undefined) logger.warn(fields, 'under pressure: shedding new requests');
     else logger.info(fields, 'pressure relieved: accepting requests');
     pressure = reason;

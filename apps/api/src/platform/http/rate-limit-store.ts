@@ -177,7 +177,10 @@ export async function openRedisRateLimitStore(options: RedisRateLimitStoreOption
 }
 
 /** Resolves once `client` is ready or `timeoutMs` has passed, whichever comes first. */
-async function whenReady(client: { status: string; once(event: 'ready', fn: () => void): unknown; off(event: 'ready', fn: () => void): unknown }, timeoutMs: number): Promise<void> {
+async function whenReady(
+  client: { status: string; once(event: 'ready', fn: () => void): unknown; off(event: 'ready', fn: () => void): unknown },
+  timeoutMs: number,
+): Promise<void> {
   if (client.status === 'ready') return;
   let timer: NodeJS.Timeout | undefined;
   let onReady: (() => void) | undefined;

@@ -68,7 +68,9 @@ type CounterName = 'requests' | 'credentialFailures' | 'addressFailures';
  * over its budget); store failures are Errors.
  */
 function isCounterState(value: unknown): value is RateLimiterRes {
-  return typeof value === 'object' && value !== null && !(value instanceof Error) && typeof (value as RateLimiterRes).consumedPoints === 'number';
+  return (
+    typeof value === 'object' && value !== null && !(value instanceof Error) && typeof (value as RateLimiterRes).consumedPoints === 'number'
+  );
 }
 
 /** Seconds until `ms` from now, at least 1 (a `Retry-After: 0` invites a tight retry loop). */

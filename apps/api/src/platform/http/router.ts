@@ -33,7 +33,9 @@ export function registerOperations(app: FastifyInstance, options: RegisterOperat
   const operations = readOperations(options.spec);
   const declared = new Set(operations.map((op) => op.operationId));
   const ownRoutes = new Set(options.operationsWithOwnRoutes ?? []);
-  const missing = operations.filter((op) => !options.handlers[op.operationId] && !ownRoutes.has(op.operationId)).map((op) => op.operationId);
+  const missing = operations
+    .filter((op) => !options.handlers[op.operationId] && !ownRoutes.has(op.operationId))
+    .map((op) => op.operationId);
   const extra = [...Object.keys(options.handlers), ...ownRoutes].filter((id) => !declared.has(id));
   if (missing.length) throw new Error(`operations without a handler: ${missing.join(', ')}`);
   if (extra.length) throw new Error(`handlers without an operation in the spec: ${extra.join(', ')}`);

@@ -34,7 +34,12 @@ const docsHelmetOptions = {
   ...helmetOptions,
   contentSecurityPolicy: {
     useDefaults: false,
-    directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], frameAncestors: ["'none'"] },
+    directives: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      frameAncestors: ["'none'"],
+    },
   },
 } as const satisfies HelmetOptions;
 
@@ -67,10 +72,29 @@ export const securityHeaders: Readonly<Record<string, string>> = { ...helmetHead
 export const docsSecurityHeaders: Readonly<Record<string, string>> = { ...securityHeaders, ...helmetHeaders(docsHelmetOptions) };
 
 /** Request headers a browser may send cross-origin (CORS preflight answer). */
-const allowedRequestHeaders = ['Authorization', 'Content-Type', 'X-APP-ID', 'X-API-KEY', 'Idempotency-Key', 'If-Match', 'Request-Id', 'X-Request-Id'];
+const allowedRequestHeaders = [
+  'Authorization',
+  'Content-Type',
+  'X-APP-ID',
+  'X-API-KEY',
+  'Idempotency-Key',
+  'If-Match',
+  'Request-Id',
+  'X-Request-Id',
+];
 
 /** Response headers a browser script may read cross-origin. */
-const exposedResponseHeaders = ['Request-Id', 'ETag', 'Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed', 'WWW-Authenticate', 'Allow'];
+const exposedResponseHeaders = [
+  'Request-Id',
+  'ETag',
+  'Location',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Idempotent-Replayed',
+  'WWW-Authenticate',
+  'Allow',
+];
 
 /**
  * What @fastify/cors does for one request, given the allow-list: nothing but `Vary: Origin`
@@ -81,7 +105,9 @@ const exposedResponseHeaders = ['Request-Id', 'ETag', 'Location', 'Retry-After',
  * `Access-Control-Request-Method` is not a preflight: its route answers, 405 on API paths).
  * Credentials mode is off: the API takes bearer tokens and keys in headers, never cookies.
  */
-function createCorsDelegator(origins: readonly string[]): (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => void {
+function createCorsDelegator(
+  origins: readonly string[],
+): (request: FastifyRequest, callback: (error: Error | null, options: FastifyCorsOptions) => void) => void {
   const anyOrigin = origins.includes('*');
   const allowed = new Set(origins.map((origin) => origin.toLowerCase()));
   // `true` reflects the request's Origin; `*` answers any origin without naming it.

@@ -106,7 +106,8 @@ export function createSecurityHook(deps: SecurityDeps) {
       if (rejectsBody || optionalBody) {
         const sent = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
         if (rejectsBody && sent) throw new AppError('invalid_request_error', 'this operation takes no request body');
-        if (optionalBody && sent && request.body === null) throw new AppError('invalid_request_error', 'request body must be a JSON object');
+        if (optionalBody && sent && request.body === null)
+          throw new AppError('invalid_request_error', 'request body must be a JSON object');
       }
     };
   };
@@ -139,9 +140,7 @@ function createAuthenticator(deps: SecurityDeps, op: SpecOperation) {
       const clientId = auth.user?.clientId;
       if (appId === undefined && clientId === undefined) throw unauthenticated('app_credentials_required');
       if (!deps.appAuthenticator) throw unauthenticated('app_auth_unavailable');
-      auth.app = await deps.appAuthenticator.authenticate(
-        appId !== undefined ? { appId, apiKey } : { clientId },
-      );
+      auth.app = await deps.appAuthenticator.authenticate(appId !== undefined ? { appId, apiKey } : { clientId });
     }
   };
 }

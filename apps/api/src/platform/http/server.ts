@@ -11,7 +11,7 @@ import { registerCors, securityHeaders } from './security-headers.js';
 import type { HttpMetricsObserver } from '../metrics/metrics.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createEdgeResponder, edgeAnswers, type EdgeResponder } from './edge-answer.js';
-import { createJsonBodies, type JsonBodies } from './json-body.js';
+import { createJsonBodies, type JsonBodies, type JsonTextParser } from './json-body.js';
 import { createLoadMonitor } from './load-monitor.js';
 import './fastify-augment.js';
 
@@ -64,9 +64,23 @@ function createValidators() {
   // Ajv does not compile its meta-schema and re-check them at every start (`validateSchema`).
   // Bodies: strict JSON types (a string is never coerced into a number), unknown properties
   // rejected rather than silently removed, every property named in errors.
-  const body = new Ajv({ coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, strict: false, validateSchema: false });
+  const body = new Ajv({
+    coerceTypes: false,
+    removeAdditional: false,
+    useDefaults: false,
+    allErrors: false,
+    strict: false,
+    validateSchema: false,
+  });
   // Path, query and headers arrive as strings: coerce to the declared types, apply defaults.
-  const parts = new Ajv({ coerceTypes: 'array', removeAdditional: false, useDefaults: true, allErrors: false, strict: false, validateSchema: false });
+  const parts = new Ajv({
+    coerceTypes: 'array',
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+    strict: false,
+    validateSchema: false,
+  });
   addFormats(body);
   addFormats(parts);
   return { body, parts };
@@ -166,7 +180,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
 
   const validators = createValidators();
-  const jsonBodies: JsonBodies = createJsonBodies(app.getDefaultJsonParser('error', 'error'));
+  // Fastify's default JSON parser is the callback form; its type also admits an async one.
+  const jsonBodies: JsonBodies = createJsonBodies(app.getDefaultJsonParser('error', 'error') as JsonTextParser);
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart !== 'body') return validators.parts.compile(schema);
     const validate = validators.body.compile(schema);

@@ -120,11 +120,9 @@ export class LogControl {
       throw new AppError('input_validation_error', `unknown log level "${level}"`, { param: 'global_log_level' });
     }
     if (index < logLevels.indexOf(this.minimumLevel)) {
-      throw new AppError(
-        'input_validation_error',
-        `log level "${level}" is below the minimum accepted level "${this.minimumLevel}"`,
-        { param: 'global_log_level' },
-      );
+      throw new AppError('input_validation_error', `log level "${level}" is below the minimum accepted level "${this.minimumLevel}"`, {
+        param: 'global_log_level',
+      });
     }
   }
 

@@ -107,7 +107,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       });
     };
     counter('events_delivered_total', 'Event deliveries this instance completed.', (s) => s.delivered);
-    counter('events_delivery_failures_total', 'Event handler attempts that failed on this instance (each is retried or dead-lettered).', (s) => s.failed);
+    counter(
+      'events_delivery_failures_total',
+      'Event handler attempts that failed on this instance (each is retried or dead-lettered).',
+      (s) => s.failed,
+    );
     counter('events_dead_lettered_total', 'Event deliveries this instance moved to the dead-letter state.', (s) => s.deadLettered);
     new Gauge({
       name: 'events_dead_letter_deliveries',

@@ -71,9 +71,7 @@ function routeTemplateOf(request: FastifyRequest): string | undefined {
  * it): the instrumentations patch those modules when they are first required.
  */
 export function startTracing(env: Record<string, string | undefined>, logger: TracingLogger): Tracing {
-  const resource = resourceFromAttributes({ 'service.name': 'chompardo-api' }).merge(
-    detectResources({ detectors: [envDetector] }),
-  );
+  const resource = resourceFromAttributes({ 'service.name': 'chompardo-api' }).merge(detectResources({ detectors: [envDetector] }));
   const exporters = exportersFrom(env, logger);
   const provider = new NodeTracerProvider({
     resource,

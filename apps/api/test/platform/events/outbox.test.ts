@@ -120,8 +120,19 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     await database?.drop();
   });
 
-  function startDispatcher(onDb: ManagedDb, subscriptions: EventSubscription[], lines: LogLine[] = [], settings = fast): Promise<EventDispatcher> {
-    const dispatcher = new EventDispatcher({ db: onDb, outbox: new EventOutbox(onDb), subscriptions, settings, logger: memoryLogger(lines) });
+  function startDispatcher(
+    onDb: ManagedDb,
+    subscriptions: EventSubscription[],
+    lines: LogLine[] = [],
+    settings = fast,
+  ): Promise<EventDispatcher> {
+    const dispatcher = new EventDispatcher({
+      db: onDb,
+      outbox: new EventOutbox(onDb),
+      subscriptions,
+      settings,
+      logger: memoryLogger(lines),
+    });
     dispatchers.push(dispatcher);
     return dispatcher.start().then(() => dispatcher);
   }
@@ -138,7 +149,9 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM platform.outbox_event WHERE aggregate_id = 'rolled-back'`);
     assert.equal(Number(rows[0]!.n), 0);
     await assert.rejects(
-      db.transaction((tx) => outbox.record(tx, thingHappened, { aggregateId: 'bad', orgId: null, payload: { n: 'one' } as unknown as { n: number } })),
+      db.transaction((tx) =>
+        outbox.record(tx, thingHappened, { aggregateId: 'bad', orgId: null, payload: { n: 'one' } as unknown as { n: number } }),
+      ),
       /payload does not match its contract/,
     );
   });
@@ -165,11 +178,21 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
         [subscriber],
       );
       assert.equal(rows.length, total);
-      assert.ok(rows.every((row) => Number(row.times) === 1), 'an event took effect twice');
-      const order = await db.query<{ aggregate_id: string; n: number }>('SELECT aggregate_id, n FROM public.effect WHERE subscriber = $1 ORDER BY handled_seq', [subscriber]);
+      assert.ok(
+        rows.every((row) => Number(row.times) === 1),
+        'an event took effect twice',
+      );
+      const order = await db.query<{ aggregate_id: string; n: number }>(
+        'SELECT aggregate_id, n FROM public.effect WHERE subscriber = $1 ORDER BY handled_seq',
+        [subscriber],
+      );
       for (const aggregateId of aggregates) {
         const seen = order.rows.filter((row) => row.aggregate_id === aggregateId).map((row) => row.n);
-        assert.deepEqual(seen, Array.from({ length: perAggregate }, (_, i) => i + 1), `events of ${aggregateId} out of order`);
+        assert.deepEqual(
+          seen,
+          Array.from({ length: perAggregate }, (_, i) => i + 1),
+          `events of ${aggregateId} out of order`,
+        );
       }
       assert.equal(a.stats().delivered + b.stats().delivered, total);
       // Which instance took which delivery depends on timing; both were there to take them.
@@ -225,7 +248,13 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
 
     const listed = await runCli(['list-dead', '--json'], database.url!);
     assert.equal(listed.code, 0, listed.stderr);
-    const entries = JSON.parse(listed.stdout) as { delivery_id: string; subscriber: string; event_name: string; aggregate: string; last_error: string }[];
+    const entries = JSON.parse(listed.stdout) as {
+      delivery_id: string;
+      subscriber: string;
+      event_name: string;
+      aggregate: string;
+      last_error: string;
+    }[];
     const entry = entries.find((e) => e.subscriber === subscriber);
     assert.ok(entry);
     assert.equal(entry.delivery_id, String(dead!.delivery_id));
@@ -236,12 +265,19 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     failing = false;
     const replayed = await runCli(['replay', String(dead!.delivery_id)], database.url!);
     assert.equal(replayed.code, 0, replayed.stderr);
-    await waitUntil(async () => (await deliveryStates(db, subscriber)).delivered === 3, 'the replayed delivery and its successor delivered', 15_000);
+    await waitUntil(
+      async () => (await deliveryStates(db, subscriber)).delivered === 3,
+      'the replayed delivery and its successor delivered',
+      15_000,
+    );
     const effect = await db.query<{ aggregate_id: string; n: number }>(
       `SELECT aggregate_id, n FROM public.effect WHERE subscriber = $1 AND aggregate_id = 'f1' ORDER BY handled_seq`,
       [subscriber],
     );
-    assert.deepEqual(effect.rows.map((row) => row.n), [1, 2]);
+    assert.deepEqual(
+      effect.rows.map((row) => row.n),
+      [1, 2],
+    );
     await waitUntil(() => dispatcher.stats().deadNow === 0, 'the dead-letter count refreshed');
 
     const again = await runCli(['replay', String(dead!.delivery_id)], database.url!);
@@ -262,7 +298,10 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     ]);
     await record(db, outbox, 'u1', 1);
     await waitUntil(async () => (await deliveryStates(db, subscriber)).dead === 1, 'dead at once');
-    const { rows } = await db.query<{ delivery_id: string; attempts: number }>('SELECT delivery_id, attempts FROM platform.outbox_delivery WHERE subscriber = $1', [subscriber]);
+    const { rows } = await db.query<{ delivery_id: string; attempts: number }>(
+      'SELECT delivery_id, attempts FROM platform.outbox_delivery WHERE subscriber = $1',
+      [subscriber],
+    );
     assert.equal(rows[0]!.attempts, 1);
     const discarded = await runCli(['discard', String(rows[0]!.delivery_id)], database.url!);
     assert.equal(discarded.code, 0, discarded.stderr);
@@ -282,7 +321,9 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     await waitUntil(async () => (await deliveryStates(db, subscriber)).delivered === 1, 'delivered again');
     assert.equal(calls, 1, 'the handler ran twice for one event');
 
-    const before = await db.query<{ n: string }>(`SELECT count(*) AS n FROM platform.outbox_event e WHERE EXISTS (SELECT 1 FROM platform.outbox_delivery d WHERE d.event_seq = e.event_seq AND d.state IN ('pending', 'dead'))`);
+    const before = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM platform.outbox_event e WHERE EXISTS (SELECT 1 FROM platform.outbox_delivery d WHERE d.event_seq = e.event_seq AND d.state IN ('pending', 'dead'))`,
+    );
     await outbox.deleteDeliveredBefore(0);
     const left = await db.query<{ n: string; unfinished: string }>(
       `SELECT count(*) AS n,

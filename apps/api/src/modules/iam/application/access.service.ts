@@ -114,13 +114,21 @@ export class AccessService implements AppAuthenticator, Authorizer {
   async isAuthorized(user: AuthUser, app: AuthApp, resource: string, method: string): Promise<boolean> {
     const userId = await this.findUserId(user);
     if (!userId) return false;
-    const routes = await this.cached(this.routes, `${userId}\u0000${app.orgId}`, async () => new Set(await this.repo.findUserRoutes(userId, app.orgId)));
+    const routes = await this.cached(
+      this.routes,
+      `${userId}\u0000${app.orgId}`,
+      async () => new Set(await this.repo.findUserRoutes(userId, app.orgId)),
+    );
     return routes?.has(routeKey({ operation: method, resource })) ?? false;
   }
 
   /** The internal id of a registered user, cached. */
   async findUserId(user: AuthUser): Promise<string | undefined> {
-    return this.cached(this.userIds, `${user.issuer}\u0000${user.subject}`, async () => (await this.repo.findUserByIssuerSubject(user.issuer, user.subject))?.id);
+    return this.cached(
+      this.userIds,
+      `${user.issuer}\u0000${user.subject}`,
+      async () => (await this.repo.findUserByIssuerSubject(user.issuer, user.subject))?.id,
+    );
   }
 }
 

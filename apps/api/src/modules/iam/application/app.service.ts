@@ -24,7 +24,9 @@ export interface AppInput {
 export function clientIdOf(caller: Caller, value: string | undefined): string | null {
   const clientId = value?.trim() || null;
   if (clientId && !isPrincipal(caller)) {
-    throw new AppError('input_validation_error', 'only apps of the Principal org may bind an OAuth2 client id', { param: 'oauth2_client_id' });
+    throw new AppError('input_validation_error', 'only apps of the Principal org may bind an OAuth2 client id', {
+      param: 'oauth2_client_id',
+    });
   }
   return clientId;
 }
@@ -69,11 +71,15 @@ export class AppService {
   async createApp(caller: Caller, input: AppInput): Promise<{ app: App; keys: Map<string, string> }> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const deactivation = parseDeactivationDate(input.apiKeyDeactivationDate, 'api_key_deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
+    const deactivation =
+      parseDeactivationDate(input.apiKeyDeactivationDate, 'api_key_deactivation_date', this.now) ?? defaultKeyDeactivation(this.now);
     const oauth2ClientId = clientIdOf(caller, input.oauth2ClientId);
     return this.store.transaction(async (repo) => {
       const externalId = this.newId();
-      const appId = await repo.createApp({ externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId }, actor);
+      const appId = await repo.createApp(
+        { externalId, orgId: caller.app.orgId, name, description: input.description?.trim() ?? '', oauth2ClientId },
+        actor,
+      );
       const key = generateApiKey();
       await repo.addApiKey(appId, key, deactivation, actor);
       await repo.notifyChange('app');
@@ -131,7 +137,9 @@ export class AppService {
   async createApiKey(caller: Caller, appExternalId: string, deactivationDate: string | undefined): Promise<NewKey> {
     const actor = await this.actorOf(caller);
     const deactivation = this.keyDeactivation(deactivationDate);
-    return this.store.transaction(async (repo) => this.addKey(repo, await this.findAppById(caller, appExternalId, repo), deactivation, actor));
+    return this.store.transaction(async (repo) =>
+      this.addKey(repo, await this.findAppById(caller, appExternalId, repo), deactivation, actor),
+    );
   }
 
   /** Revokes a key at once; 404 for an unknown or already revoked key. */
@@ -147,7 +155,11 @@ export class AppService {
    * @throws AppError `input_validation_error` (param `deactivation_date`) for a date that is not
    *   one or not in the future, or (param `operator`) for a blank or over-long name; `not_found_error` for an unknown app.
    */
-  async createApiKeyAsOperator(operator: Operator, appExternalId: string, deactivationDate: string | undefined): Promise<NewKey & { app: App }> {
+  async createApiKeyAsOperator(
+    operator: Operator,
+    appExternalId: string,
+    deactivationDate: string | undefined,
+  ): Promise<NewKey & { app: App }> {
     const deactivation = this.keyDeactivation(deactivationDate);
     return this.store.transaction(async (repo) => {
       const actor = await this.operatorActor(repo, operator);
@@ -207,7 +219,8 @@ export class AppService {
   /** The operator's audit actor: its user of {@link operatorIssuer}, created on first use. */
   private async operatorActor(repo: IamRepository, operator: Operator): Promise<Actor> {
     const name = operator.name.trim();
-    if (!name || name.length > 200) throw new AppError('input_validation_error', 'operator must be 1-200 characters', { param: 'operator' });
+    if (!name || name.length > 200)
+      throw new AppError('input_validation_error', 'operator must be 1-200 characters', { param: 'operator' });
     let user = await repo.findUserByIssuerSubject(operatorIssuer, name);
     if (!user) {
       await repo.createUser(

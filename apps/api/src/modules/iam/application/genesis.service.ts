@@ -89,7 +89,11 @@ export class GenesisService {
       }
       if (await repo.findGenesis()) throw new AppError('conflict_error', 'genesis has already been run', { code: 'genesis_done' });
 
-      await repo.createUser(profileOf(user), { personExternalId: this.newId(), userExternalId: this.newId() }, { appId: null, userId: null });
+      await repo.createUser(
+        profileOf(user),
+        { personExternalId: this.newId(), userExternalId: this.newId() },
+        { appId: null, userId: null },
+      );
       const caller = (await repo.findUserByIssuerSubject(user.issuer, user.subject))!;
       let actor: Actor = { appId: null, userId: caller.id };
 
@@ -117,7 +121,10 @@ export class GenesisService {
       const callerOrgs = [principal.org, userInitiated.org];
       for (const org of callerOrgs) await repo.addMember(org.id, caller.id, actor);
       for (const r of req.roles) {
-        const roleId = await repo.createRole({ externalId: this.newId(), code: r.code, description: r.description ?? '', active: true }, actor);
+        const roleId = await repo.createRole(
+          { externalId: this.newId(), code: r.code, description: r.description ?? '', active: true },
+          actor,
+        );
         const ids = (r.permissions ?? []).map((p) => permissionIds.get(routeKey(p))!);
         await repo.setRolePermissions(roleId, ids, actor);
         for (const org of callerOrgs) await repo.grantRole(org.id, caller.id, roleId, actor);

@@ -57,7 +57,10 @@ export class IdentityService {
         if (!created) existing = await repo.findPersonOfUser(linked.issuer, linked.subject);
       }
       if (existing && existing.personId !== person.personId) {
-        throw new AppError('conflict_error', 'this identity belongs to another person', { code: 'identity_of_another_person', param: 'token' });
+        throw new AppError('conflict_error', 'this identity belongs to another person', {
+          code: 'identity_of_another_person',
+          param: 'token',
+        });
       }
       return { created, me: await this.meOf(repo, user, person) };
     });
@@ -90,7 +93,13 @@ function issuerTaken(cause?: unknown): AppError {
 }
 
 /** Inserts the linked user; the (person, issuer) constraint catches a concurrent link of the same issuer. */
-async function insertLinkedUser(repo: IdentityRepository, person: PersonOfUser, linked: AuthUser, externalId: string, actorUserId: string): Promise<boolean> {
+async function insertLinkedUser(
+  repo: IdentityRepository,
+  person: PersonOfUser,
+  linked: AuthUser,
+  externalId: string,
+  actorUserId: string,
+): Promise<boolean> {
   try {
     return await repo.createLinkedUser(person.personId, profileOf(linked), externalId, actorUserId);
   } catch (e) {

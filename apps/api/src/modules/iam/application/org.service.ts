@@ -33,7 +33,9 @@ export class OrgService {
     requirePrincipal(caller);
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
-    const deactivation = input.app ? parseDeactivationDate(input.app.apiKeyDeactivationDate, 'app.api_key_deactivation_date', this.now) : undefined;
+    const deactivation = input.app
+      ? parseDeactivationDate(input.app.apiKeyDeactivationDate, 'app.api_key_deactivation_date', this.now)
+      : undefined;
     const org = { externalId: this.newId(), name, description: input.description?.trim() ?? '', kind: 'standard' as const };
     const app = input.app;
     const appName = app ? requiredName(app.name, 'app.name') : undefined;
@@ -47,7 +49,12 @@ export class OrgService {
         repo,
         {
           org,
-          app: { externalId: this.newId(), name: appName, description: app.description?.trim() ?? '', oauth2ClientId: app.oauth2ClientId?.trim() || null },
+          app: {
+            externalId: this.newId(),
+            name: appName,
+            description: app.description?.trim() ?? '',
+            oauth2ClientId: app.oauth2ClientId?.trim() || null,
+          },
           keyDeactivation: deactivation ?? defaultKeyDeactivation(this.now),
         },
         actor,
@@ -59,7 +66,11 @@ export class OrgService {
 
   /** One page of orgs: all for a Principal app, else only the caller's own org. */
   async findOrgs(caller: Caller, page: { limit: number; after?: After }): Promise<Org[]> {
-    return this.store.repo.findOrgs({ ...(isPrincipal(caller) ? {} : { onlyOrgId: caller.app.orgId }), ...(page.after ? { after: page.after } : {}), limit: page.limit });
+    return this.store.repo.findOrgs({
+      ...(isPrincipal(caller) ? {} : { onlyOrgId: caller.app.orgId }),
+      ...(page.after ? { after: page.after } : {}),
+      limit: page.limit,
+    });
   }
 
   /** An org the caller may address; 404 otherwise. */
@@ -70,7 +81,12 @@ export class OrgService {
   }
 
   /** Renames / re-describes an org; `expected` is the If-Match precondition (412 on mismatch). */
-  async updateOrg(caller: Caller, externalId: string, input: { name: string; description?: string }, expected?: ExpectedVersion): Promise<Org> {
+  async updateOrg(
+    caller: Caller,
+    externalId: string,
+    input: { name: string; description?: string },
+    expected?: ExpectedVersion,
+  ): Promise<Org> {
     const actor = await this.actorOf(caller);
     const name = requiredName(input.name, 'name');
     return this.store.transaction(async (repo) => {
@@ -90,9 +106,13 @@ export class OrgService {
       if (org.kind !== 'standard' || org.id === genesis?.userOrgId) {
         throw new AppError('conflict_error', 'this org was created by genesis and cannot be deleted');
       }
-      if (org.id === caller.app.orgId) throw new AppError('conflict_error', "an app cannot delete its own org");
+      if (org.id === caller.app.orgId) throw new AppError('conflict_error', 'an app cannot delete its own org');
       if (!(await repo.deleteOrg(org.id, expected))) throw preconditionFailed('org');
-      await events.record(orgDeleted, { aggregateId: org.externalId, orgId: org.id, payload: { org_id: org.id, org_external_id: org.externalId, name: org.name } });
+      await events.record(orgDeleted, {
+        aggregateId: org.externalId,
+        orgId: org.id,
+        payload: { org_id: org.id, org_external_id: org.externalId, name: org.name },
+      });
       await repo.notifyChange('org');
     });
   }

@@ -24,7 +24,10 @@ export class RbacService {
   ) {}
 
   /** Creates a permission; 409 when (resource, operation) exists. */
-  async createPermission(caller: Caller, input: { resource: string; operation: Operation; description?: string; active?: boolean }): Promise<Permission> {
+  async createPermission(
+    caller: Caller,
+    input: { resource: string; operation: Operation; description?: string; active?: boolean },
+  ): Promise<Permission> {
     requirePrincipal(caller);
     const route = { resource: input.resource.trim(), operation: input.operation };
     if (!this.rbacRoutes.has(route)) {
@@ -32,7 +35,10 @@ export class RbacService {
     }
     const actor = await this.actorOf(caller);
     return this.store.transaction(async (repo) => {
-      const id = await repo.createPermission({ externalId: this.newId(), ...route, description: input.description?.trim() ?? '', active: input.active ?? true }, actor);
+      const id = await repo.createPermission(
+        { externalId: this.newId(), ...route, description: input.description?.trim() ?? '', active: input.active ?? true },
+        actor,
+      );
       await repo.notifyChange('permission');
       return (await repo.findPermissions({ onlyId: id }))[0]!;
     });
@@ -58,7 +64,10 @@ export class RbacService {
     const actor = await this.actorOf(caller);
     return this.store.transaction(async (repo) => {
       const permissionIds = await this.permissionIds(input.permissions ?? [], (routes) => repo.findPermissionIds(routes));
-      const roleId = await repo.createRole({ externalId: this.newId(), code: input.code, description: input.description?.trim() ?? '', active: input.active ?? true }, actor);
+      const roleId = await repo.createRole(
+        { externalId: this.newId(), code: input.code, description: input.description?.trim() ?? '', active: input.active ?? true },
+        actor,
+      );
       await repo.setRolePermissions(roleId, permissionIds, actor);
       await repo.notifyChange('role');
       return (await repo.findRoles(input.code))[0]!;
@@ -92,7 +101,11 @@ export class RbacService {
       const fields = { description: input.description?.trim() ?? role.description, active: input.active ?? role.active };
       if (!(await repo.updateRole(role.id, fields, actor, expected))) throw preconditionFailed('role');
       if (input.permissions) {
-        await repo.setRolePermissions(role.id, await this.permissionIds(input.permissions, (routes) => repo.findPermissionIds(routes)), actor);
+        await repo.setRolePermissions(
+          role.id,
+          await this.permissionIds(input.permissions, (routes) => repo.findPermissionIds(routes)),
+          actor,
+        );
       }
       await repo.notifyChange('role');
       return (await repo.findRoles(code))[0]!;

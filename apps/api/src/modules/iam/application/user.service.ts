@@ -8,7 +8,14 @@ import type { User, UserProfile } from '../domain/iam.js';
 /** The user's profile from the token's claims; given and family name by the platform's one rule (personNameOf). */
 export function profileOf(user: AuthUser): UserProfile {
   const { firstName, lastName } = personNameOf(user);
-  return { issuer: user.issuer, subject: user.subject, email: user.email ?? null, name: user.name ?? null, givenName: firstName, familyName: lastName };
+  return {
+    issuer: user.issuer,
+    subject: user.subject,
+    email: user.email ?? null,
+    name: user.name ?? null,
+    givenName: firstName,
+    familyName: lastName,
+  };
 }
 
 /**
@@ -30,7 +37,11 @@ export class UserService {
       let existing = await repo.findUserByIssuerSubject(user.issuer, user.subject);
       let created = false;
       if (!existing) {
-        const result = await repo.createUser(profile, { personExternalId: this.newId(), userExternalId: this.newId() }, { appId: app.id, userId: null });
+        const result = await repo.createUser(
+          profile,
+          { personExternalId: this.newId(), userExternalId: this.newId() },
+          { appId: app.id, userId: null },
+        );
         created = result.created;
         existing = await repo.findUserByIssuerSubject(user.issuer, user.subject);
       } else {
@@ -43,7 +54,12 @@ export class UserService {
         const roleId = await repo.findRoleId(code);
         if (roleId) await repo.grantRole(app.orgId, registered.id, roleId, actor);
       }
-      if (created) await events.record(userRegistered, { aggregateId: registered.externalId, orgId: app.orgId, payload: { user_external_id: registered.externalId, org_id: app.orgId, app_external_id: app.externalId } });
+      if (created)
+        await events.record(userRegistered, {
+          aggregateId: registered.externalId,
+          orgId: app.orgId,
+          payload: { user_external_id: registered.externalId, org_id: app.orgId, app_external_id: app.externalId },
+        });
       await repo.notifyChange('user');
       return { user: (await repo.findUserByExternalId(registered.externalId))!, created };
     });

@@ -1,7 +1,21 @@
 import type { TransactionEvents } from '../../../platform/events/event.js';
 import type { ExpectedVersion } from '../../../platform/errors/precondition.js';
 import type { GeneratedApiKey } from './api-key.js';
-import type { Actor, ApiKeyInfo, App, AppKeys, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from './iam.js';
+import type {
+  Actor,
+  ApiKeyInfo,
+  App,
+  AppKeys,
+  Member,
+  Operation,
+  Org,
+  OrgKind,
+  Permission,
+  Role,
+  Route,
+  User,
+  UserProfile,
+} from './iam.js';
 
 /** Keyset position in a newest-first list. */
 export interface After {
@@ -55,7 +69,10 @@ export interface IamRepository {
   findMembers(orgId: string, filter: { onlyUserId?: string; after?: After; limit: number }): Promise<Member[]>;
 
   // apps and keys
-  createApp(app: { externalId: string; orgId: string; name: string; description: string; oauth2ClientId: string | null }, actor: Actor): Promise<string>;
+  createApp(
+    app: { externalId: string; orgId: string; name: string; description: string; oauth2ClientId: string | null },
+    actor: Actor,
+  ): Promise<string>;
   findAppByExternalId(externalId: string): Promise<App | undefined>;
   findAppById(id: string): Promise<App | undefined>;
   findApps(orgId: string, filter: { after?: After; limit: number }): Promise<App[]>;
@@ -74,7 +91,10 @@ export interface IamRepository {
   findAppCredentialsByClientId(clientId: string): Promise<AppCredentials | undefined>;
 
   // permissions and roles
-  createPermission(p: { externalId: string; resource: string; operation: Operation; description: string; active: boolean }, actor: Actor): Promise<string>;
+  createPermission(
+    p: { externalId: string; resource: string; operation: Operation; description: string; active: boolean },
+    actor: Actor,
+  ): Promise<string>;
   findPermissions(filter?: { onlyId?: string; onlyExternalId?: string }): Promise<Permission[]>;
   deletePermission(externalId: string): Promise<boolean>;
   /** Ids of the permissions naming these routes, keyed by `resource operation`. */

@@ -2,7 +2,23 @@ import { expectedVersionsParam, type ExpectedVersion } from '../../../platform/e
 import type { Queryable } from '../../../platform/db/db.js';
 import type { GeneratedApiKey } from '../domain/api-key.js';
 import type { After, AppCredentials, GenesisRecord, IamRepository } from '../domain/iam.repo.js';
-import type { Actor, ApiKeyInfo, App, AppKeys, Audit, AuditParty, Member, Operation, Org, OrgKind, Permission, Role, Route, User, UserProfile } from '../domain/iam.js';
+import type {
+  Actor,
+  ApiKeyInfo,
+  App,
+  AppKeys,
+  Audit,
+  AuditParty,
+  Member,
+  Operation,
+  Org,
+  OrgKind,
+  Permission,
+  Role,
+  Route,
+  User,
+  UserProfile,
+} from '../domain/iam.js';
 import { routeKey } from '../domain/iam.js';
 import { queriesAbout } from '../../../platform/db/typed-query.js';
 import * as appQueries from './app.queries.js';
@@ -105,7 +121,11 @@ export class PgIamRepository implements IamRepository {
     return row ? toUser(row) : undefined;
   }
 
-  async createUser(profile: UserProfile, ids: { personExternalId: string; userExternalId: string }, actor: Actor): Promise<{ created: boolean }> {
+  async createUser(
+    profile: UserProfile,
+    ids: { personExternalId: string; userExternalId: string },
+    actor: Actor,
+  ): Promise<{ created: boolean }> {
     const [person] = await users.insertPerson.run({ extlId: ids.personExternalId, ...actorParams(actor) }, this.db);
     const inserted = await users.insertUser.run(
       {
@@ -126,13 +146,23 @@ export class PgIamRepository implements IamRepository {
 
   async updateUserProfile(userId: string, profile: UserProfile, actor: Actor): Promise<void> {
     await users.updateUserProfile.run(
-      { userId, email: profile.email, name: profile.name, givenName: profile.givenName, familyName: profile.familyName, ...actorParams(actor) },
+      {
+        userId,
+        email: profile.email,
+        name: profile.name,
+        givenName: profile.givenName,
+        familyName: profile.familyName,
+        ...actorParams(actor),
+      },
       this.db,
     );
   }
 
   async createOrg(org: { externalId: string; name: string; description: string; kind: OrgKind }, actor: Actor): Promise<Org> {
-    const [row] = await orgs.insertOrg.run({ extlId: org.externalId, name: org.name, description: org.description, kind: org.kind, ...actorParams(actor) }, this.db);
+    const [row] = await orgs.insertOrg.run(
+      { extlId: org.externalId, name: org.name, description: org.description, kind: org.kind, ...actorParams(actor) },
+      this.db,
+    );
     return toOrg(row!);
   }
 
@@ -147,11 +177,19 @@ export class PgIamRepository implements IamRepository {
   }
 
   async findOrgs(filter: { onlyOrgId?: string; after?: After; limit: number }): Promise<Org[]> {
-    const rows = await orgs.selectOrgs.run({ onlyOrgId: filter.onlyOrgId ?? null, ...afterParams(filter.after), limit: filter.limit }, this.db);
+    const rows = await orgs.selectOrgs.run(
+      { onlyOrgId: filter.onlyOrgId ?? null, ...afterParams(filter.after), limit: filter.limit },
+      this.db,
+    );
     return rows.map(toOrg);
   }
 
-  async updateOrg(orgId: string, fields: { name: string; description: string }, actor: Actor, expected?: ExpectedVersion): Promise<boolean> {
+  async updateOrg(
+    orgId: string,
+    fields: { name: string; description: string },
+    actor: Actor,
+    expected?: ExpectedVersion,
+  ): Promise<boolean> {
     return (await orgs.updateOrg.run({ orgId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
@@ -190,7 +228,14 @@ export class PgIamRepository implements IamRepository {
     actor: Actor,
   ): Promise<string> {
     const [row] = await apps.insertApp.run(
-      { extlId: app.externalId, orgId: app.orgId, name: app.name, description: app.description, oauth2ClientId: app.oauth2ClientId, ...actorParams(actor) },
+      {
+        extlId: app.externalId,
+        orgId: app.orgId,
+        name: app.name,
+        description: app.description,
+        oauth2ClientId: app.oauth2ClientId,
+        ...actorParams(actor),
+      },
       this.db,
     );
     return row!.app_id;
@@ -303,14 +348,23 @@ export class PgIamRepository implements IamRepository {
       orgId: first.org_id,
       orgExternalId: first.org_extl_id,
       orgKind: first.org_kind as OrgKind,
-      keys: rows.flatMap((r) => (r.key_id && r.key_hash && r.deactivation_date ? [{ keyId: r.key_id, hash: r.key_hash, deactivationDate: r.deactivation_date }] : [])),
+      keys: rows.flatMap((r) =>
+        r.key_id && r.key_hash && r.deactivation_date ? [{ keyId: r.key_id, hash: r.key_hash, deactivationDate: r.deactivation_date }] : [],
+      ),
     };
   }
 
   async findAppCredentialsByClientId(clientId: string): Promise<AppCredentials | undefined> {
     const [row] = await apps.selectAppByClientId.run({ clientId }, this.db);
     if (!row) return undefined;
-    return { appId: row.app_id, appExternalId: row.extl_id, orgId: row.org_id, orgExternalId: row.org_extl_id, orgKind: row.org_kind as OrgKind, keys: [] };
+    return {
+      appId: row.app_id,
+      appExternalId: row.extl_id,
+      orgId: row.org_id,
+      orgExternalId: row.org_extl_id,
+      orgKind: row.org_kind as OrgKind,
+      keys: [],
+    };
   }
 
   async createPermission(
@@ -318,14 +372,24 @@ export class PgIamRepository implements IamRepository {
     actor: Actor,
   ): Promise<string> {
     const [row] = await rbac.insertPermission.run(
-      { extlId: p.externalId, resource: p.resource, operation: p.operation, description: p.description, active: p.active, ...actorParams(actor) },
+      {
+        extlId: p.externalId,
+        resource: p.resource,
+        operation: p.operation,
+        description: p.description,
+        active: p.active,
+        ...actorParams(actor),
+      },
       this.db,
     );
     return row!.permission_id;
   }
 
   async findPermissions(filter: { onlyId?: string; onlyExternalId?: string } = {}): Promise<Permission[]> {
-    const rows = await rbac.selectPermissions.run({ onlyPermissionId: filter.onlyId ?? null, onlyExtlId: filter.onlyExternalId ?? null }, this.db);
+    const rows = await rbac.selectPermissions.run(
+      { onlyPermissionId: filter.onlyId ?? null, onlyExtlId: filter.onlyExternalId ?? null },
+      this.db,
+    );
     return rows.map((row) => ({
       id: row.permission_id,
       externalId: row.extl_id,
@@ -348,7 +412,10 @@ export class PgIamRepository implements IamRepository {
   }
 
   async createRole(r: { externalId: string; code: string; description: string; active: boolean }, actor: Actor): Promise<string> {
-    const [row] = await rbac.insertRole.run({ extlId: r.externalId, code: r.code, description: r.description, active: r.active, ...actorParams(actor) }, this.db);
+    const [row] = await rbac.insertRole.run(
+      { extlId: r.externalId, code: r.code, description: r.description, active: r.active, ...actorParams(actor) },
+      this.db,
+    );
     return row!.role_id;
   }
 
@@ -371,7 +438,12 @@ export class PgIamRepository implements IamRepository {
     return row?.role_id;
   }
 
-  async updateRole(roleId: string, fields: { description: string; active: boolean }, actor: Actor, expected?: ExpectedVersion): Promise<boolean> {
+  async updateRole(
+    roleId: string,
+    fields: { description: string; active: boolean },
+    actor: Actor,
+    expected?: ExpectedVersion,
+  ): Promise<boolean> {
     return (await rbac.updateRole.run({ roleId, ...fields, ...actorParams(actor), ...expectedParams(expected) }, this.db)).length > 0;
   }
 
@@ -382,7 +454,8 @@ export class PgIamRepository implements IamRepository {
 
   async setRolePermissions(roleId: string, permissionIds: string[], actor: Actor): Promise<void> {
     await rbac.deleteRolePermissions.run({ roleId }, this.db);
-    if (permissionIds.length) await rbac.insertRolePermissions.run({ roleId, permissionIds: JSON.stringify(permissionIds), ...actorParams(actor) }, this.db);
+    if (permissionIds.length)
+      await rbac.insertRolePermissions.run({ roleId, permissionIds: JSON.stringify(permissionIds), ...actorParams(actor) }, this.db);
   }
 
   async findUserRoutes(userId: string, orgId: string): Promise<string[]> {
@@ -409,10 +482,7 @@ export class PgIamRepository implements IamRepository {
   }
 
   async recordGenesis(record: GenesisRecord, actor: Actor): Promise<void> {
-    await genesis.insertGenesis.run(
-      { ...record, ...actorParams(actor) },
-      this.db,
-    );
+    await genesis.insertGenesis.run({ ...record, ...actorParams(actor) }, this.db);
   }
 
   async notifyChange(what: string): Promise<void> {

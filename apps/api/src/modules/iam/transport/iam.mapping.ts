@@ -7,7 +7,12 @@ type Schemas = components['schemas'];
 
 /** A new app as the wire sends it (`POST /apps`, `app` of `POST /orgs`), camelCase for the application. */
 export function toAppInput(body: Schemas['AppCreate']): AppInput {
-  return { name: body.name, description: body.description, oauth2ClientId: body.oauth2_client_id, apiKeyDeactivationDate: body.api_key_deactivation_date };
+  return {
+    name: body.name,
+    description: body.description,
+    oauth2ClientId: body.oauth2_client_id,
+    apiKeyDeactivationDate: body.api_key_deactivation_date,
+  };
 }
 
 /** The fields of `PUT /apps/{extlId}`, camelCase for the application. */
@@ -28,7 +33,13 @@ export function toGenesisRequest(body: Schemas['GenesisRequest']): GenesisReques
   const org = body.org;
   return {
     ...(org
-      ? { org: { name: org.name, description: org.description, app: { name: org.app.name, description: org.app.description, oauth2ClientId: org.app.oauth2_client_id } } }
+      ? {
+          org: {
+            name: org.name,
+            description: org.description,
+            app: { name: org.app.name, description: org.app.description, oauth2ClientId: org.app.oauth2_client_id },
+          },
+        }
       : {}),
     ...(body.permissions ? { permissions: body.permissions } : {}),
     ...(body.roles ? { roles: body.roles } : {}),
@@ -84,7 +95,14 @@ export function toOrgBody(org: Org, app?: App, keys?: Map<string, string>): Sche
 }
 
 export function toPermissionBody(p: Permission): Schemas['Permission'] {
-  return { external_id: p.externalId, resource: p.resource, operation: p.operation, description: p.description, active: p.active, ...toAuditBody(p.audit) };
+  return {
+    external_id: p.externalId,
+    resource: p.resource,
+    operation: p.operation,
+    description: p.description,
+    active: p.active,
+    ...toAuditBody(p.audit),
+  };
 }
 
 export function toRoleBody(r: Role): Schemas['Role'] {

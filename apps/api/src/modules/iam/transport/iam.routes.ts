@@ -8,7 +8,19 @@ import type { OrgService } from '../application/org.service.js';
 import type { RbacService } from '../application/rbac.service.js';
 import type { UserService } from '../application/user.service.js';
 import type { After } from '../domain/iam.repo.js';
-import { toAppBody, toAppInput, toAppUpdate, toGenesisBody, toGenesisRequest, toOrgInput, toMemberBody, toOrgBody, toPermissionBody, toRoleBody, toUserBody } from './iam.mapping.js';
+import {
+  toAppBody,
+  toAppInput,
+  toAppUpdate,
+  toGenesisBody,
+  toGenesisRequest,
+  toOrgInput,
+  toMemberBody,
+  toOrgBody,
+  toPermissionBody,
+  toRoleBody,
+  toUserBody,
+} from './iam.mapping.js';
 import type { operations } from './openapi.gen.js';
 
 /** The iam services the handlers call. */
@@ -36,7 +48,11 @@ function pageOf<T extends { sortKey: string; externalId: string }>(rows: T[], li
  * A page of a small list already ordered by `keyOf` (permissions, roles: dozens of rows): keyset
  * pagination on that key, done in memory.
  */
-function pageInMemory<T>(rows: T[], keyOf: (row: T) => string, query: { limit?: number; cursor?: string }): { items: T[]; next: string | null } {
+function pageInMemory<T>(
+  rows: T[],
+  keyOf: (row: T) => string,
+  query: { limit?: number; cursor?: string },
+): { items: T[]; next: string | null } {
   const limit = query.limit ?? 50;
   const after = query.cursor ? decodeCursor(query.cursor, 1)[0]! : undefined;
   // Sorted here (not by the database's collation) so the cursor comparison below agrees with it.
@@ -55,7 +71,12 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
       return {
         status: 201,
         body: toGenesisBody(result),
-        replayBody: toGenesisBody({ ...result, principal: { ...result.principal, keys: new Map() }, test: { ...result.test, keys: new Map() }, userInitiated: { ...result.userInitiated, keys: new Map() } }),
+        replayBody: toGenesisBody({
+          ...result,
+          principal: { ...result.principal, keys: new Map() },
+          test: { ...result.test, keys: new Map() },
+          userInitiated: { ...result.userInitiated, keys: new Map() },
+        }),
         headers: { Location: '/api/v1/genesis' },
       };
     },
@@ -100,7 +121,10 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
       const limit = query.limit ?? 50;
       const after = afterOf(query.cursor);
       const rows = await s.orgs.findMembers(authenticatedCaller(auth), params.extlId, { limit: limit + 1, ...(after ? { after } : {}) });
-      const page = pageOf(rows.map((m) => ({ ...m, externalId: m.userExternalId })), limit);
+      const page = pageOf(
+        rows.map((m) => ({ ...m, externalId: m.userExternalId })),
+        limit,
+      );
       return { status: 200, body: { items: page.items.map(toMemberBody), next_cursor: page.next } };
     },
     grantRole: async ({ auth, params }) => ({

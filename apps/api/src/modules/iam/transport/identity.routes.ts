@@ -30,9 +30,7 @@ export function createIdentityHandlers(identities: IdentityService): OperationHa
     findMe: async ({ auth }) => ({ status: 200, body: toMeBody(await identities.findMe(userOf(auth))) }),
     linkIdentity: async ({ auth, body }) => {
       const { created, me } = await identities.linkIdentity(userOf(auth), body.token);
-      return created
-        ? { status: 201, body: toMeBody(me), headers: { Location: '/api/v1/users/me' } }
-        : { status: 200, body: toMeBody(me) };
+      return created ? { status: 201, body: toMeBody(me), headers: { Location: '/api/v1/users/me' } } : { status: 200, body: toMeBody(me) };
     },
   };
 }

@@ -54,13 +54,7 @@ export class MovieService {
   }
 
   /** Replaces every field of the org's movie; `expected` is the If-Match precondition, if any. */
-  async updateMovie(
-    orgId: string,
-    actor: MovieActor,
-    externalId: string,
-    input: MovieInput,
-    expected?: ExpectedVersion,
-  ): Promise<Movie> {
+  async updateMovie(orgId: string, actor: MovieActor, externalId: string, input: MovieInput, expected?: ExpectedVersion): Promise<Movie> {
     const outcome = await this.repo.updateMovie(orgId, externalId, toMovieDraft(input), actor, expected);
     if (outcome.status === 'not_found') throw notFound('movie');
     if (outcome.status === 'version_mismatch') throw preconditionFailed('movie');

@@ -27,7 +27,12 @@ export class PublishingMovieRepository implements MovieRepository {
       await this.events.record(tx, movieCreated, {
         aggregateId: movie.externalId,
         orgId,
-        payload: { movie_external_id: movie.externalId, org_id: orgId, title: movie.title, created_by_app_external_id: actor.appExternalId },
+        payload: {
+          movie_external_id: movie.externalId,
+          org_id: orgId,
+          title: movie.title,
+          created_by_app_external_id: actor.appExternalId,
+        },
       });
       return movie;
     });
@@ -41,7 +46,13 @@ export class PublishingMovieRepository implements MovieRepository {
     return this.plain.findMovies(orgId, filter);
   }
 
-  updateMovie(orgId: string, externalId: string, draft: MovieDraft, actor: MovieActor, expected?: ExpectedVersion): Promise<WriteOutcome<Movie>> {
+  updateMovie(
+    orgId: string,
+    externalId: string,
+    draft: MovieDraft,
+    actor: MovieActor,
+    expected?: ExpectedVersion,
+  ): Promise<WriteOutcome<Movie>> {
     return this.plain.updateMovie(orgId, externalId, draft, actor, expected);
   }
 

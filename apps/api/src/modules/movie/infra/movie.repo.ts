@@ -7,7 +7,8 @@ import type { Movie, MovieActor, MovieDraft } from '../domain/movie.js';
 import * as movieQueries from './movie.queries.js';
 
 // Errors of these queries name a movie (`movie already exists`); see platform/db/typed-query.ts.
-const { deleteMovie, insertMovie, selectMovieByExtlId, selectMoviesByOrg, selectMoviesPageByOrg, selectMovieVersionInOrg, updateMovie } = queriesAbout(movieQueries, 'movie');
+const { deleteMovie, insertMovie, selectMovieByExtlId, selectMoviesByOrg, selectMoviesPageByOrg, selectMovieVersionInOrg, updateMovie } =
+  queriesAbout(movieQueries, 'movie');
 
 type MovieRow = movieQueries.IInsertMovieResult;
 
@@ -90,7 +91,10 @@ export class PgMovieRepository implements MovieRepository {
     }
     const page = { orgId, afterCreateAt: afterCreateAt ?? null, afterExtlId: afterExtlId ?? null, limit: String(filter.limit) };
     const filtered =
-      filter.titleContains !== undefined || filter.director !== undefined || filter.releasedFrom !== undefined || filter.releasedTo !== undefined;
+      filter.titleContains !== undefined ||
+      filter.director !== undefined ||
+      filter.releasedFrom !== undefined ||
+      filter.releasedTo !== undefined;
     const rows = filtered
       ? await selectMoviesByOrg.run(
           {

@@ -33,8 +33,10 @@ export function registerDocs(app: FastifyInstance, spec: unknown): void {
       // No calls to swagger.io's validator: the page stays offline.
       validatorUrl: false,
       uiHooks: {
-        onRequest: async (_request, reply) => {
+        // The plugin takes callback-style hooks.
+        onRequest: (_request, reply, done) => {
           reply.headers(docsSecurityHeaders);
+          done();
         },
       },
     });

@@ -6,8 +6,15 @@ import type { Ingredient, Recipe, RecipeDraft, RecipeOwner, Visibility } from '.
 import * as recipeQueries from './recipe.queries.js';
 
 // Errors of these queries name a recipe (`recipe already exists`); see platform/db/typed-query.ts.
-const { deleteRecipe, insertRecipe, selectRecipeByExtlId, selectRecipesByOwner, selectRecipesPageByOwner, selectRecipeVersionForOwner, updateRecipe } =
-  queriesAbout(recipeQueries, 'recipe');
+const {
+  deleteRecipe,
+  insertRecipe,
+  selectRecipeByExtlId,
+  selectRecipesByOwner,
+  selectRecipesPageByOwner,
+  selectRecipeVersionForOwner,
+  updateRecipe,
+} = queriesAbout(recipeQueries, 'recipe');
 
 type RecipeRow = recipeQueries.IInsertRecipeResult;
 

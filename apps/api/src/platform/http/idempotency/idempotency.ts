@@ -69,7 +69,9 @@ export class Idempotency {
     return this.db.runInAmbientTransaction(async (tx) => {
       const { rows: locked } = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [lockKey]);
       if (!locked[0]?.locked) {
-        throw new AppError('conflict_error', 'a request with this Idempotency-Key is still in progress', { code: 'idempotency_in_progress' });
+        throw new AppError('conflict_error', 'a request with this Idempotency-Key is still in progress', {
+          code: 'idempotency_in_progress',
+        });
       }
       const { rows } = await tx.query<{ request_hash: Buffer; status: number; headers: Record<string, string>; body: unknown }>(
         `SELECT request_hash, status, headers, body FROM platform.idempotency_key
