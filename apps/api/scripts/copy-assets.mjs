@@ -9,10 +9,6 @@ for (const module of readdirSync(modulesDir)) {
   const from = join(modulesDir, module, 'migrations');
   if (existsSync(from)) cpSync(from, join(apiDir, 'dist', 'modules', module, 'migrations'), { recursive: true });
 }
-cpSync(
-  join(apiDir, 'src', 'platform', 'http', 'idempotency', 'migrations'),
-  join(apiDir, 'dist', 'platform', 'http', 'idempotency', 'migrations'),
-  {
-    recursive: true,
-  },
-);
+cpSync(join(apiDir, 'src', 'platform', 'migrations'), join(apiDir, 'dist', 'platform', 'migrations'), {
+  recursive: true,
+});

@@ -1,4 +1,4 @@
-import { platformMigrations } from './platform/http/idempotency/idempotency.js';
+import { platformMigrations } from './platform/platform-migrations.js';
 import { iamMigrations } from './modules/iam/index.js';
 import { movieMigrations } from './modules/movie/index.js';
 import { recipeMigrations } from './modules/recipe/index.js';

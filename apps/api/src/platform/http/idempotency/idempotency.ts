@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { AmbientDb } from '../../db/db-handle.js';
-import type { MigrationSource } from '../../db/migrator.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RuntimeResult } from '../operation.js';
-
-/** The platform's own migrations (schema `platform`): idempotency records and shared rate-limit counters. */
-export const platformMigrations: MigrationSource = {
-  module: 'platform',
-  schema: 'platform',
-  directory: fileURLToPath(new URL('./migrations/', import.meta.url)),
-};
 
 /** Headers of a stored response that a replay repeats. */
 const replayedHeaders = ['Location', 'ETag', 'Content-Type'];
