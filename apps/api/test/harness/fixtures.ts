@@ -59,3 +59,13 @@ export function skipWithoutPostgres(env: NodeJS.ProcessEnv = process.env): false
     throw new Error('CI=true but no test PostgreSQL: these tests would be skipped (install PostgreSQL or set PG_BIN)');
   return 'needs the test PostgreSQL';
 }
+
+/**
+ * The `skip` option of a suite that needs a tool CI installs (pg_auto_failover, PgBouncer): the
+ * reason as given outside CI; in CI an error, so a missing tool fails the file instead of
+ * letting it pass empty.
+ */
+export function skipUnlessInstalled(reason: false | string, env: NodeJS.ProcessEnv = process.env): false | string {
+  if (reason !== false && postgresRequired(env)) throw new Error(`CI is set, but these tests would be skipped: ${reason}`);
+  return reason;
+}

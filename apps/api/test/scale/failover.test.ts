@@ -10,6 +10,7 @@ import { createPgDb } from '../../src/platform/db/pg-db.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { createTenant, type Tenant } from '../harness/iam.js';
 import { formationUnavailable, startFormation, type Formation, type FormationNode } from '../harness/pg-auto-failover.js';
+import { skipUnlessInstalled } from '../harness/fixtures.js';
 
 /**
  * Failover (docs/scaling.md): the API on a pg_auto_failover formation (monitor, primary,
@@ -63,7 +64,7 @@ async function until<T>(what: string, deadlineMs: number, check: () => Promise<T
   throw new Error(`${what}: not within ${deadlineMs} ms`);
 }
 
-const skip = formationUnavailable();
+const skip = skipUnlessInstalled(formationUnavailable());
 
 describe('failover on pg_auto_failover (multi-host DATABASE_URL)', { skip }, () => {
   let formation: Formation;

@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from '../harness/app.js';
 import { createTestDatabase, runAdminSql, testPostgresEnv, type TestDatabase } from '../harness/database.js';
 import { createTenant, type Tenant } from '../harness/iam.js';
 import { pgbouncerBinary, startPgBouncer, type PgBouncer } from '../harness/pgbouncer.js';
+import { skipUnlessInstalled } from '../harness/fixtures.js';
 
 /**
  * The API through PgBouncer 1.18 (docs/database.md, "Connection pooler"), in session and in
@@ -19,12 +20,13 @@ import { pgbouncerBinary, startPgBouncer, type PgBouncer } from '../harness/pgbo
  * NOTIFY reaching a LISTEN.
  */
 
-const skip =
+const skip = skipUnlessInstalled(
   testPostgresEnv() === undefined
     ? 'needs the runner PostgreSQL'
     : !existsSync(pgbouncerBinary)
       ? `needs ${pgbouncerBinary} (apt-get install pgbouncer)`
-      : false;
+      : false,
+);
 const rateLimitMax = 40;
 
 function movie(overrides: Record<string, unknown> = {}): Record<string, unknown> {

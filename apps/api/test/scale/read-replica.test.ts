@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from '../harness/app.js';
 import { createTestDatabase, testPostgresEnv, type TestDatabase } from '../harness/database.js';
 import { createTenant, type Tenant } from '../harness/iam.js';
 import { startPostgres, type PgCluster } from '../harness/postgres.js';
+import { skipUnlessInstalled } from '../harness/fixtures.js';
 
 /**
  * DATABASE_READ_URL (docs/database.md, "Read replica"): the runner's PostgreSQL as primary, a hot
@@ -18,7 +19,7 @@ import { startPostgres, type PgCluster } from '../harness/postgres.js';
  */
 
 const applyDelay = '2s';
-const skip = testPostgresEnv() === undefined ? 'needs the runner PostgreSQL' : false;
+const skip = skipUnlessInstalled(testPostgresEnv() === undefined ? 'needs the runner PostgreSQL' : false);
 
 function movie(title: string): Record<string, unknown> {
   return { title, rated: 'R', release_date: '1984-03-02T00:00:00Z', run_time: 92, director: 'Alex Cox', writer: 'Alex Cox' };
