@@ -17,7 +17,7 @@ import { OrgService } from './application/org.service.js';
 import { RbacService } from './application/rbac.service.js';
 import { UserService } from './application/user.service.js';
 import type { IamStore } from './domain/iam.repo.js';
-import { isOperation, routeKey, type Route } from './domain/iam.js';
+import { isOperation, routeKey, type Route } from './domain/rbac.js';
 import { createIdentityStore } from './infra/identity.repo.js';
 import { PgAuditLog } from './infra/audit.repo.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';

@@ -2,7 +2,7 @@ import type { AppAuthenticator, AppCredentials as Credentials, AuthApp, Authoriz
 import { unauthenticated } from '../../../platform/auth/auth-failure.js';
 import { apiKeyMatches, keyIdOf } from '../domain/api-key.js';
 import type { AppCredentials, IamRepository } from '../domain/iam.repo.js';
-import { routeKey } from '../domain/iam.js';
+import { routeKey } from '../domain/rbac.js';
 import { LRUCache } from 'lru-cache';
 
 /** Options of {@link AccessService}. */

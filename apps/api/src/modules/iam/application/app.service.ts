@@ -1,9 +1,11 @@
 import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
-import { defaultKeyDeactivation, generateApiKey, parseDeactivationDate } from '../domain/api-key.js';
+import { defaultKeyDeactivation, generateApiKey, parseDeactivationDate, type ApiKeyInfo, type AppKeys } from '../domain/api-key.js';
 import { appDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import { requiredName, type Actor, type ApiKeyInfo, type App, type AppKeys } from '../domain/iam.js';
+import { requiredName } from '../domain/name.js';
+import type { Actor } from '../domain/audit.js';
+import type { App } from '../domain/app.js';
 import { isPrincipal, type ActorResolver, type Caller } from './caller.js';
 
 /**

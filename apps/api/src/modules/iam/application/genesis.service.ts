@@ -1,7 +1,9 @@
 import type { AuthUser } from '../../../platform/auth/ports.js';
 import { AppError, invalidField, notFound } from '../../../platform/errors/app-error.js';
 import type { IamRepository, IamStore } from '../domain/iam.repo.js';
-import { routeKey, type Actor, type Operation, type OrgKind, type Route } from '../domain/iam.js';
+import { routeKey, type Operation, type Route } from '../domain/rbac.js';
+import type { Actor } from '../domain/audit.js';
+import type { OrgKind } from '../domain/org.js';
 import type { RbacRoutes } from './rbac.service.js';
 import { createOrgWithApp, type CreatedOrgWithApp } from './org-with-app.js';
 import { profileOf } from './user.service.js';

@@ -1,6 +1,8 @@
 import { generateApiKey } from '../domain/api-key.js';
 import type { IamRepository } from '../domain/iam.repo.js';
-import type { Actor, App, Org, OrgKind } from '../domain/iam.js';
+import type { Actor } from '../domain/audit.js';
+import type { App } from '../domain/app.js';
+import type { Org, OrgKind } from '../domain/org.js';
 
 /** A new org, its first app and that app's key (plaintext, shown once), keyed by key id. */
 export interface CreatedOrgWithApp {

@@ -2,7 +2,9 @@ import { preconditionFailed, type ExpectedVersion } from '../../../platform/erro
 import { AppError, notFound } from '../../../platform/errors/app-error.js';
 import { orgDeleted } from '../events.js';
 import type { After, IamRepository, IamStore } from '../domain/iam.repo.js';
-import { requiredName, type App, type Member, type Org } from '../domain/iam.js';
+import { requiredName } from '../domain/name.js';
+import type { App } from '../domain/app.js';
+import type { Member, Org } from '../domain/org.js';
 import { createOrgWithApp } from './org-with-app.js';
 import { isPrincipal, requirePrincipal, type ActorResolver, type Caller } from './caller.js';
 import type { AppInput } from './app.service.js';

@@ -1,7 +1,7 @@
 import { preconditionFailed, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import { invalidField, notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
-import { routeKey, type Operation, type Permission, type Role, type Route } from '../domain/iam.js';
+import { routeKey, type Operation, type Permission, type Role, type Route } from '../domain/rbac.js';
 import { requirePrincipal, type ActorResolver, type Caller } from './caller.js';
 
 /** The RBAC routes of the API (from the bundled spec), to check what permissions may name. */

@@ -3,7 +3,7 @@ import type { AuthApp, AuthUser } from '../../../platform/auth/ports.js';
 import { notFound } from '../../../platform/errors/app-error.js';
 import type { IamStore } from '../domain/iam.repo.js';
 import { userRegistered } from '../events.js';
-import type { User, UserProfile } from '../domain/iam.js';
+import type { User, UserProfile } from '../domain/user.js';
 
 /** The user's profile from the token's claims; given and family name by the platform's one rule (personNameOf). */
 export function profileOf(user: AuthUser): UserProfile {

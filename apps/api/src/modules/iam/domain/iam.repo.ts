@@ -1,21 +1,12 @@
 import type { TransactionEvents } from '../../../platform/events/event.js';
 import type { ExpectedVersion } from '../../../platform/errors/precondition.js';
 import type { GeneratedApiKey } from './api-key.js';
-import type {
-  Actor,
-  ApiKeyInfo,
-  App,
-  AppKeys,
-  Member,
-  Operation,
-  Org,
-  OrgKind,
-  Permission,
-  Role,
-  Route,
-  User,
-  UserProfile,
-} from './iam.js';
+import type { Actor } from './audit.js';
+import type { ApiKeyInfo, AppKeys } from './api-key.js';
+import type { App } from './app.js';
+import type { Member, Org, OrgKind } from './org.js';
+import type { Operation, Permission, Role, Route } from './rbac.js';
+import type { User, UserProfile } from './user.js';
 
 /** Keyset position in a newest-first list. */
 export interface After {

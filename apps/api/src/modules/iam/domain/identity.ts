@@ -1,4 +1,4 @@
-import type { User, UserProfile } from './iam.js';
+import type { User, UserProfile } from './user.js';
 
 /** One user of a person, at one identity provider. */
 export interface Identity {

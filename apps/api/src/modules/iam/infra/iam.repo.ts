@@ -1,25 +1,13 @@
 import { expectedVersionsParam, type ExpectedVersion } from '../../../platform/errors/precondition.js';
 import type { Queryable } from '../../../platform/db/db.js';
-import type { GeneratedApiKey } from '../domain/api-key.js';
 import type { After, AppCredentials, GenesisRecord, IamRepository } from '../domain/iam.repo.js';
-import type {
-  Actor,
-  ApiKeyInfo,
-  App,
-  AppKeys,
-  Audit,
-  AuditParty,
-  Member,
-  Operation,
-  Org,
-  OrgKind,
-  Permission,
-  Role,
-  Route,
-  User,
-  UserProfile,
-} from '../domain/iam.js';
-import { routeKey } from '../domain/iam.js';
+import type { Actor, Audit, AuditParty } from '../domain/audit.js';
+import type { ApiKeyInfo, AppKeys, GeneratedApiKey } from '../domain/api-key.js';
+import type { App } from '../domain/app.js';
+import type { Member, Org, OrgKind } from '../domain/org.js';
+import type { Operation, Permission, Role, Route } from '../domain/rbac.js';
+import type { User, UserProfile } from '../domain/user.js';
+import { routeKey } from '../domain/rbac.js';
 import { queriesAbout } from '../../../platform/db/typed-query.js';
 import * as appQueries from './app.queries.js';
 import * as genesisQueries from './genesis.queries.js';

@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../../../platform/db/db.js';
 import type { Identity, IdentityRepository, IdentityStore, PersonOfUser } from '../domain/identity.js';
-import type { UserProfile } from '../domain/iam.js';
+import type { UserProfile } from '../domain/user.js';
 import * as identities from './identity.queries.js';
 
 /** Persons and their users on PostgreSQL (or PGlite) through the typed queries of identity.sql. */

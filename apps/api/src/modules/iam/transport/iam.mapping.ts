@@ -1,4 +1,8 @@
-import type { App, Audit, Member, Org, Permission, Role, User } from '../domain/iam.js';
+import type { App } from '../domain/app.js';
+import type { Audit } from '../domain/audit.js';
+import type { Member, Org } from '../domain/org.js';
+import type { Permission, Role } from '../domain/rbac.js';
+import type { User } from '../domain/user.js';
 import type { GenesisOrg, GenesisRequest, GenesisResult } from '../application/genesis.service.js';
 import type { AppInput } from '../application/app.service.js';
 import type { components } from './openapi.gen.js';
