@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { MigrationSource } from '../../platform/db/migrator.js';
 
 export { createIamModule, createIamOperatorKeys, type IamModule, type IamModuleDeps, type IamOperatorKeys } from './module.js';
-export { operatorIssuer, type Operator } from './application/app.service.js';
+export { operatorIssuer, type Operator } from './application/api-key.service.js';
 export type { ApiKeyRecord, AppKeys } from './domain/api-key.js';
 export type { AuditParty } from './domain/audit.js';
 

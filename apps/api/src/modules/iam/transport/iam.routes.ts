@@ -2,12 +2,13 @@ import { authenticatedCaller, authenticatedUser } from '../../../platform/auth/a
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import { decodeCursor, encodeCursor } from '../../../platform/http/pagination.js';
 import { etagOf, parseIfMatch } from '../../../platform/http/etag.js';
+import type { ApiKeyService } from '../application/api-key.service.js';
 import type { AppService } from '../application/app.service.js';
 import type { GenesisService } from '../application/genesis.service.js';
 import type { OrgService } from '../application/org.service.js';
 import type { RbacService } from '../application/rbac.service.js';
 import type { UserService } from '../application/user.service.js';
-import type { After } from '../domain/iam.repo.js';
+import type { After } from '../domain/page.js';
 import {
   toAppBody,
   toAppInput,
@@ -29,6 +30,7 @@ export interface IamServices {
   users: UserService;
   orgs: OrgService;
   apps: AppService;
+  apiKeys: ApiKeyService;
   rbac: RbacService;
 }
 
@@ -164,12 +166,12 @@ export function createIamHandlers(s: IamServices): OperationHandlers<Omit<operat
       return { status: 200, body: { external_id: params.extlId, deleted: true } };
     },
     createApiKey: async ({ auth, params, body }) => {
-      const { key, info } = await s.apps.createApiKey(authenticatedCaller(auth), params.extlId, body?.deactivation_date);
+      const { key, info } = await s.apiKeys.createApiKey(authenticatedCaller(auth), params.extlId, body?.deactivation_date);
       const shown = { key_id: info.keyId, prefix: info.prefix, deactivation_date: info.deactivationDate.toISOString() };
       return { status: 201, body: { key, ...shown }, replayBody: shown, headers: { Location: `/api/v1/apps/${params.extlId}` } };
     },
     revokeApiKey: async ({ auth, params }) => {
-      await s.apps.revokeApiKey(authenticatedCaller(auth), params.extlId, params.keyId);
+      await s.apiKeys.revokeApiKey(authenticatedCaller(auth), params.extlId, params.keyId);
       return { status: 200, body: { external_id: params.keyId, deleted: true } };
     },
 
