@@ -10,6 +10,21 @@ import { actorParams } from './columns.js';
 // The key queries are app.sql's: their errors speak of the app, as that file's other queries do.
 const keys = queriesAbout(appQueries, 'app');
 
+/** An app's credentials from its row (with its org's columns) and the keys found for it. */
+function toCredentials(
+  row: { app_id: string; extl_id: string; org_id: string; org_extl_id: string; org_kind: string },
+  appKeys: AppCredentials['keys'],
+): AppCredentials {
+  return {
+    appId: row.app_id,
+    appExternalId: row.extl_id,
+    orgId: row.org_id,
+    orgExternalId: row.org_extl_id,
+    orgKind: row.org_kind as OrgKind,
+    keys: appKeys,
+  };
+}
+
 /** API keys and app credentials on PostgreSQL (or PGlite) through the typed queries of app.sql. */
 export class PgApiKeyRepository implements ApiKeyRepository {
   constructor(private readonly db: Queryable) {}
@@ -67,28 +82,16 @@ export class PgApiKeyRepository implements ApiKeyRepository {
     const rows = await keys.selectAppCredentials.run({ extlId: appExternalId }, this.db);
     const first = rows[0];
     if (!first) return undefined;
-    return {
-      appId: first.app_id,
-      appExternalId: first.extl_id,
-      orgId: first.org_id,
-      orgExternalId: first.org_extl_id,
-      orgKind: first.org_kind as OrgKind,
-      keys: rows.flatMap((r) =>
+    return toCredentials(
+      first,
+      rows.flatMap((r) =>
         r.key_id && r.key_hash && r.deactivation_date ? [{ keyId: r.key_id, hash: r.key_hash, deactivationDate: r.deactivation_date }] : [],
       ),
-    };
+    );
   }
 
   async findAppCredentialsByClientId(clientId: string): Promise<AppCredentials | undefined> {
     const [row] = await keys.selectAppByClientId.run({ clientId }, this.db);
-    if (!row) return undefined;
-    return {
-      appId: row.app_id,
-      appExternalId: row.extl_id,
-      orgId: row.org_id,
-      orgExternalId: row.org_extl_id,
-      orgKind: row.org_kind as OrgKind,
-      keys: [],
-    };
+    return row ? toCredentials(row, []) : undefined;
   }
 }

@@ -23,6 +23,11 @@ function toUser(row: userQueries.ISelectUserByExtlIdResult): User {
   };
 }
 
+/** The profile fields a user row stores beside its identity (issuer, subject), as query parameters. */
+export function profileParams(profile: UserProfile) {
+  return { email: profile.email, name: profile.name, givenName: profile.givenName, familyName: profile.familyName };
+}
+
 /** Users on PostgreSQL (or PGlite) through the typed queries of user.sql. */
 export class PgUserRepository implements UserRepository {
   constructor(private readonly db: Queryable) {}
@@ -49,10 +54,7 @@ export class PgUserRepository implements UserRepository {
         personId: person!.person_id,
         issuer: profile.issuer,
         subject: profile.subject,
-        email: profile.email,
-        name: profile.name,
-        givenName: profile.givenName,
-        familyName: profile.familyName,
+        ...profileParams(profile),
         ...actorParams(actor),
       },
       this.db,
@@ -61,16 +63,6 @@ export class PgUserRepository implements UserRepository {
   }
 
   async updateUserProfile(userId: string, profile: UserProfile, actor: Actor): Promise<void> {
-    await users.updateUserProfile.run(
-      {
-        userId,
-        email: profile.email,
-        name: profile.name,
-        givenName: profile.givenName,
-        familyName: profile.familyName,
-        ...actorParams(actor),
-      },
-      this.db,
-    );
+    await users.updateUserProfile.run({ userId, ...profileParams(profile), ...actorParams(actor) }, this.db);
   }
 }
