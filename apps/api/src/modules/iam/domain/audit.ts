@@ -34,9 +34,3 @@ export interface AuditEntry {
   detail: unknown;
   occurredAt: Date;
 }
-
-/** iam's audit log (port); bound to the transaction the entry must commit with. */
-export interface AuditLog {
-  /** Appends `entry`; a second entry for the same event id is ignored. */
-  recordAuditEntry(entry: AuditEntry): Promise<void>;
-}

@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../../../platform/db/db.js';
-import type { Identity, IdentityRepository, IdentityStore, PersonOfUser } from '../domain/identity.js';
+import type { IdentityRepository, IdentityStore } from '../domain/identity.repo.js';
+import type { Identity, PersonOfUser } from '../domain/identity.js';
 import type { UserProfile } from '../domain/user.js';
 import * as identities from './identity.queries.js';
 import { profileParams } from './user.repo.js';
