@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Db } from '../../platform/db/db.js';
 import type { AppAuthenticator, Authorizer, TokenVerifier } from '../../platform/auth/ports.js';
-import { toRuntimeHandlers, type OperationHandlers } from '../../platform/http/operation.js';
+import { toRuntimeHandlers } from '../../platform/http/operation.js';
 import { EventOutbox } from '../../platform/events/outbox.js';
 import type { EventRecorder } from '../../platform/events/event.js';
 import type { ApiModule } from '../../platform/http/module.js';
@@ -23,9 +23,8 @@ import { createIdentityStore } from './infra/identity.repo.js';
 import { PgAuditLog } from './infra/audit.repo.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
 import { createIamHandlers } from './transport/iam.routes.js';
-import { toGenesisRequest } from './transport/iam.mapping.js';
-import { createIdentityHandlers } from './transport/identity.routes.js';
-import type { components, operations } from './transport/openapi.gen.js';
+import { toGenesisRequest } from './transport/genesis.mapping.js';
+import type { components } from './transport/openapi.gen.js';
 
 type GenesisRequestBody = components['schemas']['GenesisRequest'];
 
@@ -91,17 +90,15 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
   };
 
   const users = new UserService(store, deps.selfRegisterRoles, newExternalId);
-  const handlers: OperationHandlers<operations> = {
-    ...createIamHandlers({
-      genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
-      users,
-      orgs: new OrgService(store, actorOf, newExternalId),
-      apps: new AppService(store, actorOf, newExternalId),
-      apiKeys: createApiKeyService(store, accessService),
-      rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
-    }),
-    ...createIdentityHandlers(new IdentityService(createIdentityStore(deps.db), users, deps.verifier, newExternalId)),
-  };
+  const handlers = createIamHandlers({
+    genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
+    users,
+    identities: new IdentityService(createIdentityStore(deps.db), users, deps.verifier, newExternalId),
+    orgs: new OrgService(store, actorOf, newExternalId),
+    apps: new AppService(store, actorOf, newExternalId),
+    apiKeys: createApiKeyService(store, accessService),
+    rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
+  });
 
   let unsubscribe: (() => Promise<void>) | undefined;
   return {
