@@ -42,7 +42,7 @@ export async function findAppOf(apps: AppRepository, caller: Caller, externalId:
 }
 
 /**
- * Apps of the caller's org. An app is created with its first API key (see {@link ApiKeyService}
+ * Apps of the caller's org. An app is created with its first API key (see `ApiKeyService`
  * for the keys after it), shown in plaintext only in the response that creates it.
  */
 export class AppService {
