@@ -14,11 +14,10 @@
  * server (DATABASE_URL, or the embedded PGlite under DATA_DIR, which must not be open in a running API).
  * Exit codes: 0 done, 1 failure (no such dead delivery, database in use or unreachable), 2 bad usage.
  */
-import { parseArgs } from 'node:util';
 import { OutboxAdmin, type DeadDelivery } from '../platform/events/outbox-admin.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { CommandLineSpec } from './command-line.js';
-import { CommandError, exitWith, runOperatorCommand } from './operator-command.js';
+import { CommandError, exitWith, parseCommandArgs, runOperatorCommand } from './operator-command.js';
 
 const usage = `usage:
   npm run events -- list-dead [--subscriber NAME] [--json]
@@ -43,24 +42,9 @@ interface CommandOptions {
 }
 
 function parseCommand(args: string[]): CommandOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: { subscriber: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CommandError(error instanceof Error ? error.message : String(error), 2);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  const [command, ...rest] = positionals;
-  if (!commands.includes(command as Command)) {
-    throw new CommandError(command === undefined ? 'a command is required' : `unknown command "${command}"`, 2);
-  }
-  const chosen = command as Command;
+  const parsed = parseCommandArgs(args, commands, { subscriber: { type: 'string' }, json: { type: 'boolean' } });
+  if (parsed === 'help') return 'help';
+  const { command: chosen, rest, values } = parsed;
   if (chosen === 'list-dead') {
     if (rest.length > 0) throw new CommandError(`unexpected argument "${rest[0]}"`, 2);
     return {

@@ -20,7 +20,6 @@
  * Exit codes: 0 done, 1 failure (unknown app or key, database in use or unreachable), 2 bad usage.
  */
 import { hostname, userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   createIamOperatorKeys,
   operatorIssuer,
@@ -32,7 +31,7 @@ import {
 import { AppError } from '../platform/errors/app-error.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { CommandLineSpec } from './command-line.js';
-import { CommandError, exitWith, runOperatorCommand } from './operator-command.js';
+import { CommandError, exitWith, parseCommandArgs, runOperatorCommand } from './operator-command.js';
 
 const usage = `usage:
   npm run keys -- create --app APP_ID [--deactivation-date YYYY-MM-DD|RFC3339] [--operator NAME] [--json]
@@ -40,14 +39,16 @@ const usage = `usage:
   npm run keys -- revoke --app APP_ID --key KEY_ID [--operator NAME]
 plus the server's configuration flags (--db-url, --data-dir, --config-file, --target, …)`;
 
+const commands = ['create', 'list', 'revoke'] as const;
+
 const commandLine: CommandLineSpec = {
   valueFlags: new Set(['--app', '--key', '--deactivation-date', '--operator']),
   booleanFlags: new Set(['--json', '--all', '--help', '-h']),
-  commands: new Set(['create', 'list', 'revoke']),
+  commands: new Set<string>(commands),
 };
 
 interface CommandOptions {
-  command: 'create' | 'list' | 'revoke';
+  command: (typeof commands)[number];
   app?: string;
   key?: string;
   deactivationDate?: string;
@@ -57,31 +58,16 @@ interface CommandOptions {
 }
 
 function parseCommand(args: string[]): CommandOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        app: { type: 'string' },
-        key: { type: 'string' },
-        'deactivation-date': { type: 'string' },
-        operator: { type: 'string' },
-        json: { type: 'boolean' },
-        all: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new CommandError(error instanceof Error ? error.message : String(error), 2);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  const [command, ...extra] = positionals;
-  if (command !== 'create' && command !== 'list' && command !== 'revoke') {
-    throw new CommandError(command === undefined ? 'a command is required' : `unknown command "${command}"`, 2);
-  }
+  const parsed = parseCommandArgs(args, commands, {
+    app: { type: 'string' },
+    key: { type: 'string' },
+    'deactivation-date': { type: 'string' },
+    operator: { type: 'string' },
+    json: { type: 'boolean' },
+    all: { type: 'boolean' },
+  });
+  if (parsed === 'help') return 'help';
+  const { command, rest: extra, values } = parsed;
   if (extra.length > 0) throw new CommandError(`unexpected argument "${extra[0]}"`, 2);
   const need = (flag: string, value: string | undefined): void => {
     if (value === undefined || value.trim() === '') throw new CommandError(`${command} needs --${flag}`, 2);

@@ -1,11 +1,13 @@
 /**
  * What the operator commands that work on the API's database (`npm run keys`, `npm run events`)
- * share: their command line split from the configuration flags, the server's configuration, the
+ * share: their command line split from the configuration flags and their own arguments read
+ * (parseArgs, `--help`, the command name), the server's configuration, the
  * database opened as the server would (with the embedded database's one-process rule explained),
  * a clear message for a database not migrated yet, and exit codes (0 done, 1 failed, 2 usage or
  * configuration).
  */
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../platform/config/index.js';
 import { createDb, EmbeddedDatabaseInUseError, readLiveLock, sqlStateOf, type Db } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logging/logger.js';
@@ -19,6 +21,46 @@ export class CommandError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The command's own options, as `node:util`'s parseArgs takes them (`--help`/`-h` are added). */
+type CommandOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+const helpOption = { help: { type: 'boolean', short: 'h' } } as const;
+
+/** What {@link parseCommandArgs} read: the command, the positionals after it, the option values. */
+export interface CommandArgs<Command extends string, Options extends CommandOptionsConfig> {
+  command: Command;
+  rest: string[];
+  values: ReturnType<
+    typeof parseArgs<{ args: string[]; options: Options & typeof helpOption; allowPositionals: true; strict: true }>
+  >['values'];
+}
+
+/**
+ * The start of every operator command's `parse`: `args` read strictly by parseArgs with `options`
+ * plus `--help`/`-h`, and the first positional one of `commands`. 'help' when help was asked for;
+ * throws CommandError (exit 2) for an unknown or misused flag, and for a missing or unknown command.
+ */
+export function parseCommandArgs<const Command extends string, const Options extends CommandOptionsConfig>(
+  args: string[],
+  commands: readonly Command[],
+  options: Options,
+): CommandArgs<Command, Options> | 'help' {
+  let parsed;
+  try {
+    // Read as any options (typed values only for `help`); the caller gets the values typed by `Options`.
+    parsed = parseArgs({ args, options: { ...(options as CommandOptionsConfig), ...helpOption }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CommandError(error instanceof Error ? error.message : String(error), 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  const [command, ...rest] = positionals;
+  if (!commands.includes(command as Command)) {
+    throw new CommandError(command === undefined ? 'a command is required' : `unknown command "${command}"`, 2);
+  }
+  return { command: command as Command, rest, values: values as CommandArgs<Command, Options>['values'] };
 }
 
 /** One operator command. */

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { iamMigrations } from '../../src/modules/iam/index.js';
 import { AccessService } from '../../src/modules/iam/application/access.service.js';
-import { PgIamRepository } from '../../src/modules/iam/infra/iam.repo.js';
+import type { IamRepositories } from '../../src/modules/iam/domain/iam.store.js';
+import { iamRepositoriesOn } from '../../src/modules/iam/infra/iam.store.js';
 import type { AuthUser } from '../../src/platform/auth/ports.js';
 import { migrateUp } from '../../src/platform/db/migrator.js';
 import { createTestDatabase, type TestDatabase } from '../harness/database.js';
@@ -16,19 +17,19 @@ import { createTestDatabase, type TestDatabase } from '../harness/database.js';
  */
 describe('iam access caches', () => {
   let database: TestDatabase;
-  let repo: PgIamRepository;
+  let repos: IamRepositories;
 
   before(async () => {
     database = await createTestDatabase();
     await migrateUp(database.db, [iamMigrations]);
-    repo = new PgIamRepository(database.db);
+    repos = iamRepositoriesOn(database.db);
   });
   after(async () => database.drop());
 
   async function registeredUser(): Promise<AuthUser> {
     const user: AuthUser = { issuer: 'https://issuer.test', subject: `cache-${randomUUID()}`, expiresAt: 0 };
     const profile = { issuer: user.issuer, subject: user.subject, email: null, name: null, givenName: null, familyName: null };
-    await repo.createUser(profile, { personExternalId: randomUUID(), userExternalId: randomUUID() }, { appId: null, userId: null });
+    await repos.users.createUser(profile, { personExternalId: randomUUID(), userExternalId: randomUUID() }, { appId: null, userId: null });
     return user;
   }
 
@@ -38,7 +39,7 @@ describe('iam access caches', () => {
 
   it('answers from the cache until the TTL ends, then from the database', async () => {
     let clock = 1_000_000;
-    const access = new AccessService(repo, { ttlMs: 1_000, now: () => clock });
+    const access = new AccessService(repos, { ttlMs: 1_000, now: () => clock });
     const user = await registeredUser();
     const id = await access.findUserId(user);
     assert.ok(id);
@@ -50,7 +51,7 @@ describe('iam access caches', () => {
   });
 
   it('evicts the least recently used entry when full', async () => {
-    const access = new AccessService(repo, { maxEntries: 2 });
+    const access = new AccessService(repos, { maxEntries: 2 });
     const [a, b, c] = [await registeredUser(), await registeredUser(), await registeredUser()];
     const idA = await access.findUserId(a);
     await access.findUserId(b);
@@ -63,7 +64,7 @@ describe('iam access caches', () => {
   });
 
   it('drops everything on invalidate, and stores nothing a lookup in flight during it found', async () => {
-    const access = new AccessService(repo);
+    const access = new AccessService(repos);
     const user = await registeredUser();
     const pending = access.findUserId(user);
     access.invalidate();

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Db } from '../../platform/db/db.js';
 import type { AppAuthenticator, Authorizer, TokenVerifier } from '../../platform/auth/ports.js';
-import { toRuntimeHandlers, type OperationHandlers } from '../../platform/http/operation.js';
+import { toRuntimeHandlers } from '../../platform/http/operation.js';
 import { EventOutbox } from '../../platform/events/outbox.js';
 import type { EventRecorder } from '../../platform/events/event.js';
 import type { ApiModule } from '../../platform/http/module.js';
 import { newExternalId } from '../../platform/ids/external-id.js';
 import { AccessService } from './application/access.service.js';
+import { ApiKeyService } from './application/api-key.service.js';
 import { AppService } from './application/app.service.js';
 import { auditSubscription } from './application/audit.handler.js';
 import type { ActorResolver } from './application/caller.js';
@@ -16,15 +17,14 @@ import { IdentityService } from './application/identity.service.js';
 import { OrgService } from './application/org.service.js';
 import { RbacService } from './application/rbac.service.js';
 import { UserService } from './application/user.service.js';
-import type { IamStore } from './domain/iam.repo.js';
-import { isOperation, routeKey, type Route } from './domain/iam.js';
+import type { IamStore } from './domain/iam.store.js';
+import { isOperation, routeKey, type Route } from './domain/rbac.js';
 import { createIdentityStore } from './infra/identity.repo.js';
 import { PgAuditLog } from './infra/audit.repo.js';
 import { createIamStore, subscribeToIamChanges } from './infra/iam.store.js';
 import { createIamHandlers } from './transport/iam.routes.js';
-import { toGenesisRequest } from './transport/iam.mapping.js';
-import { createIdentityHandlers } from './transport/identity.routes.js';
-import type { components, operations } from './transport/openapi.gen.js';
+import { toGenesisRequest } from './transport/genesis.mapping.js';
+import type { components } from './transport/openapi.gen.js';
 
 type GenesisRequestBody = components['schemas']['GenesisRequest'];
 
@@ -33,9 +33,9 @@ function actorResolver(access: AccessService): ActorResolver {
   return async (caller) => ({ appId: caller.app.id, userId: (await access.findUserId(caller.user)) ?? null });
 }
 
-/** The apps-and-keys use cases, the same for the HTTP routes and the operator's keys command. */
-function createAppService(store: IamStore, access: AccessService): AppService {
-  return new AppService(store, actorResolver(access), newExternalId);
+/** The API key use cases, the same for the HTTP routes and the operator's keys command. */
+function createApiKeyService(store: IamStore, access: AccessService): ApiKeyService {
+  return new ApiKeyService(store, actorResolver(access), newExternalId);
 }
 
 /** A route of the spec as RBAC names it; throws (at startup) for a method RBAC does not cover. */
@@ -76,7 +76,7 @@ export interface IamModule extends ApiModule {
 export function createIamModule(deps: IamModuleDeps): IamModule {
   let access: AccessService | undefined;
   const store = createIamStore(deps.db, deps.events, () => access?.invalidate());
-  access = new AccessService(store.repo);
+  access = new AccessService(store);
   const accessService = access;
   const declared = deps.rbacRoutes.map(toRoute);
   const routes = new Set(declared.map(routeKey));
@@ -90,16 +90,15 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
   };
 
   const users = new UserService(store, deps.selfRegisterRoles, newExternalId);
-  const handlers: OperationHandlers<operations> = {
-    ...createIamHandlers({
-      genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
-      users,
-      orgs: new OrgService(store, actorOf, newExternalId),
-      apps: createAppService(store, accessService),
-      rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
-    }),
-    ...createIdentityHandlers(new IdentityService(createIdentityStore(deps.db), users, deps.verifier, newExternalId)),
-  };
+  const handlers = createIamHandlers({
+    genesis: new GenesisService(store, rbacRoutes, defaultGenesis, newExternalId),
+    users,
+    identities: new IdentityService(createIdentityStore(deps.db), users, deps.verifier, newExternalId),
+    orgs: new OrgService(store, actorOf, newExternalId),
+    apps: new AppService(store, actorOf, newExternalId),
+    apiKeys: createApiKeyService(store, accessService),
+    rbac: new RbacService(store, actorOf, rbacRoutes, newExternalId),
+  });
 
   let unsubscribe: (() => Promise<void>) | undefined;
   return {
@@ -119,9 +118,9 @@ export function createIamModule(deps: IamModuleDeps): IamModule {
 
 /**
  * The break-glass key operations for an operator with direct database access (the `keys` CLI):
- * the same {@link AppService} as the HTTP routes, entered as an operator instead of an API caller.
+ * the same {@link ApiKeyService} as the HTTP routes, entered as an operator instead of an API caller.
  */
-export type IamOperatorKeys = Pick<AppService, 'createApiKeyAsOperator' | 'revokeApiKeyAsOperator' | 'findApiKeysForOperator'>;
+export type IamOperatorKeys = Pick<ApiKeyService, 'createApiKeyAsOperator' | 'revokeApiKeyAsOperator' | 'findApiKeysForOperator'>;
 
 /**
  * Wires {@link IamOperatorKeys} on `db`. Writes notify every running instance (LISTEN/NOTIFY), so
@@ -130,6 +129,6 @@ export type IamOperatorKeys = Pick<AppService, 'createApiKeyAsOperator' | 'revok
 export function createIamOperatorKeys(db: Db): IamOperatorKeys {
   let access: AccessService | undefined;
   const store = createIamStore(db, new EventOutbox(db), () => access?.invalidate());
-  access = new AccessService(store.repo);
-  return createAppService(store, access);
+  access = new AccessService(store);
+  return createApiKeyService(store, access);
 }

@@ -1,8 +1,9 @@
 import type { AppAuthenticator, AppCredentials as Credentials, AuthApp, Authorizer, AuthUser } from '../../../platform/auth/ports.js';
 import { unauthenticated } from '../../../platform/auth/auth-failure.js';
 import { apiKeyMatches, keyIdOf } from '../domain/api-key.js';
-import type { AppCredentials, IamRepository } from '../domain/iam.repo.js';
-import { routeKey } from '../domain/iam.js';
+import type { AppCredentials } from '../domain/api-key.repo.js';
+import type { IamRepositories } from '../domain/iam.store.js';
+import { routeKey } from '../domain/rbac.js';
 import { LRUCache } from 'lru-cache';
 
 /** Options of {@link AccessService}. */
@@ -14,6 +15,9 @@ export interface AccessServiceOptions {
   /** The clock the expiries run on (milliseconds; tests move it). */
   now?: () => number;
 }
+
+/** What {@link AccessService} reads: users, app credentials, and the routes a user's roles allow. */
+export type AccessRepositories = Pick<IamRepositories, 'users' | 'apiKeys' | 'rbac'>;
 
 /**
  * App authentication (X-APP-ID + X-API-KEY, or the token's client id) and RBAC decisions, the
@@ -36,7 +40,7 @@ export class AccessService implements AppAuthenticator, Authorizer {
   private readonly now: () => number;
 
   constructor(
-    private readonly repo: IamRepository,
+    private readonly repos: AccessRepositories,
     options: AccessServiceOptions = {},
   ) {
     this.now = options.now ?? Date.now;
@@ -84,7 +88,7 @@ export class AccessService implements AppAuthenticator, Authorizer {
       const keyId = keyIdOf(apiKey);
       if (!keyId) throw unauthenticated('app_credentials_invalid');
       const generation = this.generation;
-      const app = await this.cached(this.apps, credentials.appId, () => this.repo.findAppCredentials(credentials.appId!));
+      const app = await this.cached(this.apps, credentials.appId, () => this.repos.apiKeys.findAppCredentials(credentials.appId!));
       const key = app?.keys.find((k) => k.keyId === keyId);
       // Hash compared in constant time; revoked keys are absent, expired ones refused here.
       if (!app || !key || !apiKeyMatches(apiKey, key.hash) || key.deactivationDate.getTime() <= this.now()) {
@@ -97,7 +101,7 @@ export class AccessService implements AppAuthenticator, Authorizer {
     }
     if (credentials.clientId !== undefined) {
       const clientId = credentials.clientId;
-      const app = await this.cached(this.clients, clientId, () => this.repo.findAppCredentialsByClientId(clientId));
+      const app = await this.cached(this.clients, clientId, () => this.repos.apiKeys.findAppCredentialsByClientId(clientId));
       if (!app) throw unauthenticated('app_unknown_client');
       return toAuthApp(app);
     }
@@ -117,7 +121,7 @@ export class AccessService implements AppAuthenticator, Authorizer {
     const routes = await this.cached(
       this.routes,
       `${userId}\u0000${app.orgId}`,
-      async () => new Set(await this.repo.findUserRoutes(userId, app.orgId)),
+      async () => new Set(await this.repos.rbac.findUserRoutes(userId, app.orgId)),
     );
     return routes?.has(routeKey({ operation: method, resource })) ?? false;
   }
@@ -127,7 +131,7 @@ export class AccessService implements AppAuthenticator, Authorizer {
     return this.cached(
       this.userIds,
       `${user.issuer}\u0000${user.subject}`,
-      async () => (await this.repo.findUserByIssuerSubject(user.issuer, user.subject))?.id,
+      async () => (await this.repos.users.findUserByIssuerSubject(user.issuer, user.subject))?.id,
     );
   }
 }

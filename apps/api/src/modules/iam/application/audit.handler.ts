@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/db/db.js';
 import type { EventSubscription } from '../../../platform/events/event.js';
-import type { AuditLog } from '../domain/audit.js';
+import type { AuditLog } from '../domain/audit.repo.js';
 import { appDeleted, orgDeleted } from '../events.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { AuthenticatedCaller } from '../../../platform/auth/authenticated.js';
 import { AppError } from '../../../platform/errors/app-error.js';
-import type { Actor } from '../domain/iam.js';
+import type { Actor } from '../domain/audit.js';
 
 /** The authenticated caller of an app-authenticated operation. */
 export type Caller = AuthenticatedCaller;

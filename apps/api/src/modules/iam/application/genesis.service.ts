@@ -1,7 +1,9 @@
 import type { AuthUser } from '../../../platform/auth/ports.js';
 import { AppError, invalidField, notFound } from '../../../platform/errors/app-error.js';
-import type { IamRepository, IamStore } from '../domain/iam.repo.js';
-import { routeKey, type Actor, type Operation, type OrgKind, type Route } from '../domain/iam.js';
+import type { IamRepositories, IamStore } from '../domain/iam.store.js';
+import { routeKey, type Operation, type Route } from '../domain/rbac.js';
+import type { Actor } from '../domain/audit.js';
+import type { OrgKind } from '../domain/org.js';
 import type { RbacRoutes } from './rbac.service.js';
 import { createOrgWithApp, type CreatedOrgWithApp } from './org-with-app.js';
 import { profileOf } from './user.service.js';
@@ -82,54 +84,54 @@ export class GenesisService {
   async createGenesis(user: AuthUser, request: GenesisRequest | undefined): Promise<GenesisResult> {
     const req = completeRequest(request ?? {}, this.defaultRequest());
     this.validate(req);
-    return this.store.transaction(async (repo) => {
+    return this.store.transaction(async (tx) => {
       // A concurrent genesis is the client's conflict (409), not a busy database (503).
-      if (!(await repo.lockGenesis())) {
+      if (!(await tx.genesis.lockGenesis())) {
         throw new AppError('conflict_error', 'genesis is already running', { code: 'genesis_in_progress' });
       }
-      if (await repo.findGenesis()) throw new AppError('conflict_error', 'genesis has already been run', { code: 'genesis_done' });
+      if (await tx.genesis.findGenesis()) throw new AppError('conflict_error', 'genesis has already been run', { code: 'genesis_done' });
 
-      await repo.createUser(
+      await tx.users.createUser(
         profileOf(user),
         { personExternalId: this.newId(), userExternalId: this.newId() },
         { appId: null, userId: null },
       );
-      const caller = (await repo.findUserByIssuerSubject(user.issuer, user.subject))!;
+      const caller = (await tx.users.findUserByIssuerSubject(user.issuer, user.subject))!;
       let actor: Actor = { appId: null, userId: caller.id };
 
-      const principal = await this.createOrgWithApp(repo, actor, 'principal', {
+      const principal = await this.createOrgWithApp(tx, actor, 'principal', {
         name: 'Principal',
         description: 'The Principal org administers the platform: it creates other orgs, apps and users.',
         app: { name: 'Developer Dashboard', description: 'The administrative app of the Principal org.' },
       });
       actor = { appId: principal.app.id, userId: caller.id };
-      const test = await this.createOrgWithApp(repo, actor, 'test', {
+      const test = await this.createOrgWithApp(tx, actor, 'test', {
         name: 'Test Org',
         description: 'The Test org, for tests isolated from real data.',
         app: { name: 'Test App', description: 'The app of the Test org.' },
       });
-      const userInitiated = await this.createOrgWithApp(repo, actor, 'standard', req.org);
+      const userInitiated = await this.createOrgWithApp(tx, actor, 'standard', req.org);
 
       for (const p of req.permissions) {
-        await repo.createPermission(
+        await tx.rbac.createPermission(
           { externalId: this.newId(), resource: p.resource, operation: p.operation, description: p.description ?? '', active: true },
           actor,
         );
       }
-      const permissionIds = await repo.findPermissionIds(req.permissions);
+      const permissionIds = await tx.rbac.findPermissionIds(req.permissions);
       // The caller is a member of both orgs even when the request grants no role.
       const callerOrgs = [principal.org, userInitiated.org];
-      for (const org of callerOrgs) await repo.addMember(org.id, caller.id, actor);
+      for (const org of callerOrgs) await tx.orgs.addMember(org.id, caller.id, actor);
       for (const r of req.roles) {
-        const roleId = await repo.createRole(
+        const roleId = await tx.rbac.createRole(
           { externalId: this.newId(), code: r.code, description: r.description ?? '', active: true },
           actor,
         );
         const ids = (r.permissions ?? []).map((p) => permissionIds.get(routeKey(p))!);
-        await repo.setRolePermissions(roleId, ids, actor);
-        for (const org of callerOrgs) await repo.grantRole(org.id, caller.id, roleId, actor);
+        await tx.rbac.setRolePermissions(roleId, ids, actor);
+        for (const org of callerOrgs) await tx.orgs.grantRole(org.id, caller.id, roleId, actor);
       }
-      await repo.recordGenesis(
+      await tx.genesis.recordGenesis(
         {
           principalOrgId: principal.org.id,
           testOrgId: test.org.id,
@@ -140,21 +142,20 @@ export class GenesisService {
         },
         actor,
       );
-      await repo.notifyChange('genesis');
+      await tx.notifyChange('genesis');
       return { principal, test, userInitiated };
     });
   }
 
   /** What genesis created, without any key; 404 before genesis. */
   async findGenesis(): Promise<GenesisResult> {
-    const repo = this.store.repo;
-    const record = await repo.findGenesis();
+    const record = await this.store.genesis.findGenesis();
     if (!record) throw notFound('genesis');
     const load = async (orgId: string, appId: string): Promise<GenesisOrg> => {
-      const org = await repo.findOrgById(orgId);
+      const org = await this.store.orgs.findOrgById(orgId);
       if (!org) throw notFound('org');
       // The app genesis created, even if the org holds many more now; gone when it was deleted.
-      const app = await repo.findAppById(appId);
+      const app = await this.store.apps.findAppById(appId);
       if (!app) throw notFound('app');
       return { org, app, keys: new Map() };
     };
@@ -184,9 +185,14 @@ export class GenesisService {
     if (!req.org.app.name.trim()) throw invalidField('org.app.name', 'org.app.name is required');
   }
 
-  private async createOrgWithApp(repo: IamRepository, actor: Actor, kind: OrgKind, input: GenesisOrgInput): Promise<GenesisOrg> {
+  private async createOrgWithApp(
+    tx: Pick<IamRepositories, 'orgs' | 'apps' | 'apiKeys'>,
+    actor: Actor,
+    kind: OrgKind,
+    input: GenesisOrgInput,
+  ): Promise<GenesisOrg> {
     return createOrgWithApp(
-      repo,
+      tx,
       {
         org: { externalId: this.newId(), name: input.name.trim(), description: input.description?.trim() ?? '', kind },
         app: {

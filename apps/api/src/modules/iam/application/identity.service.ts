@@ -2,7 +2,8 @@ import type { AuthUser, TokenVerifier } from '../../../platform/auth/ports.js';
 import { authFailures, isAuthFailureReason } from '../../../platform/auth/auth-failure.js';
 import { AppError, isAppError, notFound } from '../../../platform/errors/app-error.js';
 import { mapDbError, sqlStateOf } from '../../../platform/db/db-errors.js';
-import type { IdentityRepository, IdentityStore, Me, PersonOfUser } from '../domain/identity.js';
+import type { IdentityRepository, IdentityStore } from '../domain/identity.repo.js';
+import type { Me, PersonOfUser } from '../domain/identity.js';
 import { profileOf, type UserService } from './user.service.js';
 
 /** What linking did: `created` when the user joined the person now, false when it already had. */

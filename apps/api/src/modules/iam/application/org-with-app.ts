@@ -1,6 +1,8 @@
 import { generateApiKey } from '../domain/api-key.js';
-import type { IamRepository } from '../domain/iam.repo.js';
-import type { Actor, App, Org, OrgKind } from '../domain/iam.js';
+import type { IamRepositories } from '../domain/iam.store.js';
+import type { Actor } from '../domain/audit.js';
+import type { App } from '../domain/app.js';
+import type { Org, OrgKind } from '../domain/org.js';
 
 /** A new org, its first app and that app's key (plaintext, shown once), keyed by key id. */
 export interface CreatedOrgWithApp {
@@ -17,15 +19,19 @@ export interface OrgWithAppDraft {
 }
 
 /**
- * Creates an org with its first app and one API key, inside the caller's transaction (`repo`):
+ * Creates an org with its first app and one API key, inside the caller's transaction (`tx`):
  * the one way an org and its app come to be together (`POST /orgs` with `app`, and genesis for
  * each of its three orgs). A duplicate name or OAuth2 client id rejects with `conflict_error`.
  */
-export async function createOrgWithApp(repo: IamRepository, draft: OrgWithAppDraft, actor: Actor): Promise<CreatedOrgWithApp> {
-  const org = await repo.createOrg(draft.org, actor);
-  const appId = await repo.createApp({ ...draft.app, orgId: org.id }, actor);
+export async function createOrgWithApp(
+  tx: Pick<IamRepositories, 'orgs' | 'apps' | 'apiKeys'>,
+  draft: OrgWithAppDraft,
+  actor: Actor,
+): Promise<CreatedOrgWithApp> {
+  const org = await tx.orgs.createOrg(draft.org, actor);
+  const appId = await tx.apps.createApp({ ...draft.app, orgId: org.id }, actor);
   const key = generateApiKey();
-  await repo.addApiKey(appId, key, draft.keyDeactivation, actor);
-  const app = (await repo.findAppByExternalId(draft.app.externalId))!;
+  await tx.apiKeys.addApiKey(appId, key, draft.keyDeactivation, actor);
+  const app = (await tx.apps.findAppByExternalId(draft.app.externalId))!;
   return { org, app, keys: new Map([[key.keyId, key.key]]) };
 }

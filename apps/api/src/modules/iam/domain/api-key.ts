@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { invalidField } from '../../../platform/errors/app-error.js';
+import type { AuditParty } from './audit.js';
+import type { OrgKind } from './org.js';
 
 /** Every API key starts with this, so leaked keys can be found by secret scanners. */
 export const apiKeyPrefix = 'chk_';
@@ -69,4 +71,31 @@ export function parseDeactivationDate(value: string | undefined, param: string, 
   }
   if (date.getTime() <= now()) throw invalidField(param, `${param} must be in the future`);
   return date;
+}
+
+/** An API key as stored and shown (never the key itself). */
+export interface ApiKeyInfo {
+  keyId: string;
+  prefix: string;
+  deactivationDate: Date;
+  createdAt: Date;
+}
+
+/** An API key as an operator lists it: its state and who created / last changed it (never the key). */
+export interface ApiKeyRecord extends ApiKeyInfo {
+  revokedAt: Date | null;
+  updatedAt: Date;
+  createdBy: AuditParty;
+  updatedBy: AuditParty;
+}
+
+/** An app with its org and keys, as an operator lists it. */
+export interface AppKeys {
+  appId: string;
+  appExternalId: string;
+  appName: string;
+  orgExternalId: string;
+  orgName: string;
+  orgKind: OrgKind;
+  keys: ApiKeyRecord[];
 }

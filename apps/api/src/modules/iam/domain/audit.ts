@@ -1,3 +1,27 @@
+/** Who performs a write, recorded in the audit columns (internal ids). */
+export interface Actor {
+  appId: string | null;
+  userId: string | null;
+}
+
+/** Audit fields as shown to clients. */
+export interface Audit {
+  createAppExtlId: string | null;
+  createUserFirstName: string | null;
+  createUserLastName: string | null;
+  createdAt: Date;
+  updateAppExtlId: string | null;
+  updateUserFirstName: string | null;
+  updateUserLastName: string | null;
+  updatedAt: Date;
+}
+
+/** Who wrote an audited row, as recorded: the app, and the user (an operator is a user of the operator issuer). */
+export interface AuditParty {
+  appExternalId: string | null;
+  user: { issuer: string; subject: string; name: string | null } | null;
+}
+
 /** One entry of iam's audit log: an event iam reacted to, kept after what it describes is gone. */
 export interface AuditEntry {
   /** The outbox event's id: an entry is written at most once per event. */
@@ -9,10 +33,4 @@ export interface AuditEntry {
   /** The event's payload as recorded. */
   detail: unknown;
   occurredAt: Date;
-}
-
-/** iam's audit log (port); bound to the transaction the entry must commit with. */
-export interface AuditLog {
-  /** Appends `entry`; a second entry for the same event id is ignored. */
-  recordAuditEntry(entry: AuditEntry): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../../platform/db/db.js';
-import type { AuditEntry, AuditLog } from '../domain/audit.js';
+import type { AuditLog } from '../domain/audit.repo.js';
+import type { AuditEntry } from '../domain/audit.js';
 import type { Json } from './audit.queries.js';
 import { insertAuditEvent } from './audit.queries.js';
 

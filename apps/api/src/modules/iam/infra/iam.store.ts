@@ -1,10 +1,28 @@
-import type { Db } from '../../../platform/db/db.js';
-import { eventsOn, type EventRecorder, type TransactionEvents } from '../../../platform/events/event.js';
-import type { IamRepository, IamStore } from '../domain/iam.repo.js';
-import { PgIamRepository } from './iam.repo.js';
+import type { Db, Queryable } from '../../../platform/db/db.js';
+import { eventsOn, type EventRecorder } from '../../../platform/events/event.js';
+import type { IamRepositories, IamStore } from '../domain/iam.store.js';
+import { PgApiKeyRepository } from './api-key.repo.js';
+import { PgAppRepository } from './app.repo.js';
+import { notifyIamChange } from './genesis.queries.js';
+import { PgGenesisRepository } from './genesis.repo.js';
+import { PgOrgRepository } from './org.repo.js';
+import { PgRbacRepository } from './rbac.repo.js';
+import { PgUserRepository } from './user.repo.js';
 
 /** The channel on which every instance announces iam changes (payload: what changed). */
 export const iamChangeChannel = 'chompardo_iam';
+
+/** Every iam repository on `db` (the pool, or one transaction). */
+export function iamRepositoriesOn(db: Queryable): IamRepositories {
+  return {
+    users: new PgUserRepository(db),
+    orgs: new PgOrgRepository(db),
+    apps: new PgAppRepository(db),
+    apiKeys: new PgApiKeyRepository(db),
+    rbac: new PgRbacRepository(db),
+    genesis: new PgGenesisRepository(db),
+  };
+}
 
 /**
  * The iam store on a database. After every transaction `afterWrite` runs (this instance clears
@@ -13,10 +31,19 @@ export const iamChangeChannel = 'chompardo_iam';
  */
 export function createIamStore(db: Db, events: EventRecorder, afterWrite: () => void): IamStore {
   return {
-    repo: new PgIamRepository(db),
-    async transaction<T>(fn: (repo: IamRepository, events: TransactionEvents) => Promise<T>): Promise<T> {
+    ...iamRepositoriesOn(db),
+    async transaction(fn) {
       try {
-        return await db.transaction((tx) => fn(new PgIamRepository(tx), eventsOn(events, tx)));
+        return await db.transaction((tx) =>
+          fn({
+            ...iamRepositoriesOn(tx),
+            events: eventsOn(events, tx),
+            // NOTIFY is delivered on commit only, on {@link iamChangeChannel} (genesis.sql).
+            notifyChange: async (what) => {
+              await notifyIamChange.run({ payload: what }, tx);
+            },
+          }),
+        );
       } finally {
         afterWrite();
       }

@@ -1,7 +1,9 @@
 import type { Db, Queryable } from '../../../platform/db/db.js';
-import type { Identity, IdentityRepository, IdentityStore, PersonOfUser } from '../domain/identity.js';
-import type { UserProfile } from '../domain/iam.js';
+import type { IdentityRepository, IdentityStore } from '../domain/identity.repo.js';
+import type { Identity, PersonOfUser } from '../domain/identity.js';
+import type { UserProfile } from '../domain/user.js';
 import * as identities from './identity.queries.js';
+import { profileParams } from './user.repo.js';
 
 /** Persons and their users on PostgreSQL (or PGlite) through the typed queries of identity.sql. */
 export class PgIdentityRepository implements IdentityRepository {
@@ -28,10 +30,7 @@ export class PgIdentityRepository implements IdentityRepository {
         personId,
         issuer: profile.issuer,
         subject: profile.subject,
-        email: profile.email,
-        name: profile.name,
-        givenName: profile.givenName,
-        familyName: profile.familyName,
+        ...profileParams(profile),
         actorUserId,
       },
       this.db,

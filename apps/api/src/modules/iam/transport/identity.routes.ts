@@ -3,7 +3,7 @@ import { AppError } from '../../../platform/errors/app-error.js';
 import type { OperationHandlers } from '../../../platform/http/operation.js';
 import type { IdentityService } from '../application/identity.service.js';
 import type { Me } from '../domain/identity.js';
-import { toUserBody } from './iam.mapping.js';
+import { toUserBody } from './user.mapping.js';
 import type { components, operations } from './openapi.gen.js';
 
 /** The operations bound here: the caller's user with its person, and linking another identity. */

@@ -1,0 +1,5 @@
+/** Keyset position in a newest-first list: a page starts after it. */
+export interface After {
+  sortKey: string;
+  externalId: string;
+}
