@@ -20,6 +20,8 @@
  *                      workers, DB_POOL_MAX shared by the workers on both sides;
  *   --driver-compare   the baseline on pg next to the same baseline on postgres.js (pipelining),
  *                      same SQL, prepared statements on both, same pool size;
+ *   --framework-floor  the baseline next to the same operations on a bare Fastify (no hooks, no
+ *                      schemas, no logger): what the framework alone costs, the API's own ceiling;
  *   --overload         the read at fixed rates of 0.1× (unloaded reference), 0.5×, 1×, 1.5×, 2× the
  *                      API's measured capacity (open loop: scripts/bench/open-loop.ts): p50/p99 of
  *                      served requests, p99 of 503s, share of 503s per step.
@@ -57,6 +59,7 @@ const { values: args } = parseArgs({
     workers: { type: 'boolean', default: false },
     'worker-counts': { type: 'string' },
     'driver-compare': { type: 'boolean', default: false },
+    'framework-floor': { type: 'boolean', default: false },
     overload: { type: 'boolean', default: false },
     'overload-workers': { type: 'string', default: '1' },
     'overload-connections': { type: 'string', default: '200' },
@@ -201,7 +204,12 @@ async function startApi(ctx: Context, workers: number): Promise<Server & { start
 }
 
 /** The baseline server on `driver` with `workers` processes (node:cluster when more than one). */
-async function startBaseline(ctx: Context, workers: number, driver: 'pg' | 'postgresjs'): Promise<Server> {
+async function startBaseline(
+  ctx: Context,
+  workers: number,
+  driver: 'pg' | 'postgresjs',
+  framework: 'node:http' | 'fastify' = 'node:http',
+): Promise<Server> {
   const port = await freePort();
   return spawnServer(
     join(root, 'scripts/bench/baseline.mjs'),
@@ -214,6 +222,7 @@ async function startBaseline(ctx: Context, workers: number, driver: 'pg' | 'post
       WORKERS: String(workers),
       ORG_ID: ctx.orgId,
       DRIVER: driver,
+      FRAMEWORK: framework,
     },
     port,
     'ready',
@@ -465,6 +474,27 @@ async function driverSection(ctx: Context) {
   }
 }
 
+/** The baseline (node:http) vs the same operations on a bare Fastify. */
+async function floorSection(ctx: Context) {
+  const bare = await startBaseline(ctx, 1, 'pg');
+  const onFastify = await startBaseline(ctx, 1, 'pg', 'fastify');
+  try {
+    const rows = [];
+    for (const path of pathNames) {
+      const { a: http, b: fastify } = await compare(
+        `floor ${pathLabels[path]}`,
+        { name: 'node:http', run: (s) => load(bare, requestsOf(ctx, path, 'baseline'), s) },
+        { name: 'fastify', run: (s) => load(onFastify, requestsOf(ctx, path, 'baseline'), s) },
+      );
+      rows.push({ path: pathLabels[path], nodeHttp: http, fastify, ratio: ratio(fastify.rps, http.rps, 3) });
+    }
+    return rows;
+  } finally {
+    await bare.stop();
+    await onFastify.stop();
+  }
+}
+
 /** The read at fixed rates around the API's capacity. */
 async function overloadSection(ctx: Context) {
   const workers = Number(args['overload-workers']);
@@ -542,6 +572,7 @@ async function main(): Promise<void> {
     }
     if (args.workers) summary.workers = await workersSection(ctx);
     if (args['driver-compare']) summary.driver = await driverSection(ctx);
+    if (args['framework-floor']) summary.floor = await floorSection(ctx);
     if (args.overload) summary.overload = await overloadSection(ctx);
     summary.loadAfter = machine().load;
 
@@ -680,6 +711,36 @@ function render(summary: Record<string, unknown>): string {
           `${r.postgresjs.p50} / ${r.postgresjs.p99} ms`,
           `${r.pg.cpuUsPerRequest} / ${r.postgresjs.cpuUsPerRequest}`,
           r.pg.errors + r.postgresjs.errors,
+        ]),
+      ),
+    );
+  }
+  const floor = summary.floor as Awaited<ReturnType<typeof floorSection>> | undefined;
+  if (floor) {
+    lines.push(
+      '',
+      'Framework floor: the baseline (node:http) vs the same operations on a bare Fastify (no hooks, schemas or logger); same SQL and pool, 1 process',
+      '',
+      ...table(
+        [
+          'path',
+          'node:http req/s',
+          'fastify req/s',
+          'fastify / node:http',
+          'node:http p50 / p99',
+          'fastify p50 / p99',
+          'cpu µs/req node:http / fastify',
+          'errors',
+        ],
+        floor.map((r) => [
+          r.path,
+          r.nodeHttp.rps,
+          r.fastify.rps,
+          fixed(r.ratio),
+          `${r.nodeHttp.p50} / ${r.nodeHttp.p99} ms`,
+          `${r.fastify.p50} / ${r.fastify.p99} ms`,
+          `${r.nodeHttp.cpuUsPerRequest} / ${r.fastify.cpuUsPerRequest}`,
+          r.nodeHttp.errors + r.fastify.errors,
         ]),
       ),
     );

@@ -5,7 +5,8 @@
 //
 // Env: PORT, DATABASE_URL, ORG_ID (the org the API's requests resolve to), DB_POOL_MAX (pool
 // budget, split over the workers as the API splits it), WORKERS (default 1; more = node:cluster,
-// like the API's WORKERS), DRIVER (`pg`, default, or `postgresjs`). Prints `ready` on stdout once
+// like the API's WORKERS), DRIVER (`pg`, default, or `postgresjs`), FRAMEWORK (`node:http`, default,
+// or `fastify`: the same operations on a bare Fastify). Prints `ready` on stdout once
 // every process listens.
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,7 @@ const orgId = process.env.ORG_ID;
 const workers = Number(process.env.WORKERS ?? 1);
 const poolBudget = Number(process.env.DB_POOL_MAX ?? 10);
 const driverName = process.env.DRIVER ?? 'pg';
+const framework = process.env.FRAMEWORK ?? 'node:http';
 
 /** A driver behind one call: run a named prepared statement, resolve to its rows (objects). */
 async function openDriver(name, url, max) {
@@ -72,26 +74,55 @@ function fail(res) {
   };
 }
 
-async function serve(poolMax) {
-  const statements = await movieStatements();
-  const db = await openDriver(driverName, process.env.DATABASE_URL, poolMax);
+/** The three operations: each resolves to [status, body, headers] (the body not yet serialized). */
+function operations(statements, db) {
   const listLimit = 50;
+  return {
+    async read(extlId) {
+      const rows = await db.run(statements.read, statements.read.valuesOf({ extlId, orgId }));
+      return rows[0] ? [200, toBody(rows[0]), { etag: `"${rows[0].version}"` }] : [404, {}, {}];
+    },
+    async list() {
+      // One row more than the page tells whether a next page exists, as the API does.
+      const rows = await db.run(statements.list, statements.list.valuesOf({ orgId, limit: String(listLimit + 1) }));
+      const page = rows.slice(0, listLimit);
+      const last = page[page.length - 1];
+      const next =
+        rows.length > listLimit && last ? Buffer.from(JSON.stringify([last['sort_key!'], last.extl_id])).toString('base64url') : null;
+      return [200, { items: page.map(toBody), next_cursor: next }, {}];
+    },
+    async create(movie) {
+      const values = {
+        extlId: randomBytes(16).toString('base64url'),
+        orgId,
+        title: movie.title,
+        rated: movie.rated,
+        releaseDate: movie.release_date,
+        runTime: movie.run_time,
+        director: movie.director,
+        writer: movie.writer,
+        appExtlId: 'baseline',
+        userFirstName: 'Bench',
+        userLastName: 'User',
+      };
+      const [row] = await db.run(statements.create, statements.create.valuesOf(values));
+      return [201, toBody(row), { location: `/movies/${row.extl_id}`, etag: `"${row.version}"` }];
+    },
+  };
+}
+
+/** Bare node:http: the baseline. */
+function serveNodeHttp(ops) {
+  const answer =
+    (res) =>
+    ([status, body, headers]) =>
+      send(res, status, body, headers);
   createServer((req, res) => {
     const url = req.url ?? '/';
     if (req.method === 'GET' && url.startsWith('/movies/')) {
-      db.run(statements.read, statements.read.valuesOf({ extlId: url.slice(8), orgId })).then(
-        (rows) => (rows[0] ? send(res, 200, toBody(rows[0]), { etag: `"${rows[0].version}"` }) : send(res, 404, {})),
-        fail(res),
-      );
+      ops.read(url.slice(8)).then(answer(res), fail(res));
     } else if (req.method === 'GET' && url.startsWith('/movies')) {
-      // One row more than the page tells whether a next page exists, as the API does.
-      db.run(statements.list, statements.list.valuesOf({ orgId, limit: String(listLimit + 1) })).then((rows) => {
-        const page = rows.slice(0, listLimit);
-        const last = page[page.length - 1];
-        const next =
-          rows.length > listLimit && last ? Buffer.from(JSON.stringify([last['sort_key!'], last.extl_id])).toString('base64url') : null;
-        send(res, 200, { items: page.map(toBody), next_cursor: next });
-      }, fail(res));
+      ops.list().then(answer(res), fail(res));
     } else if (req.method === 'POST' && url === '/movies') {
       const chunks = [];
       req.on('data', (chunk) => chunks.push(chunk));
@@ -103,23 +134,7 @@ async function serve(poolMax) {
           send(res, 400, {});
           return;
         }
-        const values = {
-          extlId: randomBytes(16).toString('base64url'),
-          orgId,
-          title: movie.title,
-          rated: movie.rated,
-          releaseDate: movie.release_date,
-          runTime: movie.run_time,
-          director: movie.director,
-          writer: movie.writer,
-          appExtlId: 'baseline',
-          userFirstName: 'Bench',
-          userLastName: 'User',
-        };
-        db.run(statements.create, statements.create.valuesOf(values)).then((rows) => {
-          const row = rows[0];
-          send(res, 201, toBody(row), { location: `/movies/${row.extl_id}`, etag: `"${row.version}"` });
-        }, fail(res));
+        ops.create(movie).then(answer(res), fail(res));
       });
     } else {
       send(res, 404, {});
@@ -127,6 +142,33 @@ async function serve(poolMax) {
   }).listen(port, '127.0.0.1', () => {
     if (!cluster.isWorker) process.stdout.write('ready\n');
   });
+}
+
+/**
+ * The same operations on a bare Fastify (FRAMEWORK=fastify): its router, JSON body parser and
+ * reply, no hooks, no schemas, no logger — what the framework alone costs (the bench's
+ * `--framework-floor`).
+ */
+async function serveFastify(ops) {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  const answer =
+    (reply) =>
+    ([status, body, headers]) =>
+      reply.code(status).headers(headers).type('application/json; charset=utf-8').send(JSON.stringify(body));
+  app.get('/movies/:id', (request, reply) => ops.read(request.params.id).then(answer(reply)));
+  app.get('/movies', (_request, reply) => ops.list().then(answer(reply)));
+  app.post('/movies', (request, reply) => ops.create(request.body).then(answer(reply)));
+  await app.listen({ host: '127.0.0.1', port });
+  if (!cluster.isWorker) process.stdout.write('ready\n');
+}
+
+async function serve(poolMax) {
+  const statements = await movieStatements();
+  const db = await openDriver(driverName, process.env.DATABASE_URL, poolMax);
+  const ops = operations(statements, db);
+  if (framework === 'fastify') await serveFastify(ops);
+  else serveNodeHttp(ops);
 }
 
 if (workers > 1 && cluster.isPrimary) {

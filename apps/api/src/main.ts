@@ -103,6 +103,10 @@ async function main(): Promise<void> {
   }
   logger.info({ database: db.kind }, 'database opened');
   const retryable = (error: unknown): boolean => isConnectionError(error) && !isPermanentConnectionError(error);
+  // The identity providers' keys are fetched while the database is prepared.
+  const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
+  const keysFetched = verifier.start();
+  keysFetched.catch(() => undefined); // awaited below, after the database
   let ready = true;
   try {
     await prepareDatabase(db, config, logger);
@@ -120,9 +124,8 @@ async function main(): Promise<void> {
   const readRouter = createReadRouterFor(config, db, logger);
   const handle = createDbHandle(db, { startClosed: !ready, ...(readRouter ? { readRouter } : {}) });
 
-  const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   try {
-    await verifier.start();
+    await keysFetched;
   } catch (error) {
     // The message names each issuer that failed and where its keys were looked for.
     const reason = error instanceof Error ? error.message : String(error);
@@ -139,6 +142,15 @@ async function main(): Promise<void> {
   tracing?.nameSpansByRoute(app);
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ url: address }, 'listening');
+  // Validators and serializers compile on first use; the rest compile now, between requests. One
+  // that cannot compile is a broken build: it stops the process as it would have at start.
+  app.compileSchemas().then(
+    () => logger.debug('every schema compiled'),
+    (error: unknown) => {
+      logger.fatal({ err: error }, 'a schema of the API failed to compile');
+      process.exit(1);
+    },
+  );
 
   if (!ready) {
     void (async () => {

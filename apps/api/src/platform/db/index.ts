@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { ManagedDb } from './managed-db.js';
 import { createPgDb, type DbLogger, type PgDbOptions } from './pg-db.js';
 import { createReadRouter, type ReadRouter, type ReadRouterLogger } from './read-router.js';
-import { createPgliteDb } from './pglite-db.js';
 import { acquireProcessLock, ProcessLockHeldError, type LockHolder } from './process-lock.js';
 
 export type { Db, NotificationHandler, Queryable, QueryResult, TransactionOptions } from './db.js';
@@ -12,7 +11,7 @@ export { createPgDb, type DbLogger, type PgDbOptions } from './pg-db.js';
 export { createReadRouter, type ReadRouter, type ReadRouterOptions, type ReplicaState } from './read-router.js';
 export { quoteIdent } from './sql-ident.js';
 export { createDbHandle, isDbHandle, type AmbientDb, type DbHandle, type DbHandleOptions } from './db-handle.js';
-export { createPgliteDb, type PgliteDbOptions } from './pglite-db.js';
+export type { PgliteDbOptions } from './pglite-db.js';
 export {
   acquireProcessLock,
   isProcessAlive,
@@ -164,6 +163,8 @@ async function openEmbeddedDb(config: DbConfig): Promise<ManagedDb> {
   let db: ManagedDb;
   try {
     await mkdir(dataDir, { recursive: true });
+    // Loaded only for the embedded database: PGlite is half a megabyte of code a server never needs.
+    const { createPgliteDb } = await import('./pglite-db.js');
     db = await createPgliteDb({ dataDir });
   } catch (error) {
     held.release();

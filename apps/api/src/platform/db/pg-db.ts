@@ -234,70 +234,64 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
   }
 
   /**
-   * Watches a checked-out client: `error` (its socket died between queries; unheard it would crash
-   * the process) marks it broken, and a commit that stopped waiting for the synchronous standby
-   * (the server's warning) must fail rather than be acknowledged (ADR 19).
+   * What is watched on each client for as long as it lives (listeners attached once, when the pool
+   * connects it, not per statement): `error` (its socket died between queries; unheard it would
+   * crash the process) marks it broken, and a commit that stopped waiting for the synchronous
+   * standby (the server's warning) must fail rather than be acknowledged (ADR 19).
    */
-  function watch(client: pg.PoolClient): { broken(): unknown; markBroken(err: unknown): void; checkConfirmed(): void; stop(): void } {
-    let broken: unknown;
-    let unconfirmed = false;
-    const markBroken = (err: unknown): void => {
-      broken ??= err ?? new Error('connection broken');
-    };
-    const onNotice = (notice: { message?: string }): void => {
-      if (isUnconfirmedCommitNotice(notice)) unconfirmed = true;
-    };
-    client.on('error', markBroken);
-    client.on('notice', onNotice);
-    return {
-      broken: () => broken,
-      markBroken,
-      checkConfirmed() {
-        if (!unconfirmed) return;
-        const err = new UnconfirmedCommitError();
-        markBroken(err);
-        throw err;
-      },
-      stop() {
-        client.removeListener('error', markBroken);
-        client.removeListener('notice', onNotice);
-      },
-    };
+  const watched = new WeakMap<pg.ClientBase, ClientWatch>();
+  pool.on('connect', (client) => {
+    const state: ClientWatch = { broken: undefined, unconfirmed: false };
+    watched.set(client, state);
+    client.on('error', (err) => markBroken(state, err));
+    client.on('notice', (notice: { message?: string }) => {
+      if (isUnconfirmedCommitNotice(notice)) state.unconfirmed = true;
+    });
+  });
+
+  /** The watch of a client just checked out, cleared for this use. */
+  function watch(client: pg.PoolClient): ClientWatch {
+    let state = watched.get(client);
+    if (state === undefined) {
+      state = { broken: undefined, unconfirmed: false };
+      watched.set(client, state);
+    }
+    state.broken = undefined;
+    state.unconfirmed = false;
+    return state;
   }
 
   async function runOnClient<T>(
     fn: (session: ScriptQueryable, client: pg.PoolClient, markBroken: (err: unknown) => void) => Promise<T>,
   ): Promise<T> {
     const client = await acquire('write');
-    const watched = watch(client);
+    const state = watch(client);
     try {
-      const result = await fn(sessionOf(client, statements), client, watched.markBroken);
-      watched.checkConfirmed();
+      const result = await fn(sessionOf(client, statements), client, (err) => markBroken(state, err));
+      checkConfirmed(state);
       return result;
     } catch (e) {
       // A client whose connection failed must not go back to the pool.
-      if (isConnectionError(e)) watched.markBroken(e);
+      if (isConnectionError(e)) markBroken(state, e);
       throw e;
     } finally {
-      watched.stop();
-      releaseClient(client, watched.broken());
+      releaseClient(client, state.broken);
       admission.release('write');
     }
   }
 
   async function runStatement<R>(lane: Lane, config: pg.QueryConfig): Promise<QueryResult<R>> {
     const client = await acquire(lane);
-    const watched = watch(client);
+    const state = watch(client);
     try {
       const result = toResult<R>(await client.query(config));
-      watched.checkConfirmed();
+      checkConfirmed(state);
       return result;
     } catch (e) {
-      if (isConnectionError(e)) watched.markBroken(e);
+      if (isConnectionError(e)) markBroken(state, e);
       throw e;
     } finally {
-      watched.stop();
-      releaseClient(client, watched.broken());
+      releaseClient(client, state.broken);
       admission.release(lane);
     }
   }
@@ -368,6 +362,26 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
       await pool.end();
     },
   };
+}
+
+/** What {@link createPgDb} watches on one pooled client; reset each time it is checked out. */
+interface ClientWatch {
+  /** Why the connection must not be reused (its socket failed, a commit went unconfirmed). */
+  broken: unknown;
+  /** The server warned that a commit's synchronous-standby wait was cancelled. */
+  unconfirmed: boolean;
+}
+
+function markBroken(state: ClientWatch, err: unknown): void {
+  state.broken ??= err ?? new Error('connection broken');
+}
+
+/** Throws (and marks the connection broken) when the last commit was not confirmed by the standby. */
+function checkConfirmed(state: ClientWatch): void {
+  if (!state.unconfirmed) return;
+  const err = new UnconfirmedCommitError();
+  markBroken(state, err);
+  throw err;
 }
 
 /** A checked-out client as a {@link ScriptQueryable}: named statements unless turned off, long scripts. */

@@ -57,6 +57,15 @@ export interface EventRecorder {
    *   transaction then rolls back with it).
    */
   record<P>(tx: Queryable, contract: EventContract<P>, event: NewEvent<P>): Promise<string>;
+  /**
+   * A connection on which the next statement — one INSERT, UPDATE or DELETE with RETURNING, e.g.
+   * a typed query's `run(params, conn)` — also records `event`, in that same statement: the event
+   * exists exactly when the statement's change does (it is recorded only when the statement
+   * returns a row), with no transaction and no round trip of its own. Runs on `conn` (the pool,
+   * or a transaction; within an ambient transaction the handle joins it). One statement only.
+   * @throws Error when the payload does not match the contract (before anything is sent).
+   */
+  alongside<P>(conn: Queryable, contract: EventContract<P>, event: NewEvent<P>): Queryable;
 }
 
 /** An {@link EventRecorder} bound to one transaction, for use cases that compose repositories. */

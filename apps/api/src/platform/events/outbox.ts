@@ -1,26 +1,54 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Queryable } from '../db/db.js';
+import type { Db, Queryable, QueryOptions, QueryResult } from '../db/db.js';
 import type { DeliveredEvent, EventContract, EventRecorder, EventSubscription, NewEvent } from './event.js';
 
 /** The channel a recording transaction NOTIFYs on commit, and dispatchers LISTEN on. */
 export const outboxChannel = 'chompardo_outbox';
 
 /**
- * Records the event, fans it out to every subscriber registered for its name and, when there is
- * one, NOTIFYs the dispatchers (delivered on commit only; PostgreSQL folds identical NOTIFYs of
- * one transaction into one). One statement: no round trip beyond the INSERT itself.
+ * The common table expressions that record an event from the seven parameters `$first`, … (see
+ * {@link EventOutbox.eventValues}), fan it out to every subscriber registered for its name and,
+ * when there is one, NOTIFY the dispatchers (delivered on commit only; PostgreSQL folds identical
+ * NOTIFYs of one transaction into one). `guard` is the condition the event is recorded on, if any
+ * (`WHERE …`). The statement that uses them must read `notified` for the NOTIFY to be sent.
  */
-const recordSql = `WITH event AS (
+function recordingCtes(first: number, guard: string): string {
+  const p = (i: number): string => `$${first + i}`;
+  return `event AS (
   INSERT INTO platform.outbox_event (event_id, name, version, aggregate_type, aggregate_id, org_id, payload)
-  VALUES (CAST($1 AS uuid), $2, $3, $4, $5, CAST($6 AS bigint), CAST($7 AS jsonb))
+  SELECT CAST(${p(0)} AS uuid), CAST(${p(1)} AS text), CAST(${p(2)} AS integer), CAST(${p(3)} AS text), CAST(${p(4)} AS text),
+         CAST(${p(5)} AS bigint), CAST(${p(6)} AS jsonb)
+  ${guard}
   RETURNING event_seq, name, aggregate_type, aggregate_id
 ), delivery AS (
   INSERT INTO platform.outbox_delivery (event_seq, subscriber, aggregate_key)
   SELECT event.event_seq, s.subscriber, event.aggregate_type || ':' || event.aggregate_id
   FROM event JOIN platform.event_subscription s ON s.event_name = event.name
   RETURNING 1
-)
-SELECT CASE WHEN EXISTS (SELECT 1 FROM delivery) THEN pg_notify('${outboxChannel}', '') END AS notified FROM event`;
+), notified AS (
+  SELECT pg_notify('${outboxChannel}', '') AS notified WHERE EXISTS (SELECT 1 FROM delivery)
+)`;
+}
+
+/** Records one event: one statement, no round trip beyond the INSERT itself. */
+const recordSql = `WITH ${recordingCtes(1, '')}
+SELECT event.event_seq FROM event LEFT JOIN notified ON true`;
+
+/**
+ * `subject` (an INSERT, UPDATE or DELETE … RETURNING with `n` parameters) extended to record an
+ * event from parameters `$n+1`, … when it returns a row: the subject's rows, columns and order are
+ * what the composed statement returns. Both changes are one statement, so they commit together.
+ */
+function withEventSql(subject: string, n: number): string {
+  const body = subject.trim().replace(/;$/, '');
+  return `WITH subject AS (
+${body}
+), ${recordingCtes(n + 1, 'WHERE EXISTS (SELECT 1 FROM subject)')}
+SELECT subject.* FROM subject LEFT JOIN notified ON true`;
+}
+
+/** Composed statements by subject text and parameter count (a few per module: built once). */
+const maxComposedStatements = 256;
 
 /**
  * The next delivery a dispatcher may run for one of `$1` (a JSON array of subscriber names): due,
@@ -91,23 +119,48 @@ const cleanupBatch = 1_000;
 export class EventOutbox implements EventRecorder {
   constructor(private readonly db: Db) {}
 
+  private readonly composed = new Map<string, string>();
+
   async record<P>(tx: Queryable, contract: EventContract<P>, event: NewEvent<P>): Promise<string> {
+    const values = this.eventValues(contract, event);
+    await tx.query(recordSql, values);
+    return values[0] as string;
+  }
+
+  alongside<P>(conn: Queryable, contract: EventContract<P>, event: NewEvent<P>): Queryable {
+    const values = this.eventValues(contract, event);
+    let used = false;
+    return {
+      query: <R>(text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<QueryResult<R>> => {
+        if (used) return Promise.reject(new Error(`event ${contract.name}: alongside() composes one statement only`));
+        used = true;
+        const key = `${params.length}:${text}`;
+        let sql = this.composed.get(key);
+        if (sql === undefined) {
+          sql = withEventSql(text, params.length);
+          if (this.composed.size < maxComposedStatements) this.composed.set(key, sql);
+        }
+        return conn.query<R>(sql, [...params, ...values], options);
+      },
+    };
+  }
+
+  /** The parameters of {@link recordingCtes}: a new event id, then the event, its payload checked. */
+  private eventValues<P>(contract: EventContract<P>, event: NewEvent<P>): unknown[] {
     const parsed = contract.payload.safeParse(event.payload);
     if (!parsed.success) {
       throw new Error(`event ${contract.name} v${contract.version}: payload does not match its contract: ${parsed.error.message}`);
     }
     if (!event.aggregateId) throw new Error(`event ${contract.name}: aggregateId is required`);
-    const id = randomUUID();
-    await tx.query(recordSql, [
-      id,
+    return [
+      randomUUID(),
       contract.name,
       contract.version,
       contract.aggregateType,
       event.aggregateId,
       event.orgId,
       JSON.stringify(parsed.data),
-    ]);
-    return id;
+    ];
   }
 
   /**

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/app-error.js';
 import type { LogControl } from '../logging/logger.js';
@@ -13,6 +14,7 @@ import { createAdmission, type Admission } from './admission.js';
 import { createEdgeResponder, edgeAnswers, type EdgeResponder } from './edge-answer.js';
 import { createJsonBodies, type JsonBodies, type JsonTextParser } from './json-body.js';
 import { createLoadMonitor } from './load-monitor.js';
+import { DeferredCompiles } from './deferred-compile.js';
 import './fastify-augment.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext it arrives as the module object.
@@ -154,6 +156,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
   });
   const handleError = createErrorHandler(options.logControl);
+  const compiles = new DeferredCompiles();
   const app = Fastify({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
@@ -177,14 +180,24 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     clientErrorHandler: (error: Error & { code?: string }, socket) => responder.answerSocket(error, socket),
     frameworkErrors: createFrameworkErrorHandler(responder, handleError),
     routerOptions: { maxParamLength: 200 },
+    // Fastify's own serializers (fast-json-stringify), compiled on first use or by compileSchemas().
+    schemaController: {
+      compilersFactory: {
+        buildSerializer: (externalSchemas: unknown, serializerOptions: unknown) => {
+          const compile = SerializerSelector()(externalSchemas, serializerOptions as never);
+          return (route: Parameters<typeof compile>[0]) => compiles.defer(() => compile(route));
+        },
+      },
+    },
   }) as unknown as FastifyInstance;
+  app.decorate('compileSchemas', () => compiles.compileAll());
 
   const validators = createValidators();
   // Fastify's default JSON parser is the callback form; its type also admits an async one.
   const jsonBodies: JsonBodies = createJsonBodies(app.getDefaultJsonParser('error', 'error') as JsonTextParser);
   app.setValidatorCompiler(({ schema, httpPart }) => {
-    if (httpPart !== 'body') return validators.parts.compile(schema);
-    const validate = validators.body.compile(schema);
+    if (httpPart !== 'body') return compiles.defer(() => validators.parts.compile(schema), { errors: true });
+    const validate = compiles.defer(() => validators.body.compile(schema), { errors: true });
     // An optional body may be absent (Fastify then passes null; an explicit JSON null is refused
     // by the security hook, which can see whether a body was sent); when present it must match.
     const optional = Boolean((schema as Record<string, unknown>)[optionalBodyMarker]);
@@ -204,14 +217,17 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   // null, not an object: Fastify forbids shared reference values; the security hook sets a fresh one per request.
   app.decorateRequest('auth', null as unknown as RequestAuth);
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: these run on every request, and an async hook costs a promise
+  // and a microtask turn each.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('Request-Id', request.id);
     reply.headers(securityHeaders);
+    done();
   });
   // After the hook above: a CORS preflight is answered by CORS's own hook (204), nothing after it runs.
   registerCors(app, options.corsOrigins ?? []);
   const metrics = options.metrics;
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics?.observeResponse(request.method, routeTemplateOf(request), reply.statusCode, reply.elapsedTime);
     const size = reply.getHeader('content-length');
     request.log.info(
@@ -227,6 +243,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       },
       'request logged',
     );
+    done();
   });
 
   app.setErrorHandler(handleError);

@@ -156,6 +156,65 @@ describe('event outbox', { skip: testPostgresEnv() ? false : 'needs the test Pos
     );
   });
 
+  it('records an event in the statement of its change (alongside): exactly when the change returns a row', async () => {
+    const subscriber = 'test.alongside';
+    await db.query('CREATE TABLE public.thing (id text PRIMARY KEY, n integer NOT NULL)');
+    const lines: LogLine[] = [];
+    await startDispatcher(db, [effectSubscription(subscriber)], lines);
+    const eventsOf = async (aggregateId: string): Promise<number> => {
+      const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM platform.outbox_event WHERE aggregate_id = $1', [
+        aggregateId,
+      ]);
+      return Number(rows[0]!.n);
+    };
+    const insertThing = 'INSERT INTO public.thing (id, n) VALUES ($1, $2) RETURNING id, n, $2 * 10 AS tenfold';
+
+    // The change and its event: the subject's rows and columns come back as they are, on the pool
+    // (no transaction of its own), and the NOTIFY on commit wakes the dispatcher (its poll is 60 s).
+    const conn = outbox.alongside(db, thingHappened, { aggregateId: 'along-1', orgId: null, payload: { n: 7 } });
+    const result = await conn.query<unknown[]>(insertThing, ['along-1', 7], { rowMode: 'array' });
+    assert.deepEqual(result.rows, [['along-1', 7, 70]]);
+    assert.deepEqual(
+      result.fields?.map((f) => f.name),
+      ['id', 'n', 'tenfold'],
+    );
+    assert.equal(await eventsOf('along-1'), 1);
+    await waitUntil(async () => (await deliveryStates(db, subscriber)).delivered === 1, 'the event delivered', 10_000);
+    await assert.rejects(conn.query(insertThing, ['along-1b', 1]), /one statement only/);
+
+    // A failing change records nothing (one statement: both or neither).
+    const duplicate = outbox.alongside(db, thingHappened, { aggregateId: 'along-dup', orgId: null, payload: { n: 1 } });
+    await assert.rejects(duplicate.query(insertThing, ['along-1', 1]), (e: { code?: string }) => e.code === '23505');
+    assert.equal(await eventsOf('along-dup'), 0);
+
+    // A change that returns no row (nothing matched) records no event.
+    const none = outbox.alongside(db, thingHappened, { aggregateId: 'along-none', orgId: null, payload: { n: 1 } });
+    const missed = await none.query('UPDATE public.thing SET n = n + 1 WHERE id = $1 RETURNING id', ['absent']);
+    assert.equal(missed.rows.length, 0);
+    assert.equal(await eventsOf('along-none'), 0);
+
+    // In a transaction it commits or rolls back with it.
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await outbox
+          .alongside(tx, thingHappened, { aggregateId: 'along-tx', orgId: null, payload: { n: 2 } })
+          .query(insertThing, ['along-tx', 2]);
+        throw new Error('change failed');
+      }),
+      /change failed/,
+    );
+    assert.equal(await eventsOf('along-tx'), 0);
+    assert.equal((await db.query(`SELECT 1 FROM public.thing WHERE id = 'along-tx'`)).rows.length, 0);
+
+    // The payload is checked before anything is sent.
+    assert.throws(
+      () =>
+        outbox.alongside(db, thingHappened, { aggregateId: 'along-bad', orgId: null, payload: { n: 'one' } as unknown as { n: number } }),
+      /payload does not match its contract/,
+    );
+    assert.deepEqual(await deliveryStates(db, subscriber), { delivered: 1 });
+  });
+
   it('delivers each event once in effect with two instances, in order per aggregate', async () => {
     const subscriber = 'test.two-instances';
     const second = createPgDb({ connectionString: database.url!, max: 3 });

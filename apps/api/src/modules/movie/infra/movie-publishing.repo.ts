@@ -8,8 +8,9 @@ import { PgMovieRepository } from './movie.repo.js';
 
 /**
  * The movie repository that also publishes the movie module's events (events.ts): a created movie
- * and its `movie.created` event commit in one transaction (or join the caller's ambient one, e.g.
- * an idempotent POST's). Everything else is {@link PgMovieRepository} as is.
+ * and its `movie.created` event are written by one statement, so they commit together (in the
+ * caller's ambient transaction when there is one, e.g. an idempotent POST's). Everything else is
+ * {@link PgMovieRepository} as is.
  */
 export class PublishingMovieRepository implements MovieRepository {
   private readonly plain: PgMovieRepository;
@@ -22,20 +23,19 @@ export class PublishingMovieRepository implements MovieRepository {
   }
 
   createMovie(orgId: string, externalId: string, draft: MovieDraft, actor: MovieActor): Promise<Movie> {
-    return this.db.transaction(async (tx) => {
-      const movie = await new PgMovieRepository(tx).createMovie(orgId, externalId, draft, actor);
-      await this.events.record(tx, movieCreated, {
-        aggregateId: movie.externalId,
-        orgId,
-        payload: {
-          movie_external_id: movie.externalId,
-          org_id: orgId,
-          title: movie.title,
-          created_by_app_external_id: actor.appExternalId,
-        },
-      });
-      return movie;
+    // The INSERT and the event are one statement (no transaction of their own; within an ambient
+    // one, e.g. an idempotent POST's, they join it).
+    const withEvent = this.events.alongside(this.db, movieCreated, {
+      aggregateId: externalId,
+      orgId,
+      payload: {
+        movie_external_id: externalId,
+        org_id: orgId,
+        title: draft.title,
+        created_by_app_external_id: actor.appExternalId,
+      },
     });
+    return new PgMovieRepository(withEvent).createMovie(orgId, externalId, draft, actor);
   }
 
   findMovieById(orgId: string, externalId: string): Promise<Movie | undefined> {
