@@ -142,15 +142,18 @@ async function main(): Promise<void> {
   tracing?.nameSpansByRoute(app);
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ url: address }, 'listening');
-  // Validators and serializers compile on first use; the rest compile now, between requests. One
-  // that cannot compile is a broken build: it stops the process as it would have at start.
-  app.compileSchemas().then(
-    () => logger.debug('every schema compiled'),
-    (error: unknown) => {
-      logger.fatal({ err: error }, 'a schema of the API failed to compile');
-      process.exit(1);
-    },
-  );
+  // Validators and serializers compile on first use; the rest compile a second after the start
+  // (the first probes and requests are not kept waiting behind them), a slice at a time. One that
+  // cannot compile is a broken build: it stops the process as it would have at start.
+  setTimeout(() => {
+    app.compileSchemas().then(
+      () => logger.debug('every schema compiled'),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'a schema of the API failed to compile');
+        process.exit(1);
+      },
+    );
+  }, compileDelayMs).unref();
 
   if (!ready) {
     void (async () => {
@@ -218,6 +221,9 @@ async function main(): Promise<void> {
   };
   onShutdownRequest((reason) => void shutdown(reason));
 }
+
+/** How long after listening the schemas not compiled yet are compiled. */
+const compileDelayMs = 1_000;
 
 main().catch((error: unknown) => {
   process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

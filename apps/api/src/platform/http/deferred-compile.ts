@@ -1,9 +1,9 @@
 /**
  * Validators (Ajv) and response serializers (fast-json-stringify) compiled on first use instead of
  * when Fastify builds its routes: compiling all of them is about a third of a cold start (docs/adr/0026-startup-and-request-cost.md).
- * The server listens without them; {@link DeferredCompiles.compileAll} then compiles the rest in
- * small slices between requests, so a route is compiled when its first request arrives or shortly
- * after the start, whichever comes first. A schema that fails to compile fails where Fastify would
+ * The server listens without them; {@link DeferredCompiles.compileAll} (main.ts: a second after
+ * listening) then compiles the rest in small slices between requests, so a route is compiled when
+ * its first request arrives or shortly after the start, whichever comes first. A schema that fails to compile fails where Fastify would
  * have failed (the compile error), only later; `compileAll` reports it (the server logs it as fatal).
  */
 
@@ -11,7 +11,7 @@
 type Compiled = ((data: unknown) => unknown) & { errors?: unknown };
 
 /** Milliseconds of compiling per slice before yielding to the event loop. */
-const sliceMs = 10;
+const sliceMs = 4;
 
 export class DeferredCompiles {
   private readonly pending: (() => unknown)[] = [];
