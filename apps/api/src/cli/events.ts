@@ -17,7 +17,7 @@
 import { OutboxAdmin, type DeadDelivery } from '../platform/events/outbox-admin.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { CommandLineSpec } from './command-line.js';
-import { CommandError, exitWith, parseCommandArgs, runOperatorCommand } from './operator-command.js';
+import { CommandError, exitWith, isoSeconds, parseCommandArgs, runOperatorCommand, textTable } from './operator-command.js';
 
 const usage = `usage:
   npm run events -- list-dead [--subscriber NAME] [--json]
@@ -61,8 +61,6 @@ function parseCommand(args: string[]): CommandOptions | 'help' {
   return { command: chosen, deliveryId, json: false };
 }
 
-const isoSeconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 function formatDeadTable(dead: DeadDelivery[]): string {
   const header = ['DELIVERY_ID', 'SUBSCRIBER', 'EVENT', 'AGGREGATE', 'ATTEMPTS', 'OCCURRED', 'DEAD_SINCE', 'LAST_ERROR'];
   const rows = dead.map((d) => [
@@ -75,15 +73,7 @@ function formatDeadTable(dead: DeadDelivery[]): string {
     isoSeconds(d.deadSince),
     (d.lastError ?? '-').replace(/\s+/g, ' ').slice(0, 120),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, rows);
 }
 
 async function run(options: CommandOptions, admin: OutboxAdmin, logger: Logger): Promise<void> {

@@ -31,7 +31,7 @@ import {
 import { AppError } from '../platform/errors/app-error.js';
 import type { Logger } from '../platform/logging/logger.js';
 import type { CommandLineSpec } from './command-line.js';
-import { CommandError, exitWith, parseCommandArgs, runOperatorCommand } from './operator-command.js';
+import { CommandError, exitWith, isoSeconds, parseCommandArgs, runOperatorCommand, textTable } from './operator-command.js';
 
 const usage = `usage:
   npm run keys -- create --app APP_ID [--deactivation-date YYYY-MM-DD|RFC3339] [--operator NAME] [--json]
@@ -94,8 +94,6 @@ function parseCommand(args: string[]): CommandOptions | 'help' {
   };
 }
 
-const isoSeconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 /** `operator alice@host`, `user Ada Admin`, `app <extl id>`, or `-` when nothing was recorded. */
 function describeParty(party: AuditParty): string {
   if (party.user?.issuer === operatorIssuer) return `operator ${party.user.subject}`;
@@ -129,15 +127,7 @@ function formatKeyTable(apps: AppKeys[], now: number): string {
       ]);
     }
   }
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, rows);
 }
 
 function keysAsJson(apps: AppKeys[], now: number): unknown {

@@ -154,3 +154,19 @@ export function exitWith(name: string, main: () => Promise<number>): void {
     },
   );
 }
+
+/** A time as an operator reads it in a table: RFC 3339, whole seconds, UTC. */
+export const isoSeconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** `rows` under `header` as plain text: columns padded to their widest cell, two spaces apart. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from '../harness/app.js';
 import { createTestDatabase, runAdminSql, testPostgresEnv, type TestDatabase } from '../harness/database.js';
 import { createTenant, type Tenant } from '../harness/iam.js';
 import { pgbouncerBinary, startPgBouncer, type PgBouncer } from '../harness/pgbouncer.js';
-import { skipUnlessInstalled } from '../harness/fixtures.js';
+import { movieBody, skipUnlessInstalled } from '../harness/fixtures.js';
 
 /**
  * The API through PgBouncer 1.18 (docs/database.md, "Connection pooler"), in session and in
@@ -28,18 +28,6 @@ const skip = skipUnlessInstalled(
       : false,
 );
 const rateLimitMax = 40;
-
-function movie(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    title: 'Repo Man',
-    rated: 'R',
-    release_date: '1984-03-02T00:00:00Z',
-    run_time: 92,
-    director: 'Alex Cox',
-    writer: 'Alex Cox',
-    ...overrides,
-  };
-}
 
 for (const poolMode of ['session', 'transaction'] as const) {
   describe(`through PgBouncer in ${poolMode} mode`, { skip }, () => {
@@ -99,10 +87,10 @@ for (const poolMode of ['session', 'transaction'] as const) {
     it('creates, reads, updates and deletes a movie; replays an idempotent create', async () => {
       const key = randomUUID();
       const headers = { ...tenant.headers, 'Idempotency-Key': key };
-      const created = await t.request('POST', '/api/v1/movies', { headers, json: movie() });
+      const created = await t.request('POST', '/api/v1/movies', { headers, json: movieBody() });
       assert.equal(created.status, 201, created.text);
       const id: string = created.body.external_id;
-      const replay = await t.request('POST', '/api/v1/movies', { headers, json: movie() });
+      const replay = await t.request('POST', '/api/v1/movies', { headers, json: movieBody() });
       assert.equal(replay.status, 201);
       assert.equal(replay.headers.get('idempotent-replayed'), 'true');
       assert.equal(replay.body.external_id, id);
@@ -118,7 +106,7 @@ for (const poolMode of ['session', 'transaction'] as const) {
 
       const updated = await t.request('PUT', `/api/v1/movies/${id}`, {
         headers: { ...tenant.headers, 'If-Match': '"1"' },
-        json: movie({ title: 'Sid and Nancy' }),
+        json: movieBody({ title: 'Sid and Nancy' }),
       });
       assert.equal(updated.status, 200, updated.text);
       assert.equal(updated.body.title, 'Sid and Nancy');

@@ -47,7 +47,7 @@ ${body}
 SELECT subject.* FROM subject LEFT JOIN notified ON true`;
 }
 
-/** Composed statements by subject text and parameter count (a few per module: built once). */
+/** Composed statements kept at most (a few per module: each built once). */
 const maxComposedStatements = 256;
 
 /**
@@ -119,7 +119,8 @@ const cleanupBatch = 1_000;
 export class EventOutbox implements EventRecorder {
   constructor(private readonly db: Db) {}
 
-  private readonly composed = new Map<string, string>();
+  /** {@link withEventSql} by subject text, with the parameter count it was built for. */
+  private readonly composed = new Map<string, { params: number; sql: string }>();
 
   async record<P>(tx: Queryable, contract: EventContract<P>, event: NewEvent<P>): Promise<string> {
     const values = this.eventValues(contract, event);
@@ -134,13 +135,14 @@ export class EventOutbox implements EventRecorder {
       query: <R>(text: string, params: readonly unknown[] = [], options?: QueryOptions): Promise<QueryResult<R>> => {
         if (used) return Promise.reject(new Error(`event ${contract.name}: alongside() composes one statement only`));
         used = true;
-        const key = `${params.length}:${text}`;
-        let sql = this.composed.get(key);
-        if (sql === undefined) {
-          sql = withEventSql(text, params.length);
-          if (this.composed.size < maxComposedStatements) this.composed.set(key, sql);
+        // Keyed by the statement's own text: a typed query passes the same string every time,
+        // whose hash V8 keeps (a key built per call would be hashed per call).
+        let composed = this.composed.get(text);
+        if (composed === undefined || composed.params !== params.length) {
+          composed = { params: params.length, sql: withEventSql(text, params.length) };
+          if (this.composed.size < maxComposedStatements) this.composed.set(text, composed);
         }
-        return conn.query<R>(sql, [...params, ...values], options);
+        return conn.query<R>(composed.sql, [...params, ...values], options);
       },
     };
   }
