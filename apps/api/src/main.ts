@@ -107,10 +107,12 @@ async function main(): Promise<void> {
   const verifier = createJwtVerifier({ issuers: config.auth.issuers, logger });
   const keysFetched = verifier.start();
   keysFetched.catch(() => undefined); // awaited below, after the database
+  // The one handle the app runs on; closed (503 + Retry-After) until the database is prepared.
+  // DATABASE_READ_URL: plain reads of the modules' data go to the hot standby (docs/database.md).
+  const readRouter = createReadRouterFor(config, db, logger);
+  const handle = createDbHandle(db, { startClosed: true, ...(readRouter ? { readRouter } : {}) });
   let ready = true;
-  try {
-    await prepareDatabase(db, config, logger);
-  } catch (error) {
+  const prepared = prepareDatabase(db, config, logger).catch(async (error: unknown) => {
     if (!retryable(error)) {
       logger.fatal({ err: error }, 'database preparation failed');
       await db.close();
@@ -118,11 +120,20 @@ async function main(): Promise<void> {
     }
     logger.warn({ err: error }, 'database unreachable at start: serving as not ready and retrying');
     ready = false;
+  });
+  // Built while the database is prepared and the keys are fetched (its routes and plugins are
+  // CPU work, they are I/O waits); it does not use the database before it listens.
+  let shuttingDown = false;
+  const app = buildApp({ config, logger, logControl, db: handle, verifier, shuttingDown: () => shuttingDown });
+  await prepared;
+  if (ready) {
+    // LISTENs the app asked for while it was built are attached now.
+    await handle.open().catch((error: unknown) => {
+      if (!retryable(error)) throw error;
+      logger.warn({ err: error }, 'database unreachable at start: serving as not ready and retrying');
+      ready = false;
+    });
   }
-  // The one handle the app runs on; closed (503 + Retry-After) until the database is prepared.
-  // DATABASE_READ_URL: plain reads of the modules' data go to the hot standby (docs/database.md).
-  const readRouter = createReadRouterFor(config, db, logger);
-  const handle = createDbHandle(db, { startClosed: !ready, ...(readRouter ? { readRouter } : {}) });
 
   try {
     await keysFetched;
@@ -137,8 +148,6 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  let shuttingDown = false;
-  const app = buildApp({ config, logger, logControl, db: handle, verifier, shuttingDown: () => shuttingDown });
   tracing?.nameSpansByRoute(app);
   const address = await app.listen({ host: config.host, port: config.port });
   logger.info({ url: address }, 'listening');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** A real API process (`node --import tsx src/main.ts`) started by {@link startServerProcess}. */
+/** A real API process (`node --import tsx src/main.ts`, or the built `node dist/main.js`) started by {@link startServerProcess}. */
 export interface ServerProcess {
   child: ChildProcess;
   /** `http://127.0.0.1:<port>` once it listens. */
@@ -31,9 +31,11 @@ export interface ServerProcess {
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  options: { untilListening?: boolean; listenDeadlineMs?: number } = {},
+  options: { untilListening?: boolean; listenDeadlineMs?: number; built?: boolean } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // `built`: the bundle `npm run build` made (dist/main.js; `npm test` builds first), not the source.
+  const command = options.built ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, command, {
     cwd: apiDir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

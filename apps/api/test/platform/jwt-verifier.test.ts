@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -313,6 +314,32 @@ describe('JWT verifier key management', () => {
     // Nothing listens there any more: connection refused.
     const gone = createJwtVerifier({ jwksUrl: identity.jwksUrl, issuer: identity.issuer, audience: [identity.audience] });
     await assert.rejects(gone.start(), /cannot load the JWKS/);
+  });
+
+  it('start() refuses a JWKS endpoint that redirects, or answers more than 512 KiB', async () => {
+    const identity = await startTestIdentity();
+    const server = createHttpServer((request, response) => {
+      if (request.url === '/moved') {
+        response.writeHead(302, { location: identity.jwksUrl }).end();
+        return;
+      }
+      // A valid JSON document, too large to be trusted as a key set.
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [], padding: 'x'.repeat(600 * 1024) }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const options = { issuer: identity.issuer, audience: [identity.audience] };
+      const moved = createJwtVerifier({ ...options, jwksUrl: `http://127.0.0.1:${port}/moved` });
+      await assert.rejects(moved.start(), /cannot load the JWKS.*answered 302/s);
+      const large = createJwtVerifier({ ...options, jwksUrl: `http://127.0.0.1:${port}/large` });
+      await assert.rejects(large.start(), /cannot load the JWKS.*too large/s);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await identity.close();
+    }
   });
 
   it('start() fails within the fetch timeout when the JWKS never answers', async () => {

@@ -1,5 +1,6 @@
 import { decodeJwt, importJWK, jwtVerify, errors as joseErrors } from 'jose';
 import type { CompactJWSHeaderParameters, CryptoKey, JWK, JWTPayload, JWTVerifyOptions } from 'jose';
+import { get as httpGet } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { AppError } from '../errors/app-error.js';
 import { unauthenticated, type AuthFailureReason } from './auth-failure.js';
@@ -146,21 +147,46 @@ function discoveryUrlOf(issuer: string): string {
   return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
 }
 
-/** GETs a JSON document we are about to trust: no redirects, a deadline, a size bound. */
+/**
+ * GETs a JSON document we are about to trust: no redirects, a deadline, a size bound. On
+ * node:http(s), not `fetch`: loading undici (and compiling its parser) took about 60 ms of every
+ * start for this one request (docs/adr/0027-startup-and-request-cost.md).
+ */
 async function fetchJson(url: string, what: string, timeoutMs: number): Promise<unknown> {
-  const response = await fetch(url, {
-    signal: AbortSignal.timeout(timeoutMs),
-    // A redirect could move key discovery to a host nobody configured; jose refuses them too.
-    redirect: 'error',
-    headers: { accept: 'application/json' },
+  const target = new URL(url);
+  // node:https (and TLS) only for an https URL.
+  const get = target.protocol === 'https:' ? (await import('node:https')).get : httpGet;
+  return new Promise((resolve, reject) => {
+    const options = { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) };
+    const request = get(target, options, (response) => {
+      const status = response.statusCode ?? 0;
+      // A redirect could move key discovery to a host nobody configured; jose refuses them too.
+      if (status < 200 || status > 299) {
+        response.resume();
+        reject(new Error(`${what} at ${url} answered ${status}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxDocumentBytes) {
+          request.destroy(new Error(`${what} at ${url} is too large`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      response.on('error', reject);
+    });
+    request.on('error', reject);
   });
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`${what} at ${url} answered ${response.status}`);
-  }
-  const text = await response.text();
-  if (text.length > maxDocumentBytes) throw new Error(`${what} at ${url} is too large`);
-  return JSON.parse(text) as unknown;
 }
 
 /**

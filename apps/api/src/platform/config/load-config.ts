@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { availableCpus } from './available-cpus.js';
 import type { Config } from './config.js';
 import { Derived, Setting, settingsOf, type InputValues, type SettingContext, type SettingInputs, type SettingRow } from './declaration.js';

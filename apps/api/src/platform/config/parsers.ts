@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isConnectionString } from '../db/connection-string.js';
 
 /**

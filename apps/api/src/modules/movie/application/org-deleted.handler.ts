@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Queryable } from '../../../platform/db/db.js';
 import { parseEventPayload, UnprocessableEventError, type EventSubscription } from '../../../platform/events/event.js';
 import type { OrgMovies } from '../domain/org-movies.js';
