@@ -177,13 +177,20 @@ interface Context {
   apiNodeFlags: string[];
 }
 
+/**
+ * The flags of the production command (README, docs/operations.md "Memory"): a heap limit sized
+ * for the process instead of V8's default from the machine's memory. `--node-flags` come after
+ * them, so they can override it.
+ */
+const productionNodeFlags = ['--max-old-space-size=512'];
+
 /** The built API with WORKERS=`workers`; resolves once /readyz answers 200, with the time that took. */
 async function startApi(ctx: Context, workers: number): Promise<Server & { startToReadyMs: number }> {
   const port = await freePort();
   const t0 = performance.now();
   const server = await spawnServer(
     join(root, 'apps/api/dist/main.js'),
-    [...ctx.profileArgs, ...ctx.apiNodeFlags],
+    [...ctx.profileArgs, ...productionNodeFlags, ...ctx.apiNodeFlags],
     {
       ...process.env,
       NODE_ENV: 'production',

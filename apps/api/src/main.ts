@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import type { Config } from './platform/config/config.js';
 import { ConfigError, describeConfig, loadConfig } from './platform/config/index.js';
 import { createLogger, LogControl, type Logger } from './platform/logging/logger.js';
+import { heapLimit } from './platform/http/load-monitor.js';
 import { tracingRequested } from './platform/telemetry/tracing-switch.js';
 import type { Tracing } from './platform/telemetry/tracing.js';
 import type { ManagedDb } from './platform/db/managed-db.js';
@@ -65,6 +67,14 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.log.level, ...processLogSettings(config) });
   const logControl = new LogControl(logger, { minimumLevel: config.log.levelMin, errorStack: config.log.errorStack });
   logger.info({ config: describeConfig(config) }, 'configuration loaded');
+  // Workers inherit the supervisor's flags: it is said once, by the process that was started.
+  const heap = heapLimit(process.execArgv, process.env.NODE_OPTIONS);
+  if (process.env.NODE_ENV === 'production' && !heap.explicit && !cluster.isWorker) {
+    logger.warn(
+      { heap_limit_mb: heap.limitMb },
+      'no --max-old-space-size: V8 sized the heap from the machine, and lets it grow to several times the live data before collecting; docs/operations.md, "Memory"',
+    );
+  }
   // WORKERS > 1: this process only supervises; each worker runs the rest of main().
   if (isSupervisor(config)) {
     superviseWorkers(config, logger);
@@ -150,7 +160,7 @@ async function main(): Promise<void> {
 
   tracing?.nameSpansByRoute(app);
   const address = await app.listen({ host: config.host, port: config.port });
-  logger.info({ url: address }, 'listening');
+  logger.info({ url: address, heap_limit_mb: heap.limitMb }, 'listening');
   // Validators and serializers compile on first use; the rest compile a second after the start
   // (the first probes and requests are not kept waiting behind them), a slice at a time. One that
   // cannot compile is a broken build: it stops the process as it would have at start.

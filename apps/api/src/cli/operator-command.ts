@@ -50,7 +50,8 @@ export function parseCommandArgs<const Command extends string, const Options ext
   let parsed;
   try {
     // Read as any options (typed values only for `help`); the caller gets the values typed by `Options`.
-    parsed = parseArgs({ args, options: { ...(options as CommandOptionsConfig), ...helpOption }, allowPositionals: true, strict: true });
+    const all: CommandOptionsConfig = { ...(options as CommandOptionsConfig), ...helpOption };
+    parsed = parseArgs({ args: joinDashValues(args, all), options: all, allowPositionals: true, strict: true });
   } catch (error) {
     throw new CommandError(error instanceof Error ? error.message : String(error), 2);
   }
@@ -61,6 +62,33 @@ export function parseCommandArgs<const Command extends string, const Options ext
     throw new CommandError(command === undefined ? 'a command is required' : `unknown command "${command}"`, 2);
   }
   return { command: command as Command, rest, values: values as CommandArgs<Command, Options>['values'] };
+}
+
+/**
+ * `--name value` as `--name=value` when `name` takes a value that starts with "-" (a base64url
+ * key id or external id may: `--key -Xb2…`), which parseArgs would otherwise read as a flag and
+ * refuse. A value that is one of the flags themselves (`--key --app`) is left for parseArgs to
+ * refuse as a missing value.
+ */
+function joinDashValues(args: string[], options: CommandOptionsConfig): string[] {
+  const flags = new Set(Object.entries(options).flatMap(([name, option]) => [`--${name}`, ...(option.short ? [`-${option.short}`] : [])]));
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      joined.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    const takesValue = arg.startsWith('--') && options[arg.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && next.startsWith('-') && next !== '--' && !flags.has(next.split('=')[0]!)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
 }
 
 /** One operator command. */

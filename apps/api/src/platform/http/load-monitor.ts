@@ -100,3 +100,10 @@ export function createLoadMonitor(limits: LoadLimits, logger: Logger): LoadMonit
     },
   };
 }
+
+/** V8's heap limit (MiB) and whether it was set (`--max-old-space-size`, on the command line or in NODE_OPTIONS). */
+export function heapLimit(execArgv: readonly string[], nodeOptions: string | undefined): { limitMb: number; explicit: boolean } {
+  const flag = /^--max[-_]old[-_]space[-_]size(=|$)/;
+  const explicit = execArgv.some((arg) => flag.test(arg)) || (nodeOptions ?? '').split(/\s+/).some((arg) => flag.test(arg));
+  return { limitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20), explicit };
+}
