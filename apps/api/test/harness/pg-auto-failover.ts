@@ -25,6 +25,8 @@ export interface Formation {
   killNode(node: FormationNode): void;
   /** Resolves once the monitor reports one primary and one secondary, both healthy (bounded). */
   waitForPrimaryAndSecondary(deadlineMs?: number): Promise<void>;
+  /** The monitor's latest state changes, oldest first, one line each (for failure messages). */
+  events(count?: number): Promise<string>;
   destroy(): Promise<void>;
 }
 
@@ -200,6 +202,14 @@ export async function startFormation(): Promise<Formation> {
           // already gone
         }
       }
+    },
+    async events(count = 40) {
+      const rows = await queryOnce<{ line: string }>(
+        `postgres://postgres@127.0.0.1:${monitorPort}/pg_auto_failover`,
+        `SELECT concat_ws(' ', to_char(eventtime, 'HH24:MI:SS.MS'), nodename, reportedstate, '->', goalstate, description) AS line
+         FROM (SELECT * FROM pgautofailover.event ORDER BY eventid DESC LIMIT ${Number(count)}) latest ORDER BY eventid`,
+      );
+      return rows.map((row) => row.line).join('\n');
     },
     async waitForPrimaryAndSecondary(deadlineMs = 60_000) {
       await until('primary + secondary', deadlineMs, async () => {
