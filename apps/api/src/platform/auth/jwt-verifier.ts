@@ -149,8 +149,8 @@ function discoveryUrlOf(issuer: string): string {
 
 /**
  * GETs a JSON document we are about to trust: no redirects, a deadline, a size bound. On
- * node:http(s), not `fetch`: loading undici (and compiling its parser) took about 60 ms of every
- * start for this one request (docs/adr/0027-startup-and-request-cost.md).
+ * node:http(s), not `fetch`: setting up undici's fetch (its pool, its parser compiled from
+ * WebAssembly) cost every start tens of ms for this one request (docs/adr/0028-server-bundle.md).
  */
 async function fetchJson(url: string, what: string, timeoutMs: number): Promise<unknown> {
   const target = new URL(url);
