@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeConfig } from '../../src/platform/config/index.js';
+import { createMetrics } from '../../src/platform/metrics/metrics.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { startTestIdentity, type TestIdentity } from '../harness/identity.js';
 
@@ -9,6 +10,31 @@ function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
+
+describe('HTTP response metrics', () => {
+  it('counts each response in the first bucket whose bound holds it (cumulative, +Inf last), with the sum and count per series', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    // Milliseconds, as the server reports them: 1 ms sits on the first bound, 99 s above the last.
+    for (const ms of [0.5, 1, 7, 30_000, 99_000]) metrics.observeResponse('GET', '/x/{id}', 200, ms);
+    metrics.observeResponse('POST', '/x', 201, 3);
+    const text = await metrics.render();
+    const get = 'method="GET",route="/x/{id}",status="200"';
+    assert.equal(sample(text, `http_requests_total{${get}}`), 5);
+    assert.equal(sample(text, `http_request_duration_seconds_bucket{le="0.001",${get}}`), 2);
+    assert.equal(sample(text, `http_request_duration_seconds_bucket{le="0.005",${get}}`), 2);
+    assert.equal(sample(text, `http_request_duration_seconds_bucket{le="0.01",${get}}`), 3);
+    assert.equal(sample(text, `http_request_duration_seconds_bucket{le="10",${get}}`), 3);
+    assert.equal(sample(text, `http_request_duration_seconds_bucket{le="30",${get}}`), 4);
+    assert.equal(sample(text, `http_request_duration_seconds_bucket{le="+Inf",${get}}`), 5);
+    assert.equal(sample(text, `http_request_duration_seconds_count{${get}}`), 5);
+    assert.ok(Math.abs(sample(text, `http_request_duration_seconds_sum{${get}}`)! - 129.0085) < 1e-9);
+    assert.equal(sample(text, 'http_requests_total{method="POST",route="/x",status="201"}'), 1);
+    assert.equal(sample(text, 'http_request_duration_seconds_bucket{le="0.0025",method="POST",route="/x",status="201"}'), 0);
+    assert.equal(sample(text, 'http_request_duration_seconds_bucket{le="0.005",method="POST",route="/x",status="201"}'), 1);
+    assert.match(text, /^# TYPE http_request_duration_seconds histogram$/m);
+    assert.match(text, /^# TYPE http_requests_total counter$/m);
+  });
+});
 
 describe('GET /metrics', () => {
   let identity: TestIdentity;

@@ -84,6 +84,15 @@ describe('platform HTTP behaviour', () => {
     assert.equal(line.user_agent, 'ua-test');
   });
 
+  it("logs what a request logs itself (an error answer) with the request's id, as its access line", async () => {
+    const res = await t.request('GET', '/no/such/route', { headers: { 'Request-Id': 'request-logger-check' } });
+    assert.equal(res.status, 404);
+    const lines = t.logs.filter((l) => l.request_id === 'request-logger-check');
+    assert.deepEqual(lines.map((l) => l.message).sort(), ['error response sent to client', 'request logged']);
+    // The binding comes first on both lines, as a pino child logger writes it.
+    for (const line of lines) assert.deepEqual(Object.keys(line).slice(0, 3), ['level', 'time', 'request_id']);
+  });
+
   it('never logs the bearer token or API keys', async () => {
     await t.request('GET', '/api/v1/recipes', { token, headers: { 'X-API-KEY': 'chk_secret_value', 'Request-Id': 'redaction-check' } });
     const text = JSON.stringify(t.logs);

@@ -1,4 +1,12 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import type { Bindings, ChildLoggerOptions } from 'pino';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
@@ -101,6 +109,73 @@ function routeTemplateOf(request: FastifyRequest): string {
 }
 
 /**
+ * A request's logger, made only when something logs through it: Fastify makes one per request
+ * (its `request_id` binding), and most requests log nothing but their access line, which the
+ * server writes through its own logger with the id as a field (the same line). Until then the
+ * parent's level is the request's.
+ */
+class RequestLogger implements FastifyBaseLogger {
+  private made: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  private get logger(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.options));
+  }
+
+  get level(): string {
+    return (this.made ?? this.parent).level;
+  }
+
+  set level(level: string) {
+    this.logger.level = level;
+  }
+
+  fatal(...args: [obj: unknown, msg?: string, ...rest: unknown[]]): void {
+    const logger = this.logger;
+    Reflect.apply(logger.fatal, logger, args);
+  }
+
+  error(...args: [obj: unknown, msg?: string, ...rest: unknown[]]): void {
+    const logger = this.logger;
+    Reflect.apply(logger.error, logger, args);
+  }
+
+  warn(...args: [obj: unknown, msg?: string, ...rest: unknown[]]): void {
+    const logger = this.logger;
+    Reflect.apply(logger.warn, logger, args);
+  }
+
+  info(...args: [obj: unknown, msg?: string, ...rest: unknown[]]): void {
+    const logger = this.logger;
+    Reflect.apply(logger.info, logger, args);
+  }
+
+  debug(...args: [obj: unknown, msg?: string, ...rest: unknown[]]): void {
+    const logger = this.logger;
+    Reflect.apply(logger.debug, logger, args);
+  }
+
+  trace(...args: [obj: unknown, msg?: string, ...rest: unknown[]]): void {
+    const logger = this.logger;
+    Reflect.apply(logger.trace, logger, args);
+  }
+
+  silent(...args: [obj: unknown, msg?: string, ...rest: unknown[]]): void {
+    const logger = this.logger;
+    Reflect.apply(logger.silent, logger, args);
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.logger.child(bindings, options);
+  }
+}
+
+/**
  * Fastify's `frameworkErrors`: what its router rejects before any hook runs (a path that is not
  * validly percent-encoded → 400, a path parameter over the maximum length → 414), answered in the
  * contract's shape with `Request-Id`, the security headers and an access log line.
@@ -161,6 +236,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId,
+    childLoggerFactory: (logger, bindings, childOptions) => new RequestLogger(logger, bindings, childOptions),
     bodyLimit: options.bodyLimit,
     // The gate creates Node's server, so every request passes it before Fastify sees it.
     serverFactory: (handler) =>
@@ -227,11 +303,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // After the hook above: a CORS preflight is answered by CORS's own hook (204), nothing after it runs.
   registerCors(app, options.corsOrigins ?? []);
   const metrics = options.metrics;
+  const accessLog = app.log;
   app.addHook('onResponse', (request, reply, done) => {
     metrics?.observeResponse(request.method, routeTemplateOf(request), reply.statusCode, reply.elapsedTime);
     const size = reply.getHeader('content-length');
-    request.log.info(
+    // The same line as through request.log (its binding first), without making the request's logger.
+    accessLog.info(
       {
+        request_id: request.id,
         method: request.method,
         url: request.url,
         status: reply.statusCode,

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics, type Metric, type MetricValueWithName } from 'prom-client';
 
 /** Pool statistics as the database port reports them. */
 export interface PoolStats {
@@ -49,24 +49,28 @@ const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
  * Builds the metrics of one app instance on its own registry (no global state: each test app has
  * its own): `http_requests_total` and `http_request_duration_seconds` by method, route template
  * and status; `db_pool_connections{state="total"|"idle"}`, `db_pool_waiting_clients` and
- * `db_pool_max_connections`; and prom-client's process metrics. Recording a response is two Map
- * lookups and two increments: the label children are cached per (method, route, status).
+ * `db_pool_max_connections`; and prom-client's process metrics. Recording a response is one Map
+ * lookup and a few increments (see HttpResponseSeries).
  */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  const requests = new Counter({
+  const http = new HttpResponseSeries();
+  new Counter({
     name: 'http_requests_total',
     help: 'HTTP responses sent, by method, route template and status.',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const series of http.all()) this.inc(series.labels, series.count);
+    },
   });
-  const duration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from the request arriving to the response being sent, by method, route template and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: latencyBuckets,
-    registers: [registry],
-  });
+  registry.registerMetric(
+    http.histogram(
+      'http_request_duration_seconds',
+      'Time from the request arriving to the response being sent, by method, route template and status.',
+    ) as unknown as Metric,
+  );
   const poolStats = options.poolStats;
   if (poolStats) {
     new Gauge({
@@ -124,20 +128,84 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   }
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
 
-  const children = new Map<string, { count: Counter.Internal; time: Histogram.Internal<'method' | 'route' | 'status'> }>();
   return {
     contentType: registry.contentType,
     render: () => registry.metrics(),
-    observeResponse(method, route, status, durationMs) {
-      const key = `${method} ${status} ${route}`;
-      let child = children.get(key);
-      if (child === undefined) {
-        const labels = { method, route, status: String(status) };
-        child = { count: requests.labels(labels), time: duration.labels(labels) };
-        children.set(key, child);
-      }
-      child.count.inc();
-      child.time.observe(durationMs / 1000);
-    },
+    observeResponse: (method, route, status, durationMs) => http.record(method, route, status, durationMs / 1000),
   };
+}
+
+type HttpLabels = { method: string; route: string; status: string };
+
+/** One (method, route, status) series: responses, their total time and per-bucket counts (not cumulative). */
+interface Series {
+  labels: HttpLabels;
+  count: number;
+  sum: number;
+  buckets: number[];
+}
+
+/**
+ * The HTTP responses by (method, route template, status), recorded on the hot path as two
+ * increments and a bucket search on a cached series, and exposed at scrape time as
+ * `http_requests_total` (a prom-client Counter filled in its `collect`) and as the
+ * `http_request_duration_seconds` histogram (see {@link HttpResponseSeries.histogram}).
+ * prom-client's own labelled children re-validate and re-hash their labels and look their bucket
+ * up by a number-keyed property on every observation, which measured about 40 000 instructions
+ * per request (docs/adr/0029-per-request-platform-cost.md).
+ */
+class HttpResponseSeries {
+  private readonly series = new Map<string, Series>();
+
+  record(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${status} ${route}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: latencyBuckets.map(() => 0) };
+      this.series.set(key, series);
+    }
+    series.count += 1;
+    series.sum += seconds;
+    for (let i = 0; i < latencyBuckets.length; i++) {
+      if (seconds <= latencyBuckets[i]!) {
+        series.buckets[i]! += 1;
+        break;
+      }
+    }
+  }
+
+  all(): IterableIterator<Series> {
+    return this.series.values();
+  }
+
+  /**
+   * A histogram as prom-client's Registry reads one (`name`, `help`, `type`, `aggregator`,
+   * `get()`, `reset()`): per series its cumulative `_bucket` samples (`le` first, then the series'
+   * labels, `+Inf` last), `_sum` and `_count`, the text prom-client's own Histogram renders.
+   */
+  histogram(name: string, help: string) {
+    const all = () => this.series.values();
+    const clear = () => this.series.clear();
+    return {
+      name,
+      help,
+      type: 'histogram' as const,
+      aggregator: 'sum' as const,
+      get(): Promise<{ name: string; help: string; type: 'histogram'; values: MetricValueWithName<string>[]; aggregator: 'sum' }> {
+        const values: MetricValueWithName<string>[] = [];
+        for (const { labels, count, sum, buckets } of all()) {
+          let cumulative = 0;
+          for (let i = 0; i < latencyBuckets.length; i++) {
+            cumulative += buckets[i]!;
+            values.push({ labels: { le: latencyBuckets[i]!, ...labels }, value: cumulative, metricName: `${name}_bucket` });
+          }
+          values.push({ labels: { le: '+Inf', ...labels }, value: count, metricName: `${name}_bucket` });
+          values.push({ labels, value: sum, metricName: `${name}_sum` });
+          values.push({ labels, value: count, metricName: `${name}_count` });
+        }
+        return Promise.resolve({ name, help, type: 'histogram' as const, values, aggregator: 'sum' as const });
+      },
+      reset: clear,
+    };
+  }
 }
