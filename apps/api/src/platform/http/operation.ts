@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
 import type { RequestAuth } from '../auth/ports.js';
 
 /**
@@ -46,7 +46,8 @@ export interface OperationRequest<O> {
   /** Raw request headers (lower-case names), e.g. `if-match`. */
   headers: IncomingHttpHeaders;
   auth: RequestAuth;
-  log: Logger;
+  /** The request's logger (its lines carry `request_id`): the level methods, `child` and `level`. */
+  log: FastifyBaseLogger;
   requestId: string;
   /** The route template of the operation, e.g. `/api/v1/recipes/{extlId}`. */
   route: string;

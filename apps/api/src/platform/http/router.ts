@@ -68,7 +68,7 @@ export function registerOperations(app: FastifyInstance, options: RegisterOperat
           body: request.body as never,
           headers: request.headers,
           auth: request.auth ?? {},
-          log: request.log as OperationRequest<unknown>['log'],
+          log: request.log,
           requestId: request.id,
           route: op.path,
           method: op.method,
