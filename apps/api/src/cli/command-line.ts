@@ -13,7 +13,10 @@ export interface CommandLineSpec {
  * configuration flags handed to `loadConfig`. A configuration flag written `--flag value` takes
  * the next argument as its value, unless the command is still to come and that argument is a
  * command name: `--log-error-stack up` is a bare boolean flag followed by the command. Write
- * `--flag=value` when a value is a command name. Everything after `--` is configuration.
+ * `--flag=value` when a value is a command name. The command's own value flags take the next
+ * argument even when it starts with "-" (a base64url key id or external id may: `--key -Xb2…`),
+ * unless it is `--`, `-h`/`--help` or another of the command's own flags, which the command's
+ * parser then refuses as a missing value. Everything after `--` is configuration.
  */
 export function splitCommandLine(argv: readonly string[], spec: CommandLineSpec): { commandArgs: string[]; configArgs: string[] } {
   const commandArgs: string[] = [];
@@ -40,11 +43,21 @@ export function splitCommandLine(argv: readonly string[], spec: CommandLineSpec)
     const target = own ? commandArgs : configArgs;
     target.push(arg);
     const next = argv[index + 1];
-    const takesNext = !arg.includes('=') && next !== undefined && !next.startsWith('-') && (own || sawCommand || !spec.commands.has(next));
+    const takesNext =
+      !arg.includes('=') &&
+      next !== undefined &&
+      (own ? takesAsOwnValue(next, spec, booleanFlags) : !next.startsWith('-') && (sawCommand || !spec.commands.has(next)));
     if (takesNext) {
       target.push(next);
       index++;
     }
   }
   return { commandArgs, configArgs };
+}
+
+/** Whether `next` is the value of one of the command's own value flags (see {@link splitCommandLine}). */
+function takesAsOwnValue(next: string, spec: CommandLineSpec, booleanFlags: ReadonlySet<string>): boolean {
+  if (!next.startsWith('-')) return true;
+  const name = next.split('=', 1)[0] ?? next;
+  return next !== '--' && name !== '-h' && name !== '--help' && !spec.valueFlags.has(name) && !booleanFlags.has(name);
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { splitCommandLine } from '../../src/cli/command-line.js';
 import { CommandError, parseCommandArgs } from '../../src/cli/operator-command.js';
 
 const options = { app: { type: 'string' }, key: { type: 'string' }, all: { type: 'boolean' } } as const;
@@ -31,5 +32,46 @@ describe('parseCommandArgs', () => {
       );
     }
     assert.equal(parseCommandArgs(['revoke', '-h'], ['revoke'], options), 'help');
+  });
+});
+
+describe('splitCommandLine', () => {
+  const spec = {
+    valueFlags: new Set(['--app', '--key']),
+    booleanFlags: new Set(['--json', '--help', '-h']),
+    commands: new Set(['revoke']),
+  };
+
+  it('keeps a value that starts with "-" with the command\'s own flag, and configuration flags apart', () => {
+    assert.deepEqual(splitCommandLine(['revoke', '--app', 'A1', '--key', '-Xb2_c', '--db-url', 'postgres://x/y', '--json'], spec), {
+      commandArgs: ['revoke', '--app', 'A1', '--key', '-Xb2_c', '--json'],
+      configArgs: ['--db-url', 'postgres://x/y'],
+    });
+    assert.deepEqual(splitCommandLine(['--key', '--Xb2', 'revoke'], spec).commandArgs, ['--key', '--Xb2', 'revoke']);
+  });
+
+  it('leaves a missing value missing: another own flag, help or -- after the flag', () => {
+    assert.deepEqual(splitCommandLine(['revoke', '--key', '--app', 'A1'], spec).commandArgs, ['revoke', '--key', '--app', 'A1']);
+    assert.deepEqual(splitCommandLine(['revoke', '--key', '--json'], spec).commandArgs, ['revoke', '--key', '--json']);
+    assert.deepEqual(splitCommandLine(['revoke', '--key', '-h'], spec).commandArgs, ['revoke', '--key', '-h']);
+    assert.deepEqual(splitCommandLine(['revoke', '--key', '--', '--db-url', 'u'], spec), {
+      commandArgs: ['revoke', '--key'],
+      configArgs: ['--', '--db-url', 'u'],
+    });
+    // What the command's parser then makes of them: a missing value (exit 2).
+    for (const args of [
+      ['revoke', '--key', '--app', 'A1'],
+      ['revoke', '--key', '-h'],
+      ['revoke', '--key'],
+    ]) {
+      assert.throws(() => parseCommandArgs(args, ['revoke'], options), CommandError, args.join(' '));
+    }
+  });
+
+  it('still reads a configuration flag without a value before a dash argument', () => {
+    assert.deepEqual(splitCommandLine(['revoke', '--log-error-stack', '--key', '-k'], spec), {
+      commandArgs: ['revoke', '--key', '-k'],
+      configArgs: ['--log-error-stack'],
+    });
   });
 });
