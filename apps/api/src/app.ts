@@ -49,6 +49,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     logControl: deps.logControl,
     bodyLimit: config.bodyLimit,
     ...config.http,
+    connectionQueue: { sample: () => deps.db.queueSample(), length: () => deps.db.queueLength() },
     metrics,
   });
   const rateLimiter = config.rateLimit.max > 0 ? createRateLimiter(deps) : undefined;

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { loadConfig } from '../../src/platform/config/index.js';
+import { createDb } from '../../src/platform/db/index.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { createTenant, type Tenant } from '../harness/iam.js';
+import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { createTenant, principalHeaders, runGenesis, type Tenant } from '../harness/iam.js';
 import { firstResponse, parseResponses, rawClient, within, type RawClient, type RawResponse } from './raw-http.js';
 import { waitUntil } from './server-process.js';
 
@@ -111,6 +117,105 @@ describe('load shedding', () => {
       assert.ok(statuses.includes(200), `statuses after a single block: ${statuses.join(', ')}`);
     });
   });
+
+  describe(
+    'when a queue stands in front of the database connections',
+    { skip: process.env.CHOMPARDO_TEST_PG_ADMIN_URL ? false : 'needs the test PostgreSQL' },
+    () => {
+      let t: TestApp;
+      let database: TestDatabase;
+      let admin: Record<string, string>;
+      const env = {
+        // One connection, long database limits: the requests behind a held lock wait in the pool's queue for as long as the test needs.
+        DB_POOL_MAX: '1',
+        DB_LOCK_TIMEOUT: '30s',
+        DB_POOL_WAIT_TIMEOUT: '30s',
+        SHED_QUEUE_DELAY: '10ms',
+        MAX_EVENT_LOOP_DELAY: '0',
+      };
+
+      before(async () => {
+        const clone = await createTestDatabase();
+        const config = loadConfig({
+          argv: [],
+          cwd: mkdtempSync(join(tmpdir(), 'chompardo-queue-')),
+          env: { DATABASE_URL: clone.url!, ...env },
+        });
+        const db = await createDb(config);
+        database = {
+          url: clone.url,
+          name: clone.name,
+          db,
+          async drop() {
+            await db.close();
+            await clone.drop();
+          },
+        };
+        t = await startTestApp({ database, env });
+        admin = principalHeaders(await runGenesis(t));
+      });
+
+      after(async () => {
+        await t?.close();
+        await database?.drop();
+      });
+
+      it('sheds new requests once the busy loop has seen the queue stand for 500 ms, never the probes, and stops by itself', async () => {
+        const locker = new pg.Client({ connectionString: database.url });
+        await locker.connect();
+        try {
+          await locker.query('BEGIN');
+          await locker.query('LOCK TABLE movie.movie IN ACCESS EXCLUSIVE MODE');
+          // One read holds the only connection (waiting on the lock), the others wait for it.
+          const held = Array.from({ length: 30 }, () => fetch(`${t.baseUrl}/api/v1/movies?limit=1`, { headers: admin }));
+          await waitUntil(() => database.db.queueLength() === 29, '29 reads waiting for the connection');
+
+          // A queue that stands while the process idles is the database's to answer: nothing is shed.
+          const idle = await idleClient(t);
+          idle.socket.write('GET /api/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n');
+          assert.equal((await responseOf(idle)).status, 200, 'a lock held elsewhere is no overload');
+          idle.socket.destroy();
+
+          // The server runs in this process: a loop kept busy turn after turn is a saturated server.
+          const started = performance.now();
+          while (!t.logs.some((line) => line.message === 'queue standing: shedding what waits past the target')) {
+            assert.ok(performance.now() - started < 10_000, 'shedding did not start within 10 s of a busy loop');
+            busyFor(30);
+            await nextTimersPhase();
+          }
+          assert.ok(performance.now() - started >= 450, 'not before five standing intervals');
+          const start = t.logs.find((line) => line.message === 'queue standing: shedding what waits past the target')!;
+          assert.equal(start.reason, 'queue_delay');
+          assert.equal(start.waiting, 29);
+
+          const ping = await idleClient(t);
+          const healthz = await idleClient(t);
+          ping.socket.write('GET /api/v1/ping HTTP/1.1\r\nHost: x\r\n\r\n');
+          healthz.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+          const shed = await responseOf(ping);
+          assertShed(shed);
+          assert.equal((await responseOf(healthz)).status, 200, 'the liveness probe is never shed');
+          const access = t.logs.find((line) => line.request_id === shed.headers['request-id'] && line.message === 'request logged');
+          assert.equal(access?.shed_reason, 'queue_delay');
+          ping.socket.destroy();
+          healthz.socket.destroy();
+
+          // The lock goes: the queue drains, every request admitted before is served.
+          await locker.query('COMMIT');
+          for (const res of await Promise.all(held)) assert.equal(res.status, 200);
+          await waitUntil(
+            () => t.logs.some((line) => line.message === 'queue gone: accepting every request'),
+            'shedding to stop by itself',
+            10_000,
+            20,
+          );
+          assert.equal((await fetch(`${t.baseUrl}/api/v1/ping`)).status, 200);
+        } finally {
+          await locker.end().catch(() => undefined);
+        }
+      });
+    },
+  );
 
   describe(
     'when the in-flight bound is reached',

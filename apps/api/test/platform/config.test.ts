@@ -98,6 +98,7 @@ describe('loadConfig', () => {
         maxInFlight: 1000,
         sendTimeoutMs: 30_000,
         maxEventLoopDelayMs: 1_000,
+        shedQueueDelayMs: 25,
         maxHeapUsedPercent: 90,
         maxRssBytes: 0,
         trustProxy: [],

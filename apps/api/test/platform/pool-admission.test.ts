@@ -105,6 +105,28 @@ describe('pool admission', () => {
     admission.close();
   });
 
+  it('samples the queue: the shortest wait of the slots taken, or the oldest caller’s wait when none was', async () => {
+    const admission = new PoolAdmission({ size: 1, writeSlots: 1, queueMax: 10, waitTimeoutMs: 60_000 });
+    assert.deepEqual(admission.takeQueueSample(), { shortestWaitMs: 0, taken: 0 }, 'nobody asked, nobody waits');
+    assert.equal(admission.acquire('read'), undefined);
+    assert.deepEqual(admission.takeQueueSample(), { shortestWaitMs: 0, taken: 1 }, 'a free slot: no wait');
+
+    const waiter = track(admission.acquire('read'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const waiting = admission.takeQueueSample();
+    assert.equal(waiting.taken, 0);
+    assert.ok(waiting.shortestWaitMs >= 25, `none taken: the oldest caller has waited ${waiting.shortestWaitMs} ms`);
+
+    admission.release('read');
+    await settle();
+    assert.equal(waiter.state(), 'granted');
+    const served = admission.takeQueueSample();
+    assert.equal(served.taken, 1);
+    assert.ok(served.shortestWaitMs >= 25, `the slot taken after a wait of ${served.shortestWaitMs} ms`);
+    assert.deepEqual(admission.takeQueueSample(), { shortestWaitMs: 0, taken: 0 }, 'each sample starts afresh');
+    admission.close();
+  });
+
   it('keeps a fifth of the pool (at least one connection) for reads', () => {
     assert.deepEqual([1, 2, 5, 10, 20, 100].map(defaultWriteSlots), [1, 1, 4, 8, 16, 80]);
   });

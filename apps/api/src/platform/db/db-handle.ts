@@ -146,6 +146,14 @@ export function createDbHandle(base: Db, options: DbHandleOptions = {}): DbHandl
       return base.notify(channel, payload, via ?? ambient());
     },
     stats: () => base.stats(),
+    // Both pools' queues: reads may wait in the replica's.
+    queueSample() {
+      const primary = base.queueSample();
+      if (router === undefined) return primary;
+      const replica = router.queueSample();
+      return { shortestWaitMs: Math.max(primary.shortestWaitMs, replica.shortestWaitMs), taken: primary.taken + replica.taken };
+    },
+    queueLength: () => base.queueLength() + (router?.queueLength() ?? 0),
     async close() {
       await router?.close();
       await base.close();

@@ -6,6 +6,18 @@ export interface QueryResult<R> {
   fields?: { name: string }[];
 }
 
+/** What a connection queue did over an interval (see {@link Db.queueSample}). */
+export interface QueueSample {
+  /**
+   * The shortest wait (ms) for a connection handed out in the interval, 0 when one was free at
+   * once; when none was handed out, how long the oldest caller has waited (0 when nobody waits).
+   * Above zero only while a queue stood throughout the interval.
+   */
+  shortestWaitMs: number;
+  /** Connections handed out in the interval (at once or after a wait). */
+  taken: number;
+}
+
 /** Options of one query. */
 export interface QueryOptions {
   /** `array`: each row is an array of column values in `fields` order (no object per row). */
@@ -51,6 +63,13 @@ export interface Db extends Queryable {
   notify(channel: string, payload: string, via?: Queryable): Promise<void>;
   /** Pool statistics for metrics and readiness. */
   stats(): { total: number; idle: number; waiting: number };
+  /**
+   * The connection queue since the last call: the shortest wait for a connection (0 when one
+   * was free) and the connections handed out. Read every 100 ms by the HTTP load monitor (ADR 30).
+   */
+  queueSample(): QueueSample;
+  /** Callers waiting for a connection now (cheap: read per request while load is shed). */
+  queueLength(): number;
   /** Closes every connection; pending queries fail. */
   close(): Promise<void>;
 }

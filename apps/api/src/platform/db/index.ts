@@ -5,7 +5,7 @@ import { createPgDb, type DbLogger, type PgDbOptions } from './pg-db.js';
 import { createReadRouter, type ReadRouter, type ReadRouterLogger } from './read-router.js';
 import { acquireProcessLock, ProcessLockHeldError, type LockHolder } from './process-lock.js';
 
-export type { Db, NotificationHandler, Queryable, QueryResult, TransactionOptions } from './db.js';
+export type { Db, NotificationHandler, Queryable, QueryResult, QueueSample, TransactionOptions } from './db.js';
 export type { ManagedDb, ScriptQueryable } from './managed-db.js';
 export { createPgDb, type DbLogger, type PgDbOptions } from './pg-db.js';
 export { createReadRouter, type ReadRouter, type ReadRouterOptions, type ReplicaState } from './read-router.js';

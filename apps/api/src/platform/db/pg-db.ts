@@ -354,6 +354,9 @@ export function createPgDb(options: PgDbOptions): ManagedDb {
       return { total: pool.totalCount, idle: pool.idleCount, waiting: admission.waiting + pool.waitingCount };
     },
 
+    queueSample: () => admission.takeQueueSample(),
+    queueLength: () => admission.waiting,
+
     onNotificationReconnect: (callback: () => void) => notifications.onReconnect(callback),
 
     async close(): Promise<void> {

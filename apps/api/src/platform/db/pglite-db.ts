@@ -184,6 +184,10 @@ export async function createPgliteDb(options: PgliteDbOptions = {}): Promise<Man
       return { total: 1, idle: mutex.locked ? 0 : 1, waiting: mutex.waiting };
     },
 
+    // One in-process session, not a pool of servers: its queue is the event loop's own.
+    queueSample: () => ({ shortestWaitMs: 0, taken: 0 }),
+    queueLength: () => 0,
+
     onNotificationReconnect() {
       // One in-process session: the notification channel cannot drop.
       return () => undefined;

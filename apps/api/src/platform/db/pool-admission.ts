@@ -1,4 +1,5 @@
 import { PoolExhaustedError } from './db-errors.js';
+import type { QueueSample } from './db.js';
 
 /**
  * Which share of the pool a piece of work may use. `read`: a plain `SELECT` run on its own
@@ -27,6 +28,8 @@ interface Waiter {
   resolve(): void;
   reject(error: PoolExhaustedError): void;
   timer: NodeJS.Timeout;
+  /** performance.now() when it started waiting. */
+  since: number;
 }
 
 /**
@@ -52,6 +55,9 @@ export class PoolAdmission {
   private writesHeld = 0;
   private seq = 0;
   private closed = false;
+  /** Shortest wait (ms) of the slots taken since the last sample; Infinity while none was. */
+  private shortestWait = Number.POSITIVE_INFINITY;
+  private taken = 0;
   private readonly queues: Record<Lane, Waiter[]> = { read: [], write: [] };
 
   constructor(private readonly options: PoolAdmissionOptions) {
@@ -84,6 +90,7 @@ export class PoolAdmission {
     // Free slot and nobody of this lane ahead: no promise, no timer.
     if (queue.length === 0 && this.mayTake(lane)) {
       this.take(lane);
+      this.shortestWait = 0;
       return undefined;
     }
     if (queue.length >= this.options.queueMax) {
@@ -97,6 +104,7 @@ export class PoolAdmission {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         lane,
+        since: performance.now(),
         seq: this.seq++,
         resolve,
         reject,
@@ -114,6 +122,21 @@ export class PoolAdmission {
       };
       queue.push(waiter);
     });
+  }
+
+  /** The queue over the interval since the last call (for the HTTP load monitor, ADR 30). */
+  takeQueueSample(): QueueSample {
+    let shortestWaitMs = this.shortestWait;
+    if (shortestWaitMs === Number.POSITIVE_INFINITY) {
+      const read = this.queues.read[0]?.since ?? Number.POSITIVE_INFINITY;
+      const write = this.queues.write[0]?.since ?? Number.POSITIVE_INFINITY;
+      const oldest = Math.min(read, write);
+      shortestWaitMs = oldest === Number.POSITIVE_INFINITY ? 0 : performance.now() - oldest;
+    }
+    const sample = { shortestWaitMs, taken: this.taken };
+    this.shortestWait = Number.POSITIVE_INFINITY;
+    this.taken = 0;
+    return sample;
   }
 
   /** Gives back a slot of `lane` taken with {@link acquire}, handing it to the next waiter that may take it. */
@@ -139,6 +162,7 @@ export class PoolAdmission {
   }
 
   private take(lane: Lane): void {
+    this.taken++;
     this.held++;
     if (lane === 'write') this.writesHeld++;
   }
@@ -154,6 +178,8 @@ export class PoolAdmission {
       this.queues[next.lane].shift();
       clearTimeout(next.timer);
       this.take(next.lane);
+      const waited = performance.now() - next.since;
+      if (waited < this.shortestWait) this.shortestWait = waited;
       next.resolve();
     }
   }

@@ -1,4 +1,4 @@
-import type { Db, QueryOptions, QueryResult } from './db.js';
+import type { Db, QueryOptions, QueryResult, QueueSample } from './db.js';
 import { isConnectionError, PoolExhaustedError, sqlStateOf } from './db-errors.js';
 import { laneOfStatement } from './pool-admission.js';
 
@@ -40,6 +40,9 @@ export interface ReadRouter {
   /** Records that this instance wrote (or may have): reads wait for the replica to replay it. */
   noteWrite(): void;
   state(): ReplicaState;
+  /** The replica pool's {@link Db.queueSample} and {@link Db.queueLength}. */
+  queueSample(): QueueSample;
+  queueLength(): number;
   close(): Promise<void>;
 }
 
@@ -206,6 +209,8 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
       void catchUp();
     },
     state: () => ({ up, current, reads }),
+    queueSample: () => replica.queueSample(),
+    queueLength: () => replica.queueLength(),
     async close() {
       closed = true;
       if (recheck) clearTimeout(recheck);

@@ -2,7 +2,7 @@ import { createServer, ServerResponse, type IncomingMessage, type Server, type S
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { edgeAnswers, type EdgeAnswer, type EdgeResponder } from './edge-answer.js';
-import type { LoadMonitor } from './load-monitor.js';
+import type { LoadMonitor, ShedReason } from './load-monitor.js';
 
 /** Limits of the admission gate (see {@link createAdmission}). */
 export interface AdmissionLimits {
@@ -25,7 +25,7 @@ export interface AdmissionLimits {
 export interface AdmissionOptions extends AdmissionLimits {
   responder: EdgeResponder;
   logger: Logger;
-  /** Process load; while it reports pressure new requests are shed. */
+  /** Process load; while it reports pressure, or sheds on a standing queue, new requests are shed. */
   load?: LoadMonitor;
   /** Paths never shed (probes that must stay cheap and answered); default `/healthz`, `/readyz`. */
   exemptPaths?: readonly string[];
@@ -114,8 +114,9 @@ const defaultExemptPaths = ['/healthz', '/readyz'];
  *   handled in order as slots free up. The next one is answered 503 `unavailable_error`
  *   (`too_many_pipelined_requests`, `Retry-After`, `Connection: close`), the connection is no
  *   longer read, and what was pipelined after that request is dropped (the client retries it).
- * - **Global bound and load shedding.** While `maxInFlight` requests are being handled, or
- *   while `load` reports pressure, new requests get 503 `unavailable_error` (`overloaded`,
+ * - **Global bound and load shedding.** While `maxInFlight` requests are being handled, while
+ *   `load` reports pressure, or when it sheds the request because a queue stands
+ *   (`load.shedsNext()`), new requests get 503 `unavailable_error` (`overloaded`,
  *   `Retry-After: 1`) at once, without reaching the application. `exemptPaths` are never shed.
  * - **Send timeout.** A connection whose pending output makes no progress for `sendTimeoutMs`
  *   (a client that stopped reading) is cut; checked by one timer for all connections.
@@ -279,12 +280,15 @@ export function createAdmission(options: AdmissionOptions): Admission {
       responder.answer(req, res, answer, { startedAt });
       return;
     }
-    const pressure = load?.pressure;
-    if ((pressure !== undefined || (maxInFlight > 0 && working >= maxInFlight)) && !isExempt(req.url)) {
+    let shedReason: ShedReason | 'in_flight' | undefined =
+      load?.pressure ?? (maxInFlight > 0 && working >= maxInFlight ? 'in_flight' : undefined);
+    // The queue watch is asked only for requests that may be shed: a probe never counts as a refusal.
+    if (shedReason === undefined && load?.shedding === true && !isExempt(req.url) && load.shedsNext()) shedReason = 'queue_delay';
+    if (shedReason !== undefined && (shedReason === 'queue_delay' || !isExempt(req.url))) {
       // A body the server will not read is not worth keeping the connection for.
       const close = hasBody(req);
       if (close) closeAfter(conn);
-      responder.answer(req, res, edgeAnswers.overloaded, { startedAt, close, logFields: { shed_reason: pressure ?? 'in_flight' } });
+      responder.answer(req, res, edgeAnswers.overloaded, { startedAt, close, logFields: { shed_reason: shedReason } });
       return;
     }
     conn.working++;

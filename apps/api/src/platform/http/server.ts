@@ -21,7 +21,7 @@ import type { HttpMetricsObserver } from '../metrics/metrics.js';
 import { createAdmission, type Admission } from './admission.js';
 import { createEdgeResponder, edgeAnswers, type EdgeResponder } from './edge-answer.js';
 import { createJsonBodies, type JsonBodies, type JsonTextParser } from './json-body.js';
-import { createLoadMonitor } from './load-monitor.js';
+import { createLoadMonitor, type QueueSource } from './load-monitor.js';
 import { DeferredCompiles } from './deferred-compile.js';
 import './fastify-augment.js';
 
@@ -52,6 +52,10 @@ export interface HttpServerOptions {
   sendTimeoutMs?: number;
   /** Event-loop delay (ms) above which new requests are shed (503); 0 = off; default 1000. */
   maxEventLoopDelayMs?: number;
+  /** Wait for a database connection a standing queue may keep before new requests are shed (ms); 0 = off; default 25. */
+  shedQueueDelayMs?: number;
+  /** The database's connection queue, watched by the load monitor (without it, no queue shedding). */
+  connectionQueue?: QueueSource;
   /** Share of V8's heap limit (percent) above which new requests are shed; 0 = off; default 90. */
   maxHeapUsedPercent?: number;
   /** Resident set size (bytes) above which new requests are shed; 0 = off (default). */
@@ -221,8 +225,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
         maxEventLoopDelayMs: options.maxEventLoopDelayMs ?? 1_000,
         maxHeapUsedPercent: options.maxHeapUsedPercent ?? 90,
         maxRssBytes: options.maxRssBytes ?? 0,
+        shedQueueDelayMs: options.shedQueueDelayMs ?? 25,
       },
       options.logger,
+      options.connectionQueue,
     ),
     maxInFlightPerConnection: options.maxInFlightPerConnection ?? 8,
     maxQueuedPerConnection: options.maxQueuedPerConnection ?? 64,
