@@ -77,6 +77,24 @@ describe('queue watch (shedding on a standing connection queue)', () => {
     assert.equal(watch.shed, 15, 'what was shed while it lasted');
   });
 
+  it('stops when no more requests arrive than the process carried before shedding, though its own refusals keep a queue', () => {
+    const watch = new QueueWatch(25, 100);
+    // Busy, queue standing, 400 requests arriving per interval: what the process carries at full load.
+    for (let i = 0; i < 5; i++) watch.update(1, { shortestWaitMs: 40, taken: 400 }, 400);
+    assert.equal(watch.shedding, true);
+    // Overload: twice that arrives; refusals go on, shedding goes on.
+    for (let i = 0; i < 20; i++) {
+      watch.shedsNext(500);
+      assert.equal(watch.update(1, { shortestWaitMs: 40, taken: 150 }, 800), undefined);
+    }
+    // The load falls back to what it carried: refusals still happen (they slow the pool), yet it stops.
+    const back = Array.from({ length: 10 }, () => {
+      watch.shedsNext(500);
+      return watch.update(1, { shortestWaitMs: 40, taken: 150 }, 390);
+    });
+    assert.deepEqual(back, [...Array.from({ length: 9 }, () => undefined), 'stop']);
+  });
+
   it('lets one caller wait when the pool handed out nothing while the loop was busy', () => {
     const watch = new QueueWatch(25, 100);
     feed(

@@ -147,6 +147,8 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const connections = new Set<Connection>();
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   let working = 0;
+  /** Requests that reached the shedding decision so far (the load monitor reads it per interval). */
+  let arrivals = 0;
   let sweeper: NodeJS.Timeout | undefined;
 
   function onEnded(conn: Connection): void {
@@ -280,6 +282,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       responder.answer(req, res, answer, { startedAt });
       return;
     }
+    arrivals++;
     let shedReason: ShedReason | 'in_flight' | undefined =
       load?.pressure ?? (maxInFlight > 0 && working >= maxInFlight ? 'in_flight' : undefined);
     // The queue watch is asked only for requests that may be shed: a probe never counts as a refusal.
@@ -350,7 +353,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
   }
 
   function start(): void {
-    load?.start();
+    load?.start(() => arrivals);
     if (sendTimeoutMs > 0 && sweeper === undefined) {
       sweeper = setInterval(sweep, Math.max(50, Math.min(1_000, Math.floor(sendTimeoutMs / 4)))).unref();
     }

@@ -29,8 +29,11 @@ export interface LoadMonitor {
   readonly shedding: boolean;
   /** Whether the next new request is shed because a queue stands (counts it as shed when so). */
   shedsNext(): boolean;
-  /** Starts sampling (idempotent). The timer never keeps the process alive. */
-  start(): void;
+  /**
+   * Starts sampling (idempotent); `arrivals` counts the requests that reached the admission
+   * gate so far. The timer never keeps the process alive.
+   */
+  start(arrivals?: () => number): void;
   stop(): void;
 }
 
@@ -79,8 +82,11 @@ export interface QueueSource {
  * a request behind them would wait longer than the target). The pace is a moving average over
  * the busy intervals before shedding started; read while shedding it would shrink, as the loop
  * then also spends itself on refusals, and let through ever less. Shedding stops after ten
- * intervals in a row (1 s) in which nothing had to be refused. A closed loop of clients (say 50
- * on a pool of 10) makes a queue, but its shortest wait stays short: it is served whole.
+ * intervals in a row (1 s) in which nothing had to be refused or no more requests arrived than
+ * the process carried in its busy intervals before shedding: refusals cost the loop as well, and
+ * without that second rule a load the process carries could keep a queue standing of its own
+ * making. A closed loop of clients (say 50 on a pool of 10) makes a queue, but its shortest wait
+ * stays short: it is served whole.
  */
 export class QueueWatch {
   /** Shedding now. */
@@ -91,6 +97,8 @@ export class QueueWatch {
   shed = 0;
   /** Connections handed out per interval while the loop was busy and nothing was shed (moving average). */
   private rate = 0;
+  /** Requests that arrived per interval while the loop was busy and nothing was shed (moving average): what the process carries. */
+  private carried = 0;
   private shedBefore = 0;
   private standingIntervals = 0;
   private calmIntervals = 0;
@@ -104,7 +112,7 @@ export class QueueWatch {
    * One interval's reading: the loop's utilisation (0–1) and the pool's sample. Returns `start`
    * or `stop` when shedding starts or stops.
    */
-  update(utilization: number, sample: QueueSample): 'start' | 'stop' | undefined {
+  update(utilization: number, sample: QueueSample, arrivals = 0): 'start' | 'stop' | undefined {
     const busy = utilization >= busyUtilization;
     const standing = busy && sample.shortestWaitMs > this.targetDelayMs;
     this.standingIntervals = standing ? this.standingIntervals + 1 : 0;
@@ -112,6 +120,7 @@ export class QueueWatch {
       // The pool's pace at full load, before any shedding: while shedding, the loop also spends
       // itself on refusals, and a pace read then would shrink what is let through.
       if (busy && sample.taken > 0) this.rate = this.rate === 0 ? sample.taken : this.rate + rateWeight * (sample.taken - this.rate);
+      if (busy && arrivals > 0) this.carried = this.carried === 0 ? arrivals : this.carried + rateWeight * (arrivals - this.carried);
       if (this.standingIntervals < standingIntervalsToShed) return undefined;
       this.shedding = true;
       this.shed = 0;
@@ -120,7 +129,11 @@ export class QueueWatch {
       this.allowed = Math.max(1, Math.floor((this.rate * this.targetDelayMs) / this.intervalMs));
       return 'start';
     }
-    this.calmIntervals = this.shed === this.shedBefore ? this.calmIntervals + 1 : 0;
+    // Calm: nothing had to be refused, or no more arrived than the process carried before it
+    // shed. Refusals cost the loop too, so shedding can keep its own queue standing; once the
+    // load is one the process carried, that queue is its own and shedding stops.
+    const carriedLoad = this.carried > 0 && arrivals > 0 && arrivals <= this.carried;
+    this.calmIntervals = this.shed === this.shedBefore || carriedLoad ? this.calmIntervals + 1 : 0;
     this.shedBefore = this.shed;
     if (this.calmIntervals < calmIntervalsToStop) return undefined;
     this.shedding = false;
@@ -159,6 +172,8 @@ export function createLoadMonitor(limits: LoadLimits, logger: Logger, queue?: Qu
   const maxHeapBytes = maxHeapUsedPercent > 0 ? (getHeapStatistics().heap_size_limit * maxHeapUsedPercent) / 100 : 0;
   const watch = shedQueueDelayMs > 0 ? new QueueWatch(shedQueueDelayMs, sampleIntervalMs) : undefined;
   let utilizationMark: EventLoopUtilization | undefined;
+  let arrivalsOf: (() => number) | undefined;
+  let lastArrivals = 0;
   let pressure: PressureReason | undefined;
   let timer: NodeJS.Timeout | undefined;
   let dueAt = 0;
@@ -169,7 +184,9 @@ export function createLoadMonitor(limits: LoadLimits, logger: Logger, queue?: Qu
     const utilization = performance.eventLoopUtilization(utilizationMark);
     utilizationMark = performance.eventLoopUtilization();
     const sample = queue.sample();
-    const change = watch.update(utilization.utilization, sample);
+    const arrived = arrivalsOf?.() ?? 0;
+    const change = watch.update(utilization.utilization, sample, arrived - lastArrivals);
+    lastArrivals = arrived;
     if (change === 'start') {
       logger.warn(
         {
@@ -225,8 +242,10 @@ export function createLoadMonitor(limits: LoadLimits, logger: Logger, queue?: Qu
     shedsNext() {
       return watch !== undefined && watch.shedsNext(queue!.length());
     },
-    start() {
+    start(arrivals) {
       if (timer !== undefined) return;
+      arrivalsOf = arrivals;
+      lastArrivals = arrivals?.() ?? 0;
       utilizationMark = performance.eventLoopUtilization();
       dueAt = performance.now() + sampleIntervalMs;
       timer = setInterval(sample, sampleIntervalMs).unref();
