@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/platform/config/index.js';
+import { createDb } from '../../src/platform/db/index.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import type { TestDatabase } from '../harness/database.js';
+import { createTestDatabase, type TestDatabase } from '../harness/database.js';
 import type { TestIdentity } from '../harness/identity.js';
 
 /** Options of {@link startAppOnDatabase}. */
@@ -19,4 +24,23 @@ export interface AppOnDatabaseOptions {
  */
 export function startAppOnDatabase(options: AppOnDatabaseOptions): Promise<TestApp> {
   return startTestApp(options);
+}
+
+/**
+ * A fresh test database whose Db is built from the configuration (`DB_*` settings in `env`), as
+ * main.ts builds it; `drop()` closes the Db and drops the database.
+ */
+export async function configuredTestDatabase(env: Record<string, string>): Promise<TestDatabase> {
+  const clone = await createTestDatabase();
+  const config = loadConfig({ argv: [], cwd: mkdtempSync(join(tmpdir(), 'chompardo-db-')), env: { DATABASE_URL: clone.url!, ...env } });
+  const db = await createDb(config);
+  return {
+    url: clone.url,
+    name: clone.name,
+    db,
+    async drop() {
+      await db.close();
+      await clone.drop();
+    },
+  };
 }

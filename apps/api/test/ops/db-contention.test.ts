@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { loadConfig } from '../../src/platform/config/index.js';
-import { createDb } from '../../src/platform/db/index.js';
 import { defaultWriteSlots } from '../../src/platform/db/pool-admission.js';
 import { startTestApp, type TestApp, type TestResponse } from '../harness/app.js';
-import { createTestDatabase, testPostgresEnv, type TestDatabase } from '../harness/database.js';
+import { testPostgresEnv, type TestDatabase } from '../harness/database.js';
 import { principalHeaders, runGenesis } from '../harness/iam.js';
 import { startTestIdentity, type TestIdentity } from '../harness/identity.js';
+import { configuredTestDatabase } from './app-on-database.js';
 import { waitUntil } from './server-process.js';
 
 const unavailableBody = { error: { kind: 'unavailable_error', message: 'the service is temporarily unavailable, please retry' } };
@@ -78,22 +74,7 @@ describe('database contention', { skip: testPostgresEnv() ? false : 'needs the t
   });
 
   async function startContentionApp(env: Record<string, string> = {}): Promise<ContentionApp> {
-    const clone = await createTestDatabase();
-    const config = loadConfig({
-      argv: [],
-      cwd: mkdtempSync(join(tmpdir(), 'chompardo-contention-')),
-      env: { DATABASE_URL: clone.url!, ...env },
-    });
-    const db = await createDb(config);
-    const database: TestDatabase = {
-      url: clone.url,
-      name: clone.name,
-      db,
-      async drop() {
-        await db.close();
-        await clone.drop();
-      },
-    };
+    const database = await configuredTestDatabase(env);
     const t = await startTestApp({ database, identity, env });
     const admin = principalHeaders(await runGenesis(t));
     const app: ContentionApp = {

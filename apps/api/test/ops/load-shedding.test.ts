@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { loadConfig } from '../../src/platform/config/index.js';
-import { createDb } from '../../src/platform/db/index.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
-import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import type { TestDatabase } from '../harness/database.js';
 import { createTenant, principalHeaders, runGenesis, type Tenant } from '../harness/iam.js';
+import { configuredTestDatabase } from './app-on-database.js';
 import { firstResponse, parseResponses, rawClient, within, type RawClient, type RawResponse } from './raw-http.js';
 import { waitUntil } from './server-process.js';
 
@@ -135,22 +131,7 @@ describe('load shedding', () => {
       };
 
       before(async () => {
-        const clone = await createTestDatabase();
-        const config = loadConfig({
-          argv: [],
-          cwd: mkdtempSync(join(tmpdir(), 'chompardo-queue-')),
-          env: { DATABASE_URL: clone.url!, ...env },
-        });
-        const db = await createDb(config);
-        database = {
-          url: clone.url,
-          name: clone.name,
-          db,
-          async drop() {
-            await db.close();
-            await clone.drop();
-          },
-        };
+        database = await configuredTestDatabase(env);
         t = await startTestApp({ database, env });
         admin = principalHeaders(await runGenesis(t));
       });
