@@ -56,10 +56,6 @@ class RawConnection {
     private readonly port: number,
   ) {}
 
-  get busy(): boolean {
-    return this.current !== undefined;
-  }
-
   /** Sends `bytes` (a whole request); `onAnswer` gets the status, or the error that lost it. */
   send(bytes: Buffer, onAnswer: (status: number | Error) => void): void {
     this.current = onAnswer;
@@ -79,7 +75,10 @@ class RawConnection {
     this.closeAfter = false;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     const lost = (error: Error) => {
-      if (this.socket === socket) this.socket = undefined;
+      // A socket this connection already closed (after `Connection: close`) may report its close
+      // while the next request runs on a new one: only the current socket's loss fails a request.
+      if (this.socket !== socket) return;
+      this.socket = undefined;
       this.finish(error);
     };
     socket.on('error', lost);
@@ -123,7 +122,7 @@ function percentiles(values: number[]): Percentiles {
 /**
  * Sends GET requests to `origin` + `paths` (round-robin) at `rate` per second for `durationMs`
  * over up to `connections` keep-alive connections, then waits (up to `timeoutMs`) for the answers
- * still outstanding. A request without an answer after `timeoutMs` counts as a failure.
+ * still outstanding. A request still without an answer then counts as a failure.
  */
 export async function openLoop(options: {
   origin: string;

@@ -170,7 +170,7 @@ export const settings = {
     sendTimeoutMs: setting('SEND_TIMEOUT', duration(0), { default: '30s' }),
     /** Event-loop delay above which new requests are shed (503); 0 = off. */
     maxEventLoopDelayMs: setting('MAX_EVENT_LOOP_DELAY', duration(0), { default: '1s' }),
-    /** Queue delay in front of a busy event loop above which a growing share of new requests is shed (503); 0 = off. */
+    /** Shortest wait for a database connection that, kept 500 ms by a busy process, makes it shed what would wait longer (503); 0 = off. */
     shedQueueDelayMs: setting('SHED_QUEUE_DELAY', duration(0), { default: '25ms' }),
     /** Share of V8's heap limit (percent) above which new requests are shed; 0 = off. */
     maxHeapUsedPercent: setting('MAX_HEAP_USED_PERCENT', integer(0, 100), { default: 90 }),
